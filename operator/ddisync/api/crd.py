@@ -1,0 +1,191 @@
+"""Generate CustomResourceDefinitions from the pydantic models (``ddisync crds``).
+
+The models are the single source of truth; ``crds/`` holds this module's output and a test
+fails when it is out of date. The conversion turns pydantic's JSON Schema into a Kubernetes
+*structural* schema: references inlined, ``Optional`` unwrapped, titles dropped, CEL rules
+(``x-kubernetes-validations``) carried over from the models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from ddisync.api.meta import GROUP, VERSION
+from ddisync.api.network import NETWORK_SPEC_RULES, NetworkSpec, NetworkStatus
+
+READY = '.status.conditions[?(@.type=="Ready")]'
+_KEPT = (
+    "type", "description", "pattern", "format", "enum", "default",
+    "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """Everything the CRD of one kind needs besides its schema."""
+
+    kind: str
+    plural: str
+    short_names: tuple[str, ...]
+    spec: type[BaseModel]
+    status: type[BaseModel]
+    spec_rules: list[dict[str, str]]
+    columns: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def resource(self) -> str:
+        """The resource as kopf and kmock spell it: group/version/plural."""
+        return f"{GROUP}/{VERSION}/{self.plural}"
+
+
+def _ready_columns() -> list[dict[str, Any]]:
+    return [
+        {"name": "Ready", "type": "string", "jsonPath": f"{READY}.status"},
+        {"name": "Reason", "type": "string", "jsonPath": f"{READY}.reason"},
+        {"name": "Message", "type": "string", "jsonPath": f"{READY}.message", "priority": 1},
+        {"name": "Ref", "type": "string", "jsonPath": ".status.ref", "priority": 1},
+        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    ]
+
+
+NETWORK = KindInfo(
+    kind="Network",
+    plural="networks",
+    short_names=("ddinet",),
+    spec=NetworkSpec,
+    status=NetworkStatus,
+    spec_rules=NETWORK_SPEC_RULES,
+    columns=[
+        {"name": "CIDR", "type": "string", "jsonPath": ".status.cidr"},
+        {"name": "View", "type": "string", "jsonPath": ".spec.networkView"},
+        *_ready_columns(),
+    ],
+)
+
+KINDS: tuple[KindInfo, ...] = (NETWORK,)
+
+
+def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """One JSON Schema node → one structural OpenAPI v3 node."""
+    if "$ref" in node:
+        target = _structural(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {**target, **{k: v for k, v in node.items() if k in ("description", "default")}}
+    if "anyOf" in node:  # Optional[X] → X; the absence of the field is "null"
+        options = [option for option in node["anyOf"] if option.get("type") != "null"]
+        if len(options) != 1:
+            raise ValueError(f"cannot express a union as a structural schema: {node}")
+        merged = _structural(options[0], defs)
+        merged.update({k: v for k, v in node.items() if k == "description"})
+        merged.update(node.get("x-kubernetes-validations") and
+                      {"x-kubernetes-validations": node["x-kubernetes-validations"]} or {})
+        return merged
+    out: dict[str, Any] = {key: node[key] for key in _KEPT if key in node}
+    if out.get("default") is None:
+        out.pop("default", None)
+    if "const" in node:
+        out["enum"] = [node["const"]]
+    if "properties" in node:
+        out["type"] = "object"
+        out["properties"] = {
+            name: _structural(child, defs) for name, child in node["properties"].items()
+        }
+        if node.get("required"):
+            out["required"] = sorted(node["required"])
+    if isinstance(node.get("additionalProperties"), dict):
+        out["additionalProperties"] = _structural(node["additionalProperties"], defs)
+    if "patternProperties" in node:  # not structural: a map of values plus a CEL rule on keys
+        ((pattern, values),) = node["patternProperties"].items()
+        out["additionalProperties"] = _structural(values, defs)
+        out.setdefault("x-kubernetes-validations", []).append(
+            {"rule": f"self.all(k, k.matches('{pattern}'))", "message": f"keys must match {pattern}"}
+        )
+    if "items" in node:
+        out["items"] = _structural(node["items"], defs)
+    if "x-kubernetes-validations" in node:
+        out.setdefault("x-kubernetes-validations", []).extend(node["x-kubernetes-validations"])
+    return out
+
+
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    raw = model.model_json_schema(by_alias=True, mode="validation")
+    return _structural(raw, raw.get("$defs", {}))
+
+
+def _status_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = _model_schema(model)
+    conditions = schema["properties"]["conditions"]
+    # Conditions are keyed by type, like metav1.Condition lists (server-side apply merges them).
+    conditions["x-kubernetes-list-type"] = "map"
+    conditions["x-kubernetes-list-map-keys"] = ["type"]
+    conditions["items"]["properties"]["status"]["enum"] = ["True", "False", "Unknown"]
+    return schema
+
+
+def build_crd(info: KindInfo) -> dict[str, Any]:
+    """The CustomResourceDefinition of one kind."""
+    spec = _model_schema(info.spec)
+    spec["x-kubernetes-validations"] = info.spec_rules
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{info.plural}.{GROUP}"},
+        "spec": {
+            "group": GROUP,
+            "scope": "Namespaced",
+            "names": {
+                "kind": info.kind,
+                "listKind": f"{info.kind}List",
+                "plural": info.plural,
+                "singular": info.singular,
+                "shortNames": list(info.short_names),
+                "categories": ["ddi"],
+            },
+            "versions": [
+                {
+                    "name": VERSION,
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": info.columns,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "required": ["spec"],
+                            "properties": {
+                                "apiVersion": {"type": "string"},
+                                "kind": {"type": "string"},
+                                "metadata": {"type": "object"},
+                                "spec": spec,
+                                "status": _status_schema(info.status),
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+
+
+def render_crd(info: KindInfo) -> str:
+    header = "# Generated by `ddisync crds` from ddisync.api; do not edit.\n"
+    return header + yaml.safe_dump(build_crd(info), sort_keys=False, width=100, allow_unicode=True)
+
+
+def write_crds(output_dir: Path) -> list[Path]:
+    """Write one YAML file per kind; return the paths written."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for info in KINDS:
+        path = output_dir / f"{info.plural}.yaml"
+        path.write_text(render_crd(info))
+        written.append(path)
+    return written

@@ -1,0 +1,103 @@
+"""Operator settings, read once from environment variables (prefix ``DDISYNC_``).
+
+One root object, ``Settings``, read in ``cli.py`` and passed down; nothing else reads the
+environment. Every field has a default and says why it has that default. The WAPI part is
+turned into the client's own ``WapiSettings`` by ``wapi_settings()`` so that ``ddisync.wapi``
+does not depend on this module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from ddisync.wapi.settings import WapiSettings
+
+
+class Settings(BaseSettings):
+    """Everything ``ddisync run`` and ``ddisync demo`` can be told through the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DDISYNC_", extra="ignore")
+
+    # --- Infoblox WAPI -------------------------------------------------------------------------
+    wapi_url: str = Field(
+        "https://127.0.0.1",
+        description="Grid Master base URL, without /wapi (e.g. https://gm.example.com).",
+    )
+    wapi_version: str = Field("2.12", description="WAPI version spoken (NIOS 8.6+ has 2.12).")
+    wapi_username: str = Field("admin", description="WAPI user.")
+    wapi_password: SecretStr = Field(
+        SecretStr("infoblox"), description="WAPI password; never logged or reported."
+    )
+    wapi_ca_bundle: str | None = Field(None, description="PEM file of CAs to trust for TLS.")
+    wapi_insecure: bool = Field(
+        False, description="Skip TLS verification (logs a warning). For labs only."
+    )
+    wapi_rate_limit: float = Field(
+        20.0,
+        description="Requests per second towards the grid. A Grid Master is shared by every "
+        "tool of the company; 20/s keeps ddisync a polite neighbour.",
+    )
+    wapi_burst: int = Field(40, description="Token-bucket burst above the steady rate.")
+    wapi_max_in_flight: int = Field(
+        8, description="Concurrent requests cap; NIOS answers 403 past its connection limit."
+    )
+    wapi_timeout: float = Field(30.0, description="Total seconds allowed for one request.")
+    wapi_max_attempts: int = Field(5, description="Attempts per request on transient errors.")
+
+    # --- Ownership -----------------------------------------------------------------------------
+    cluster_id: str = Field(
+        "default",
+        description="Names this cluster in the ownership markers written to every Infoblox "
+        "object; give every cluster that shares a grid its own.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
+    )
+
+    # --- Scope ---------------------------------------------------------------------------------
+    namespaces: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Namespaces to watch (comma-separated or JSON list); empty = all namespaces.",
+    )
+    label_selector: str | None = Field(
+        None, description="Only reconcile resources matching this label selector (sharding)."
+    )
+    resync_interval: float = Field(
+        300.0, description="Seconds between drift checks of each resource against Infoblox."
+    )
+
+    # --- Cache ---------------------------------------------------------------------------------
+    redis_url: str | None = Field(
+        None, description="Redis URL for the shared read cache; unset = in-process cache only."
+    )
+
+    # --- Observability -------------------------------------------------------------------------
+    metrics_port: int = Field(9090, description="Port of the Prometheus /metrics endpoint.")
+    health_port: int = Field(8080, description="Port of /healthz and /readyz.")
+    log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
+
+    @field_validator("namespaces", mode="before")
+    @classmethod
+    def _split_namespaces(cls, value: object) -> object:
+        # "a,b" is friendlier in a Deployment's env than the JSON list pydantic expects.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def wapi_settings(self) -> WapiSettings:
+        """The client's settings, built from ours."""
+        return WapiSettings(
+            url=self.wapi_url,
+            username=self.wapi_username,
+            password=self.wapi_password.get_secret_value(),
+            version=self.wapi_version,
+            ca_bundle=self.wapi_ca_bundle,
+            insecure=self.wapi_insecure,
+            rate_limit=self.wapi_rate_limit,
+            burst=self.wapi_burst,
+            max_in_flight=self.wapi_max_in_flight,
+            total_timeout=self.wapi_timeout,
+            max_attempts=self.wapi_max_attempts,
+        )

@@ -1,0 +1,214 @@
+"""Planning for ``Network``: what to do in Infoblox so that it matches a spec.
+
+Decision table of ``plan_network`` (first matching row wins):
+
+==================  ===================================  =========================================
+found in Infoblox   condition                            action
+==================  ===================================  =========================================
+no                  –                                    Create (markers + spec fields)
+yes                 CIDR/view differs from the spec      Refuse ImmutableField
+yes                 FOREIGN markers (another resource)   Refuse Conflict
+yes                 no markers, adopt false              Refuse NotOwned
+yes                 no markers, adopt true               Update (adopting): markers + spec fields
+yes                 ours, fields differ                  Update (only what differs)
+yes                 ours, all equal                      NoChange
+==================  ===================================  =========================================
+
+Extensible attributes: ddisync sets those named in the spec and leaves the others alone (another
+team's ``Site`` attribute survives adoption); names removed from the spec since the last
+reconcile are passed in ``forget`` and removed. ``comment`` absent from the spec means "no
+comment".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ddisync.api.conditions import Reason
+from ddisync.api.meta import DeletionPolicy
+from ddisync.api.network import NetworkSpec
+from ddisync.reconcile.ownership import (
+    MARKER_EAS,
+    Owner,
+    Ownership,
+    classify,
+    describe_foreign,
+    ea_values,
+    ea_wire,
+)
+from ddisync.reconcile.plan import (
+    Action,
+    Create,
+    Delete,
+    FieldChange,
+    NoChange,
+    Refuse,
+    Release,
+    Update,
+)
+
+NETWORK_FIELDS = ("network", "network_view", "comment", "extattrs")
+
+
+@dataclass(frozen=True)
+class DesiredNetwork:
+    objtype: str  # "network" or "ipv6network"
+    cidr: str | None
+    container: str | None
+    prefix_length: int | None
+    network_view: str
+    comment: str
+    extattrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActualNetwork:
+    ref: str
+    cidr: str
+    network_view: str
+    comment: str
+    extattrs: dict[str, str]
+
+
+def desired_network(spec: NetworkSpec) -> DesiredNetwork:
+    if spec.allocate is not None:
+        container = ipaddress.ip_network(spec.allocate.from_container)
+        version, cidr = container.version, None
+        from_container, prefix = spec.allocate.from_container, spec.allocate.prefix_length
+    else:
+        assert spec.cidr is not None  # the model guarantees exactly one of the two
+        version, cidr = ipaddress.ip_network(spec.cidr).version, spec.cidr
+        from_container, prefix = None, None
+    return DesiredNetwork(
+        objtype="network" if version == 4 else "ipv6network",
+        cidr=cidr,
+        container=from_container,
+        prefix_length=prefix,
+        network_view=spec.network_view,
+        comment=spec.comment or "",
+        extattrs=dict(spec.extensible_attributes),
+    )
+
+
+def actual_network(obj: Mapping[str, Any]) -> ActualNetwork:
+    return ActualNetwork(
+        ref=str(obj["_ref"]),
+        cidr=str(obj.get("network", "")),
+        network_view=str(obj.get("network_view", "default")),
+        comment=str(obj.get("comment", "")),
+        extattrs=ea_values(obj.get("extattrs")),
+    )
+
+
+def _create(desired: DesiredNetwork, owner: Owner) -> Create:
+    if desired.cidr is not None:
+        network = desired.cidr
+    else:
+        # Allocation happens inside the create call: two claimants can never get the same
+        # network, unlike "ask next_available_network, then create".
+        network = (
+            f"func:nextavailablenetwork:{desired.container},{desired.network_view},"
+            f"{desired.prefix_length}"
+        )
+    return Create(
+        objtype=desired.objtype,
+        data={
+            "network": network,
+            "network_view": desired.network_view,
+            "comment": desired.comment,
+            "extattrs": ea_wire({**desired.extattrs, **owner.markers()}),
+        },
+    )
+
+
+def _immutable_violation(desired: DesiredNetwork, actual: ActualNetwork) -> str | None:
+    if actual.network_view != desired.network_view:
+        return (
+            f"spec.networkView is {desired.network_view!r} but the network lives in "
+            f"{actual.network_view!r}; networkView is immutable: create a new Network instead"
+        )
+    if desired.cidr is not None and actual.cidr != desired.cidr:
+        return (
+            f"spec.cidr is {desired.cidr} but the network in Infoblox is {actual.cidr}; "
+            "cidr is immutable: create a new Network instead"
+        )
+    if desired.container is not None:
+        allocated = ipaddress.ip_network(actual.cidr)
+        container = ipaddress.ip_network(desired.container)
+        if allocated.version != container.version or not allocated.subnet_of(container):  # type: ignore[arg-type]
+            return (
+                f"spec.allocate.fromContainer is {desired.container} but the allocated "
+                f"network {actual.cidr} is outside it; allocate is immutable"
+            )
+        if allocated.prefixlen != desired.prefix_length:
+            return (
+                f"spec.allocate.prefixLength is {desired.prefix_length} but the allocated "
+                f"network is {actual.cidr}; allocate is immutable"
+            )
+    return None
+
+
+def plan_network(
+    desired: DesiredNetwork,
+    actual: ActualNetwork | None,
+    owner: Owner,
+    *,
+    adopt: bool,
+    forget: Collection[str] = (),
+) -> Action:
+    """The one action that brings Infoblox to the spec (see the module's table)."""
+    if actual is None:
+        return _create(desired, owner)
+    violation = _immutable_violation(desired, actual)
+    if violation:
+        return Refuse(Reason.IMMUTABLE_FIELD, violation)
+    ownership = classify(actual.extattrs, owner)
+    if ownership is Ownership.FOREIGN:
+        return Refuse(
+            Reason.CONFLICT,
+            f"network {actual.cidr} in view {actual.network_view} is managed by "
+            f"{describe_foreign(actual.extattrs)}; ddisync will not take it over",
+        )
+    if ownership is Ownership.UNMANAGED and not adopt:
+        return Refuse(
+            Reason.NOT_OWNED,
+            f"network {actual.cidr} already exists in Infoblox and was not created by ddisync; "
+            "set spec.adopt: true to manage it",
+        )
+    adopting = ownership is Ownership.UNMANAGED
+    wanted = {**desired.extattrs, **(owner.markers() if adopting else {})}
+    changes: list[FieldChange] = []
+    data: dict[str, Any] = {}
+    if actual.comment != desired.comment:
+        changes.append(FieldChange("comment", actual.comment, desired.comment))
+        data["comment"] = desired.comment
+    changed_eas = {k: v for k, v in wanted.items() if actual.extattrs.get(k) != v}
+    changes += [FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()]
+    dropped = [k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS]
+    changes += [FieldChange(f"extattrs.{k}", actual.extattrs[k], None) for k in dropped]
+    if changed_eas:
+        data["extattrs+"] = ea_wire(changed_eas)  # "+" adds/changes and keeps other EAs
+    if dropped:
+        data["extattrs-"] = {k: {} for k in dropped}
+    if not data:
+        return NoChange(actual.ref)
+    return Update(actual.ref, data, tuple(changes), adopting=adopting)
+
+
+def plan_network_deletion(
+    actual: ActualNetwork | None, owner: Owner, policy: DeletionPolicy
+) -> Action | None:
+    """What deleting the resource does in Infoblox; ``None`` when there is nothing to do.
+
+    Objects that are not ours are never deleted, whatever the policy: the resource goes away
+    and the object stays as it was.
+    """
+    if actual is None or classify(actual.extattrs, owner) is not Ownership.OURS:
+        return None
+    if policy is DeletionPolicy.RETAIN:
+        return Release(actual.ref, {"extattrs-": {name: {} for name in MARKER_EAS}})
+    return Delete(actual.ref)
+

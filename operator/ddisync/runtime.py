@@ -1,0 +1,89 @@
+"""Run the operator: kopf wiring shared by ``ddisync run``, ``ddisync demo`` and the e2e tests.
+
+Handlers are registered into an explicit ``kopf.OperatorRegistry`` built from the settings
+(resync interval, label selector), not into kopf's global registry at import time, so one
+process can run several differently configured operators (the sharding tests do) and importing
+ddisync never changes kopf's behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import kopf
+
+from ddisync.api.meta import GROUP
+from ddisync.config import Settings
+from ddisync.handlers import register_handlers
+
+logger = logging.getLogger(__name__)
+
+
+def kopf_settings(*, post_events: bool = True) -> kopf.OperatorSettings:
+    """kopf's settings for ddisync: its own prefix, finalizer, and bounded timeouts."""
+    settings = kopf.OperatorSettings()
+    settings.persistence.finalizer = f"{GROUP}/finalizer"
+    # Our own prefix, so another kopf operator on the same objects cannot clash (zi#372).
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix=GROUP, key="last-handled-configuration"
+    )
+    settings.posting.enabled = post_events
+    settings.posting.level = logging.WARNING
+    settings.networking.request_timeout = 30  # kopf's default is 300 s: too long to notice a hang
+    settings.watching.server_timeout = 300
+    settings.queueing.worker_limit = 200
+    return settings
+
+
+def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
+    """A login that uses ``connection`` when given (demo, tests), else the usual sources."""
+
+    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+        if connection is not None:
+            return connection
+        # In a pod: the service account; on a laptop: the kubeconfig.
+        return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+
+    return login
+
+
+async def run_operator(
+    settings: Settings,
+    *,
+    connection: kopf.ConnectionInfo | None = None,
+    stop_flag: asyncio.Event | None = None,
+    ready_flag: asyncio.Event | None = None,
+    post_events: bool = True,
+    ignored_tasks: set[asyncio.Task[Any]] | None = None,
+) -> None:
+    """Run until ``stop_flag`` is set (or the process is signalled).
+
+    ``ignored_tasks`` is a live set of tasks kopf must not cancel when it stops: kopf cancels
+    every task created after it started, which in a test includes the test runner's teardown
+    (the caller adds it to the set before setting ``stop_flag``).
+    """
+    registry = kopf.OperatorRegistry()
+    register_handlers(registry, settings)
+    kopf.on.login(registry=registry)(_login_handler(connection))
+    scope: dict[str, Any] = (
+        {"namespaces": settings.namespaces} if settings.namespaces else {"clusterwide": True}
+    )
+    operator_settings = kopf_settings(post_events=post_events)
+    if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
+        # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
+        operator_settings.scanning.disabled = True
+    tasks = await kopf.spawn_tasks(
+        **scope,
+        registry=registry,
+        settings=operator_settings,
+        memo=kopf.Memo(settings=settings),
+        standalone=True,
+        stop_flag=stop_flag,
+        ready_flag=ready_flag,
+    )
+    ignored = ignored_tasks if ignored_tasks is not None else set()
+    ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
+    await kopf.run_tasks(tasks, ignored=ignored)

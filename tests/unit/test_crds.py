@@ -1,0 +1,58 @@
+"""The CRDs in crds/ are generated from the models and must not drift from them."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ddisync.api.crd import KINDS, build_crd, render_crd
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("info", KINDS, ids=lambda info: info.kind)
+def test_the_committed_crd_is_what_the_generator_writes(info) -> None:  # type: ignore[no-untyped-def]
+    committed = (ROOT / "crds" / f"{info.plural}.yaml").read_text()
+    assert committed == render_crd(info), "crds/ is stale: run `make crds` and commit the result"
+
+
+def _walk(node: object, path: str = ""):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        yield path, node
+        for key, child in node.items():
+            yield from _walk(child, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _walk(child, f"{path}[{index}]")
+
+
+@pytest.mark.parametrize("info", KINDS, ids=lambda info: info.kind)
+def test_the_schema_is_structural(info) -> None:  # type: ignore[no-untyped-def]
+    schema = build_crd(info)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    for path, node in _walk(schema):
+        if path.endswith(".properties") or path.endswith("x-kubernetes-validations"):
+            continue
+        if "rule" in node:
+            continue
+        assert "type" in node, f"{path} has no type"
+        for forbidden in ("$ref", "anyOf", "allOf", "oneOf", "patternProperties", "title"):
+            assert forbidden not in node, f"{path} has {forbidden}"
+
+
+def test_the_network_crd_has_what_kubectl_users_see() -> None:
+    crd = yaml.safe_load((ROOT / "crds" / "networks.yaml").read_text())
+    names = crd["spec"]["names"]
+    assert names["categories"] == ["ddi"]
+    assert names["shortNames"]
+    version = crd["spec"]["versions"][0]
+    assert version["subresources"] == {"status": {}}
+    columns = [column["name"] for column in version["additionalPrinterColumns"]]
+    assert columns[:4] == ["CIDR", "View", "Ready", "Reason"]
+    assert columns[-1] == "Age"
+    spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+    for immutable in ("cidr", "networkView", "allocate"):
+        rules = [rule["rule"] for rule in spec[immutable]["x-kubernetes-validations"]]
+        assert "self == oldSelf" in rules, immutable
+    status = version["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]
+    assert {"cidr", "ref", "networkView", "conditions", "observedGeneration", "lastSyncTime"} <= set(status)
+    assert status["conditions"]["x-kubernetes-list-map-keys"] == ["type"]
