@@ -9,7 +9,9 @@ ddisync never changes kopf's behaviour.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import kopf
@@ -87,3 +89,51 @@ async def run_operator(
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
     await kopf.run_tasks(tasks, ignored=ignored)
+
+
+@contextlib.asynccontextmanager
+async def running_operator(
+    settings: Settings,
+    *,
+    connection: kopf.ConnectionInfo | None = None,
+    post_events: bool = True,
+    ready_timeout: float = 10.0,
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run the operator in the background of the current event loop (demo, tests).
+
+    Yields once kopf is ready; on exit stops it and waits for a clean shutdown.
+    """
+    stop_flag, ready_flag = asyncio.Event(), asyncio.Event()
+    ignored: set[asyncio.Task[Any]] = set()
+    task = asyncio.create_task(
+        run_operator(
+            settings,
+            connection=connection,
+            stop_flag=stop_flag,
+            ready_flag=ready_flag,
+            post_events=post_events,
+            ignored_tasks=ignored,
+        ),
+        name="ddisync-operator",
+    )
+    ignored.add(task)
+    ready = asyncio.create_task(ready_flag.wait())
+    done, _ = await asyncio.wait({task, ready}, timeout=ready_timeout, return_when="FIRST_COMPLETED")
+    if task in done:
+        ready.cancel()
+        await task  # the operator failed to start: raise its error here
+        raise RuntimeError("the operator stopped while starting")
+    if not done:
+        ready.cancel()
+        stop_flag.set()
+        raise TimeoutError(f"the operator was not ready within {ready_timeout} s")
+    try:
+        yield task
+    finally:
+        current = asyncio.current_task()
+        if current is not None:
+            ignored.add(current)
+        # Server-side keep-alive handlers of an in-process API emulator are not kopf's to stop.
+        ignored.update(t for t in asyncio.all_tasks() if "RequestHandler" in repr(t.get_coro()))
+        stop_flag.set()
+        await asyncio.wait_for(task, timeout=15)

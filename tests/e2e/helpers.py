@@ -1,0 +1,50 @@
+"""Small helpers for e2e tests: waiting for a condition, reading the simulator's grid."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Wait until ``check()`` returns something truthy (and return it), or fail with the last
+    value or error seen."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = check()
+            if asyncio.iscoroutine(last):
+                last = await last
+            if last:
+                return last
+        except (KeyError, IndexError, TypeError, AssertionError) as error:
+            last = error
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s; last seen: {last!r}")
+        await asyncio.sleep(interval)
+
+
+def ready(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Ready condition of a resource, if it has one for its current generation."""
+    if not resource:
+        return None
+    status = resource.get("status") or {}
+    if status.get("observedGeneration") != resource["metadata"].get("generation"):
+        return None
+    return next((c for c in status.get("conditions", []) if c["type"] == "Ready"), None)
+
+
+def network_manifest(name: str, namespace: str = "default", **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "ddisync.io/v1alpha1",
+        "kind": "Network",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    }
+
+
+def extattrs(obj: dict[str, Any]) -> dict[str, Any]:
+    return {name: wrapped["value"] for name, wrapped in (obj.get("extattrs") or {}).items()}
