@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 crds: $(STAMP)
 	$(BIN)/ddisync crds --output-dir crds
+	cp crds/*.yaml charts/ddisync/crds/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

