@@ -118,7 +118,9 @@ async def running_operator(
     )
     ignored.add(task)
     ready = asyncio.create_task(ready_flag.wait())
-    done, _ = await asyncio.wait({task, ready}, timeout=ready_timeout, return_when="FIRST_COMPLETED")
+    done, _ = await asyncio.wait(
+        {task, ready}, timeout=ready_timeout, return_when="FIRST_COMPLETED"
+    )
     if task in done:
         ready.cancel()
         await task  # the operator failed to start: raise its error here

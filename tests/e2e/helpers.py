@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+async def eventually(
+    check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05
+) -> Any:
     """Wait until ``check()`` returns something truthy (and return it), or fail with the last
     value or error seen."""
     deadline = time.monotonic() + timeout

@@ -23,9 +23,14 @@ async def _ready_condition(cluster: Any, name: str, status: str = "True") -> dic
     return result
 
 
-async def test_a_network_becomes_ready_with_its_ref_and_markers(cluster, simulator, operator) -> None:
-    await cluster.apply(network_manifest("web", cidr="10.20.1.0/24", comment="frontends",
-                                         extensibleAttributes={"Site": "ams1"}))
+async def test_a_network_becomes_ready_with_its_ref_and_markers(
+    cluster, simulator, operator
+) -> None:
+    await cluster.apply(
+        network_manifest(
+            "web", cidr="10.20.1.0/24", comment="frontends", extensibleAttributes={"Site": "ams1"}
+        )
+    )
     condition = await _ready_condition(cluster, "web")
     assert condition["reason"] == "Synced"
     status = (await cluster.get("networks", "default", "web"))["status"]
@@ -39,7 +44,10 @@ async def test_a_network_becomes_ready_with_its_ref_and_markers(cluster, simulat
     assert markers["Site"] == "ams1"
     assert markers["ddisync-cluster"] == "e2e"
     assert markers["ddisync-owner"] == "default/Network/web"
-    assert markers["ddisync-uid"] == (await cluster.get("networks", "default", "web"))["metadata"]["uid"]
+    assert (
+        markers["ddisync-uid"]
+        == (await cluster.get("networks", "default", "web"))["metadata"]["uid"]
+    )
 
 
 async def test_an_ipv6_network_is_created(cluster, simulator, operator) -> None:
@@ -49,8 +57,9 @@ async def test_an_ipv6_network_is_created(cluster, simulator, operator) -> None:
 
 
 async def test_an_allocated_network_comes_from_the_container(cluster, simulator, operator) -> None:
-    await cluster.apply(network_manifest(
-        "batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26}))
+    await cluster.apply(
+        network_manifest("batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26})
+    )
     await _ready_condition(cluster, "batch")
     cidr = (await cluster.get("networks", "default", "batch"))["status"]["cidr"]
     assert cidr.startswith("10.") and cidr.endswith("/26")
@@ -94,7 +103,9 @@ async def test_retain_keeps_the_network_and_releases_it(cluster, simulator, oper
     assert not any(name.startswith("ddisync-") for name in extattrs(kept))
 
 
-async def test_an_invalid_cidr_says_what_to_fix_and_creates_nothing(cluster, simulator, operator) -> None:
+async def test_an_invalid_cidr_says_what_to_fix_and_creates_nothing(
+    cluster, simulator, operator
+) -> None:
     before = len(simulator.grid.objects("network"))
     await cluster.apply(network_manifest("typo", cidr="10.20.4.1/24"))
     condition = await _ready_condition(cluster, "typo", status="False")
@@ -130,7 +141,9 @@ async def test_an_unowned_network_is_left_alone_until_adopted(cluster, simulator
     assert extattrs(adopted)["ddisync-owner"] == "default/Network/hand"
 
 
-async def test_deleting_an_unowned_network_resource_leaves_infoblox_alone(cluster, simulator, operator) -> None:
+async def test_deleting_an_unowned_network_resource_leaves_infoblox_alone(
+    cluster, simulator, operator
+) -> None:
     await _create_foreign_network(simulator, "10.31.0.0/24", "not yours")
     await cluster.apply(network_manifest("hand", cidr="10.31.0.0/24"))
     await _ready_condition(cluster, "hand", status="False")
@@ -150,16 +163,23 @@ async def test_a_create_interrupted_before_the_status_patch_is_not_repeated(
     written: on restart it finds the network by its marker instead of allocating another."""
     from ddisync.runtime import running_operator
 
-    await cluster.apply(network_manifest(
-        "batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26}))
+    await cluster.apply(
+        network_manifest("batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26})
+    )
     uid = (await cluster.get("networks", "default", "batch"))["metadata"]["uid"]
     auth = aiohttp.BasicAuth("admin", PASSWORD)
     async with aiohttp.ClientSession(auth=auth) as http:
-        response = await http.post(f"{simulator.url}/wapi/v2.12/network", json={
-            "network": "10.77.0.0/26",
-            "extattrs": {"ddisync-cluster": {"value": "e2e"}, "ddisync-uid": {"value": uid},
-                         "ddisync-owner": {"value": "default/Network/batch"}},
-        })
+        response = await http.post(
+            f"{simulator.url}/wapi/v2.12/network",
+            json={
+                "network": "10.77.0.0/26",
+                "extattrs": {
+                    "ddisync-cluster": {"value": "e2e"},
+                    "ddisync-uid": {"value": uid},
+                    "ddisync-owner": {"value": "default/Network/batch"},
+                },
+            },
+        )
         assert response.status == 201, await response.text()
 
     async with running_operator(settings, connection=cluster.connection, post_events=False):

@@ -54,5 +54,12 @@ def test_the_network_crd_has_what_kubectl_users_see() -> None:
         rules = [rule["rule"] for rule in spec[immutable]["x-kubernetes-validations"]]
         assert "self == oldSelf" in rules, immutable
     status = version["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]
-    assert {"cidr", "ref", "networkView", "conditions", "observedGeneration", "lastSyncTime"} <= set(status)
+    assert {
+        "cidr",
+        "ref",
+        "networkView",
+        "conditions",
+        "observedGeneration",
+        "lastSyncTime",
+    } <= set(status)
     assert status["conditions"]["x-kubernetes-list-map-keys"] == ["type"]

@@ -20,15 +20,21 @@ def _desired(**spec: object):  # type: ignore[no-untyped-def]
 
 
 def _actual(**fields: object) -> ActualNetwork:
-    values: dict = {"ref": "network/abc:10.1.0.0/24/default", "cidr": "10.1.0.0/24",
-                    "network_view": "default", "comment": "", "extattrs": dict(MARKERS)}
+    values: dict = {
+        "ref": "network/abc:10.1.0.0/24/default",
+        "cidr": "10.1.0.0/24",
+        "network_view": "default",
+        "comment": "",
+        "extattrs": dict(MARKERS),
+    }
     values.update(fields)
     return ActualNetwork(**values)
 
 
 def test_a_missing_network_is_created_with_markers_and_spec_fields() -> None:
-    action = plan_network(_desired(comment="hi", extensibleAttributes={"Site": "ams"}), None, OWNER,
-                          adopt=False)
+    action = plan_network(
+        _desired(comment="hi", extensibleAttributes={"Site": "ams"}), None, OWNER, adopt=False
+    )
     assert isinstance(action, Create)
     assert action.objtype == "network"
     assert action.data["network"] == "10.1.0.0/24"
@@ -45,7 +51,9 @@ def test_an_ipv6_network_is_an_ipv6network_object() -> None:
 
 def test_an_allocation_happens_inside_the_create_call() -> None:
     desired = desired_network(
-        NetworkSpec.model_validate({"allocate": {"fromContainer": "10.0.0.0/8", "prefixLength": 26}})
+        NetworkSpec.model_validate(
+            {"allocate": {"fromContainer": "10.0.0.0/8", "prefixLength": 26}}
+        )
     )
     action = plan_network(desired, None, OWNER, adopt=False)
     assert isinstance(action, Create)
@@ -57,25 +65,36 @@ def test_our_network_in_step_needs_nothing() -> None:
 
 
 def test_only_the_fields_that_differ_are_sent() -> None:
-    action = plan_network(_desired(comment="new", extensibleAttributes={"Site": "ams"}),
-                          _actual(comment="old", extattrs={**MARKERS, "Site": "ams", "Tenant": "t"}),
-                          OWNER, adopt=False)
+    action = plan_network(
+        _desired(comment="new", extensibleAttributes={"Site": "ams"}),
+        _actual(comment="old", extattrs={**MARKERS, "Site": "ams", "Tenant": "t"}),
+        OWNER,
+        adopt=False,
+    )
     assert isinstance(action, Update)
     assert action.data == {"comment": "new"}
     assert [change.field for change in action.changes] == ["comment"]
 
 
 def test_changed_attributes_use_extattrs_plus_and_keep_the_others() -> None:
-    action = plan_network(_desired(extensibleAttributes={"Site": "fra"}),
-                          _actual(extattrs={**MARKERS, "Site": "ams", "Tenant": "t"}), OWNER,
-                          adopt=False)
+    action = plan_network(
+        _desired(extensibleAttributes={"Site": "fra"}),
+        _actual(extattrs={**MARKERS, "Site": "ams", "Tenant": "t"}),
+        OWNER,
+        adopt=False,
+    )
     assert isinstance(action, Update)
     assert action.data == {"extattrs+": {"Site": {"value": "fra"}}}
 
 
 def test_attributes_removed_from_the_spec_are_removed_but_never_markers() -> None:
-    action = plan_network(_desired(), _actual(extattrs={**MARKERS, "Site": "ams"}), OWNER,
-                          adopt=False, forget={"Site", "ddisync-uid", "Absent"})
+    action = plan_network(
+        _desired(),
+        _actual(extattrs={**MARKERS, "Site": "ams"}),
+        OWNER,
+        adopt=False,
+        forget={"Site", "ddisync-uid", "Absent"},
+    )
     assert isinstance(action, Update)
     assert action.data == {"extattrs-": {"Site": {}}}
 
@@ -113,7 +132,9 @@ def test_a_changed_network_view_is_refused() -> None:
 
 def test_an_allocated_network_outside_the_new_container_is_refused() -> None:
     desired = desired_network(
-        NetworkSpec.model_validate({"allocate": {"fromContainer": "172.16.0.0/12", "prefixLength": 24}})
+        NetworkSpec.model_validate(
+            {"allocate": {"fromContainer": "172.16.0.0/12", "prefixLength": 24}}
+        )
     )
     action = plan_network(desired, _actual(), OWNER, adopt=False)
     assert isinstance(action, Refuse) and action.reason is Reason.IMMUTABLE_FIELD

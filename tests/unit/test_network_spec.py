@@ -20,13 +20,19 @@ def test_an_ipv6_network_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"cidr": "10.1.2.3/24"}, "spec.cidr: '10.1.2.3/24' has host bits set; did you mean 10.1.2.0/24?"),
+        (
+            {"cidr": "10.1.2.3/24"},
+            "spec.cidr: '10.1.2.3/24' has host bits set; did you mean 10.1.2.0/24?",
+        ),
         ({"cidr": "10.1.2.0"}, "spec.cidr: '10.1.2.0' needs a prefix length (e.g. 10.1.2.0/32)"),
         ({"cidr": "banana"}, "spec.cidr: 'banana' is not an IPv4 or IPv6 network"),
         ({"cidr": "2001:DB8::/32"}, "not in canonical form; write it as 2001:db8::/32"),
         ({}, "spec: set exactly one of cidr and allocate"),
         (
-            {"cidr": "10.0.0.0/24", "allocate": {"fromContainer": "10.0.0.0/8", "prefixLength": 24}},
+            {
+                "cidr": "10.0.0.0/24",
+                "allocate": {"fromContainer": "10.0.0.0/8", "prefixLength": 24},
+            },
             "set exactly one of cidr and allocate",
         ),
         (
@@ -38,7 +44,10 @@ def test_an_ipv6_network_is_accepted() -> None:
             "longer than an IPv4 address (32 bits)",
         ),
         ({"cidr": "10.0.0.0/24", "networkView": "a&b=c"}, "spec.networkView: String should match"),
-        ({"cidr": "10.0.0.0/24", "comment": "x" * 257}, "spec.comment: String should have at most 256"),
+        (
+            {"cidr": "10.0.0.0/24", "comment": "x" * 257},
+            "spec.comment: String should have at most 256",
+        ),
         ({"cidr": "10.0.0.0/24", "comment": "line\nbreak"}, "must not contain control characters"),
         (
             {"cidr": "10.0.0.0/24", "extensibleAttributes": {"ddisync-uid": "x"}},

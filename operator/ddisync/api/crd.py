@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.api.network import NETWORK_SPEC_RULES, NetworkSpec, NetworkStatus
+from ddisync.api.record import RECORD_SPEC_RULES, RecordSpec, RecordStatus
 
 READY = '.status.conditions[?(@.type=="Ready")]'
 _KEPT = (
@@ -71,7 +72,22 @@ NETWORK = KindInfo(
     ],
 )
 
-KINDS: tuple[KindInfo, ...] = (NETWORK,)
+RECORD = KindInfo(
+    kind="Record",
+    plural="records",
+    short_names=("ddirec",),
+    spec=RecordSpec,
+    status=RecordStatus,
+    spec_rules=RECORD_SPEC_RULES,
+    columns=[
+        {"name": "Type", "type": "string", "jsonPath": ".spec.type"},
+        {"name": "FQDN", "type": "string", "jsonPath": ".spec.name"},
+        {"name": "Value", "type": "string", "jsonPath": ".status.value"},
+        *_ready_columns(),
+    ],
+)
+
+KINDS: tuple[KindInfo, ...] = (NETWORK, RECORD)
 
 
 def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -85,8 +101,11 @@ def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"cannot express a union as a structural schema: {node}")
         merged = _structural(options[0], defs)
         merged.update({k: v for k, v in node.items() if k == "description"})
-        merged.update(node.get("x-kubernetes-validations") and
-                      {"x-kubernetes-validations": node["x-kubernetes-validations"]} or {})
+        merged.update(
+            (node.get("x-kubernetes-validations")
+            and {"x-kubernetes-validations": node["x-kubernetes-validations"]})
+            or {}
+        )
         return merged
     out: dict[str, Any] = {key: node[key] for key in _KEPT if key in node}
     if out.get("default") is None:
@@ -106,7 +125,10 @@ def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         ((pattern, values),) = node["patternProperties"].items()
         out["additionalProperties"] = _structural(values, defs)
         out.setdefault("x-kubernetes-validations", []).append(
-            {"rule": f"self.all(k, k.matches('{pattern}'))", "message": f"keys must match {pattern}"}
+            {
+                "rule": f"self.all(k, k.matches('{pattern}'))",
+                "message": f"keys must match {pattern}",
+            }
         )
     if "items" in node:
         out["items"] = _structural(node["items"], defs)

@@ -69,7 +69,9 @@ class NetworkSpec(Model):
         None,
         description="The network, e.g. 10.1.2.0/24 or 2001:db8:1::/64. Immutable.",
         json_schema_extra={
-            "x-kubernetes-validations": [{"rule": "self == oldSelf", "message": f"cidr {_IMMUTABLE}"}]
+            "x-kubernetes-validations": [
+                {"rule": "self == oldSelf", "message": f"cidr {_IMMUTABLE}"}
+            ]
         },
     )
     allocate: NetworkAllocation | None = Field(
@@ -112,7 +114,10 @@ class NetworkSpec(Model):
 
 # Rules on the whole spec, for the API server (the same rules are enforced above).
 NETWORK_SPEC_RULES = [
-    {"rule": "has(self.cidr) != has(self.allocate)", "message": "set exactly one of cidr and allocate"},
+    {
+        "rule": "has(self.cidr) != has(self.allocate)",
+        "message": "set exactly one of cidr and allocate",
+    },
     {
         "rule": "has(self.cidr) == has(oldSelf.cidr)",
         "message": f"cidr {_IMMUTABLE}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -14,9 +15,17 @@ from ddisync.api.network import NetworkSpec
 from ddisync.config import Settings
 from ddisync.handlers.outcome import failure_from
 from ddisync.handlers.status import now, patch_ready
-from ddisync.reconcile.network import DesiredNetwork, desired_network
+from ddisync.reconcile.network import (
+    NETWORK_FIELDS,
+    DesiredNetwork,
+    actual_network,
+    desired_network,
+    plan_network,
+)
 from ddisync.reconcile.ownership import Owner
+from ddisync.reconcile.plan import NoChange
 from ddisync.sync.network import delete_network, sync_network
+from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.client import WapiClient
 
 PLURAL = "networks"
@@ -65,12 +74,14 @@ async def reconcile_network(
             adopt=spec.adopt,
             forget=forget,
         )
-    except Exception as error:  # noqa: BLE001 — failure_from decides; bugs are re-raised
+    except Exception as error:
         _raise_for(error, patch, body)
         return
     network = result.network
     if result.action != "unchanged":
-        logger.info("network %s %s in Infoblox %s", network.cidr, result.action, result.changes or "")
+        logger.info(
+            "network %s %s in Infoblox %s", network.cidr, result.action, result.changes or ""
+        )
     patch_ready(
         patch,
         status,
@@ -83,6 +94,64 @@ async def reconcile_network(
         networkView=network.network_view,
         lastSyncTime=now(),
     )
+
+
+# Not Ready for a reason only the outside world can change (the other object goes away):
+# the periodic check tries again. Other failures are already retried by kopf, or need a spec edit.
+_RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
+
+
+def _snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
+    if getattr(memo, "network_snapshot", None) is None:
+        memo.network_snapshot = OwnedSnapshot(
+            memo.wapi,
+            ("network", "ipv6network"),
+            cluster_id=settings.cluster_id,
+            return_fields=NETWORK_FIELDS,
+            # A little under the interval: each sweep reads the pages about once.
+            max_age=settings.resync_interval * 0.9,
+        )
+    snapshot: OwnedSnapshot = memo.network_snapshot
+    return snapshot
+
+
+async def check_network_drift(
+    body: Mapping[str, Any],
+    patch: kopf.Patch,
+    client: WapiClient,
+    snapshot: OwnedSnapshot,
+    settings: Settings,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
+) -> bool:
+    """Compare with the shared snapshot; reconcile (fresh reads) only on a difference.
+
+    Returns whether a repair was attempted.
+    """
+    status = body.get("status") or {}
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    current = status.get("observedGeneration") == body["metadata"].get("generation")
+    if ready is None or ready.get("status") != "True" or not current:
+        if ready is not None and ready.get("reason") in _RECHECKED:
+            await reconcile_network(body, patch, client, settings, logger)
+            return True
+        return False
+    objects = await snapshot.by_uid()
+    synced = status.get("lastSyncTime")
+    if synced and snapshot.taken_at and datetime.datetime.fromisoformat(synced) > snapshot.taken_at:
+        return False  # verified by a fresh read after the snapshot was taken
+    spec = parse_spec(NetworkSpec, body.get("spec"))
+    found = objects.get(body["metadata"]["uid"])
+    action = plan_network(
+        desired_network(spec),
+        actual_network(found) if found else None,
+        owner_of(body, settings.cluster_id),
+        adopt=spec.adopt,
+    )
+    if isinstance(action, NoChange):
+        return False
+    logger.warning("Infoblox drifted from the spec (%s); repairing", type(action).__name__)
+    await reconcile_network(body, patch, client, settings, logger)
+    return True
 
 
 def _desired_for_deletion(body: Mapping[str, Any]) -> DesiredNetwork | None:
@@ -113,7 +182,8 @@ async def finalize_network(
     desired = _desired_for_deletion(body)
     if desired is None:
         return
-    spec = body.get("spec") if isinstance(body.get("spec"), Mapping) else {}
+    raw_spec = body.get("spec")
+    spec: Mapping[str, Any] = raw_spec if isinstance(raw_spec, Mapping) else {}
     # Anything but an explicit (or defaulted) Delete keeps the object: the safe side.
     raw_policy = spec.get("deletionPolicy", DeletionPolicy.DELETE.value)
     policy = DeletionPolicy.DELETE if raw_policy == "Delete" else DeletionPolicy.RETAIN
@@ -125,7 +195,7 @@ async def finalize_network(
             ref=(body.get("status") or {}).get("ref"),
             policy=policy,
         )
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         failure = failure_from(error)
         if failure is None:
             raise
@@ -169,6 +239,21 @@ def register_network(
         before = set((old or {}).get("extensibleAttributes") or {})
         after = set((new or {}).get("extensibleAttributes") or {})
         await reconcile_network(body, patch, memo.wapi, settings, logger, forget=before - after)
+
+    @kopf.timer(
+        GROUP,
+        VERSION,
+        PLURAL,
+        interval=settings.resync_interval,
+        initial_delay=settings.resync_interval,
+        **scope,
+    )
+    async def network_drift(
+        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
+    ) -> None:
+        await check_network_drift(
+            body, patch, memo.wapi, _snapshot(memo, settings), settings, logger
+        )
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, **scope)
     async def network_deleted(

@@ -59,9 +59,7 @@ def failure_from(error: Exception) -> Failure | None:
         case SyncRefused():
             return Failure(error.reason, error.message, None)
         case ParentNotFoundError():
-            return Failure(
-                Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", SLOW
-            )
+            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", SLOW)
         case ConflictError():
             return Failure(Reason.CONFLICT, f"Infoblox: {_grid_text(error)}", SLOW)
         case NoFreeAddressError():
@@ -73,9 +71,7 @@ def failure_from(error: Exception) -> Failure | None:
                 LOCKOUT_SAFE,
             )
         case UnavailableError():
-            return Failure(
-                Reason.INFOBLOX_UNAVAILABLE, f"Infoblox is unavailable: {error}", SOON
-            )
+            return Failure(Reason.INFOBLOX_UNAVAILABLE, f"Infoblox is unavailable: {error}", SOON)
         case WapiError():
             return Failure(Reason.INFOBLOX_ERROR, f"Infoblox: {_grid_text(error)}", SLOW)
     return None

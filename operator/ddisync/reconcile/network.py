@@ -5,7 +5,7 @@ Decision table of ``plan_network`` (first matching row wins):
 ==================  ===================================  =========================================
 found in Infoblox   condition                            action
 ==================  ===================================  =========================================
-no                  –                                    Create (markers + spec fields)
+no                  -                                    Create (markers + spec fields)
 yes                 CIDR/view differs from the spec      Refuse ImmutableField
 yes                 FOREIGN markers (another resource)   Refuse Conflict
 yes                 no markers, adopt false              Refuse NotOwned
@@ -186,8 +186,12 @@ def plan_network(
         changes.append(FieldChange("comment", actual.comment, desired.comment))
         data["comment"] = desired.comment
     changed_eas = {k: v for k, v in wanted.items() if actual.extattrs.get(k) != v}
-    changes += [FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()]
-    dropped = [k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS]
+    changes += [
+        FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()
+    ]
+    dropped = [
+        k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS
+    ]
     changes += [FieldChange(f"extattrs.{k}", actual.extattrs[k], None) for k in dropped]
     if changed_eas:
         data["extattrs+"] = ea_wire(changed_eas)  # "+" adds/changes and keeps other EAs
@@ -211,4 +215,3 @@ def plan_network_deletion(
     if policy is DeletionPolicy.RETAIN:
         return Release(actual.ref, {"extattrs-": {name: {} for name in MARKER_EAS}})
     return Delete(actual.ref)
-
