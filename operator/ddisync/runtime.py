@@ -138,4 +138,7 @@ async def running_operator(
         # Server-side keep-alive handlers of an in-process API emulator are not kopf's to stop.
         ignored.update(t for t in asyncio.all_tasks() if "RequestHandler" in repr(t.get_coro()))
         stop_flag.set()
-        await asyncio.wait_for(task, timeout=15)
+        try:
+            await asyncio.wait_for(task, timeout=15)
+        except TimeoutError:
+            logger.warning("The operator did not stop within 15 s.")

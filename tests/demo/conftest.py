@@ -1,0 +1,12 @@
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ddisync.demo.cluster import Cluster, running_cluster
+
+
+@pytest.fixture()
+async def cluster() -> AsyncIterator[Cluster]:
+    async with running_cluster() as running:
+        await running.install_crds()
+        yield running

@@ -1,0 +1,88 @@
+"""When the demo calls a resource settled, and what it prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ddisync.demo import report
+from ddisync.demo.manifests import PACKAGED_EXAMPLES, ManifestError, default_paths, load
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def body(generation: int, **ready: Any) -> dict[str, Any]:
+    condition = {"type": "Ready", "observedGeneration": 1, **ready}
+    return {
+        "kind": "Network",
+        "metadata": {"name": "n", "namespace": "ns", "generation": generation},
+        "status": {"conditions": [condition], "cidr": "10.0.0.0/24"},
+    }
+
+
+def test_ready_true_at_the_current_generation_is_ready() -> None:
+    outcome = report.judge(body(1, status="True", reason="Synced"))
+    assert outcome.ready and outcome.settled
+
+
+def test_ready_of_an_older_generation_keeps_waiting() -> None:
+    outcome = report.judge(body(2, status="True", reason="Synced"))
+    assert not outcome.ready and not outcome.settled
+
+
+@pytest.mark.parametrize("reason", sorted(report.TERMINAL))
+def test_terminal_reasons_settle_as_failed(reason: str) -> None:
+    outcome = report.judge(body(1, status="False", reason=reason))
+    assert not outcome.ready and outcome.settled
+
+
+@pytest.mark.parametrize("reason", ["InfobloxUnavailable", "Progressing", "NetworkNotReady"])
+def test_transient_reasons_keep_waiting(reason: str) -> None:
+    outcome = report.judge(body(1, status="False", reason=reason))
+    assert not outcome.ready and not outcome.settled
+
+
+def test_no_condition_yet_keeps_waiting() -> None:
+    outcome = report.judge({"kind": "Network", "metadata": {"name": "n", "generation": 1}})
+    assert (outcome.ready, outcome.settled, outcome.reason) == (False, False, "Progressing")
+
+
+def test_json_has_exactly_the_contract_keys() -> None:
+    outcome = report.judge(body(1, status="True", reason="Synced"))
+    document = json.loads(report.render_json([outcome], {"network": 1}))
+    assert set(document) == {"resources", "infoblox"}
+    assert set(document["resources"][0]) == {
+        "kind", "namespace", "name", "ready", "reason", "message", "status",
+    }  # fmt: skip
+
+
+def test_the_table_shows_key_status_fields() -> None:
+    refused = report.rejected({"kind": "Network", "metadata": {"name": "bad"}}, "no way")
+    table = report.render_table([report.judge(body(1, status="True")), refused], {"network": 1})
+    assert "10.0.0.0/24" in table and "Rejected" in table and "1/2 resources Ready" in table
+
+
+def test_folders_load_every_yaml_document(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text("kind: B\n---\n---\nkind: C\n")
+    (tmp_path / "a.yml").write_text("kind: A\n")
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    assert [m.body["kind"] for m in load([tmp_path])] == ["A", "B", "C"]
+
+
+def test_a_missing_path_is_a_manifest_error(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError):
+        load([tmp_path / "nope.yaml"])
+
+
+def test_the_default_is_the_local_examples_folder_else_the_packaged_copy(tmp_path: Path) -> None:
+    assert default_paths(REPO) == [REPO / "examples"]
+    assert default_paths(tmp_path) == [PACKAGED_EXAMPLES]
+
+
+def test_the_packaged_examples_match_the_repository() -> None:
+    for packaged in PACKAGED_EXAMPLES.glob("*.yaml"):
+        repository = REPO / "examples" / packaged.name
+        assert packaged.read_text() == repository.read_text(), packaged.name
