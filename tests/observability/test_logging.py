@@ -1,0 +1,120 @@
+"""Log lines parse as JSON and carry the reconcile's correlation id and resource."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from ddisync.correlation import current_correlation_id, reconcile_context
+from ddisync.logging import configure_logging
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def json_logs(level: str = "DEBUG") -> io.StringIO:
+    stream = io.StringIO()
+    configure_logging("json", level, stream=stream)
+    return stream
+
+
+def test_every_line_is_json_with_the_required_fields() -> None:
+    stream = json_logs()
+    logging.getLogger("ddisync.handlers").info("hello %s", "world", extra={"attempt": 2})
+    (entry,) = lines(stream)
+    assert entry["message"] == "hello world"
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "ddisync.handlers"
+    assert entry["timestamp"].endswith("+00:00")
+    assert entry["correlation_id"] == "-"
+    assert entry["attempt"] == 2
+    assert "resource" not in entry
+
+
+def test_wapi_lines_inside_a_reconcile_carry_its_id_and_resource() -> None:
+    stream = json_logs()
+    with reconcile_context("Record", "team-a", "www") as cid:
+        logging.getLogger("ddisync.handlers").info("reconciling")
+        logging.getLogger("ddisync.wapi").debug("GET record:a 200 0.010s attempt 1/5")
+    logging.getLogger("ddisync.wapi").debug("after")
+    inside, wapi, after = lines(stream)
+    assert len(cid) == 12
+    assert int(cid, 16) >= 0
+    for entry in (inside, wapi):
+        assert entry["correlation_id"] == cid
+        assert entry["resource"] == {"kind": "Record", "namespace": "team-a", "name": "www"}
+    assert wapi["logger"] == "ddisync.wapi"
+    assert after["correlation_id"] == "-"
+    assert "resource" not in after
+
+
+def test_each_reconcile_gets_its_own_id_and_nesting_restores_the_outer_one() -> None:
+    with reconcile_context("Network", "ns", "a") as first:
+        with reconcile_context("Network", "ns", "b") as second:
+            assert current_correlation_id() == second
+        assert current_correlation_id() == first
+    assert first != second
+    assert current_correlation_id() is None
+
+
+async def test_the_id_follows_the_reconcile_into_tasks_it_starts() -> None:
+    stream = json_logs()
+
+    async def wapi_call() -> None:
+        await asyncio.sleep(0)
+        logging.getLogger("ddisync.wapi").info("in a task")
+
+    async def reconcile(name: str) -> str:
+        with reconcile_context("Record", "ns", name) as cid:
+            await asyncio.create_task(wapi_call())
+            return cid
+
+    ids = await asyncio.gather(reconcile("a"), reconcile("b"))
+    by_name = {e["resource"]["name"]: e["correlation_id"] for e in lines(stream)}
+    assert by_name == {"a": ids[0], "b": ids[1]}
+
+
+def test_kopfs_own_object_wins_over_the_context() -> None:
+    stream = json_logs()
+    k8s_obj = {"kind": "Network", "namespace": "ns", "name": "from-kopf", "uid": "u"}
+    with reconcile_context("Network", "ns", "from-context"):
+        logging.getLogger("kopf.objects").info("Handler succeeded.", extra={"k8s_obj": k8s_obj})
+    (entry,) = lines(stream)
+    assert entry["resource"] == {"kind": "Network", "namespace": "ns", "name": "from-kopf"}
+    assert "k8s_obj" not in entry
+
+
+def test_an_exception_stays_on_one_json_line() -> None:
+    stream = json_logs()
+    try:
+        raise ValueError("bad\nvalue")
+    except ValueError:
+        logging.getLogger("ddisync").exception("it broke")
+    (entry,) = lines(stream)
+    assert "ValueError: bad" in entry["exception"]
+
+
+def test_text_format_shows_the_correlation_id() -> None:
+    stream = io.StringIO()
+    configure_logging("text", "INFO", stream=stream)
+    with reconcile_context("Record", "ns", "www") as cid:
+        logging.getLogger("ddisync.wapi").info("GET record:a")
+    logging.getLogger("ddisync").info("outside")
+    inside, outside = stream.getvalue().splitlines()
+    assert f"ddisync.wapi [{cid}] GET record:a" in inside
+    assert "ddisync [-] outside" in outside
+
+
+def test_the_level_filters_lines() -> None:
+    stream = json_logs("WARNING")
+    logging.getLogger("ddisync").info("quiet")
+    logging.getLogger("ddisync").warning("loud")
+    assert [e["message"] for e in lines(stream)] == ["loud"]
