@@ -16,11 +16,11 @@ from ddisync import __version__
 
 def _run(args: argparse.Namespace) -> int:
     from ddisync.config import Settings
-    from ddisync.logging import configure_logging
+    from ddisync.logging import configure_logging, secrets_of
     from ddisync.runtime import run_operator
 
     settings = Settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.log_format, settings.log_level, secrets=secrets_of(settings))
     asyncio.run(run_operator(settings))
     return 0
 

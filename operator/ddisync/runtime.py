@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import kopf
@@ -19,6 +20,8 @@ import kopf
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
+from ddisync.health import HealthState, ObservabilityUrls, serving_observability
+from ddisync.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +63,48 @@ async def run_operator(
     ready_flag: asyncio.Event | None = None,
     post_events: bool = True,
     ignored_tasks: set[asyncio.Task[Any]] | None = None,
+    metrics: Metrics | None = None,
+    health: HealthState | None = None,
+    serve: bool = True,
 ) -> None:
     """Run until ``stop_flag`` is set (or the process is signalled).
 
     ``ignored_tasks`` is a live set of tasks kopf must not cancel when it stops: kopf cancels
     every task created after it started, which in a test includes the test runner's teardown
     (the caller adds it to the set before setting ``stop_flag``).
+
+    With ``serve`` (``ddisync run``), ``/metrics``, ``/healthz`` and ``/readyz`` are served on
+    the configured ports; otherwise the caller serves ``metrics`` and ``health`` itself.
     """
+    metrics = metrics or Metrics()
+    health = health or HealthState()
+    if settings.redis_url is None:
+        health.set_redis("none")
+    async with contextlib.AsyncExitStack() as stack:
+        if serve:  # before kopf starts, so the probes answer during start-up
+            await stack.enter_async_context(
+                serving_observability(
+                    metrics,
+                    health,
+                    metrics_port=settings.metrics_port,
+                    health_port=settings.health_port,
+                )
+            )
+        await _run_kopf(
+            settings, connection, stop_flag, ready_flag, post_events, ignored_tasks, metrics, health
+        )
+
+
+async def _run_kopf(
+    settings: Settings,
+    connection: kopf.ConnectionInfo | None,
+    stop_flag: asyncio.Event | None,
+    ready_flag: asyncio.Event | None,
+    post_events: bool,
+    ignored_tasks: set[asyncio.Task[Any]] | None,
+    metrics: Metrics,
+    health: HealthState,
+) -> None:
     registry = kopf.OperatorRegistry()
     register_handlers(registry, settings)
     kopf.on.login(registry=registry)(_login_handler(connection))
@@ -81,14 +119,25 @@ async def run_operator(
         **scope,
         registry=registry,
         settings=operator_settings,
-        memo=kopf.Memo(settings=settings),
+        memo=kopf.Memo(settings=settings, metrics=metrics, health=health),
         standalone=True,
         stop_flag=stop_flag,
         ready_flag=ready_flag,
     )
+    health.watchers_alive = lambda: not any(task.done() for task in tasks)
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
     await kopf.run_tasks(tasks, ignored=ignored)
+
+
+@dataclass(frozen=True)
+class RunningOperator:
+    """An operator running in the background, with what it exposes."""
+
+    task: asyncio.Task[None]
+    metrics: Metrics
+    health: HealthState
+    urls: ObservabilityUrls
 
 
 @contextlib.asynccontextmanager
@@ -98,11 +147,38 @@ async def running_operator(
     connection: kopf.ConnectionInfo | None = None,
     post_events: bool = True,
     ready_timeout: float = 10.0,
-) -> AsyncIterator[asyncio.Task[None]]:
+    host: str = "127.0.0.1",
+) -> AsyncIterator[RunningOperator]:
     """Run the operator in the background of the current event loop (demo, tests).
 
-    Yields once kopf is ready; on exit stops it and waits for a clean shutdown.
+    Serves metrics and probes on the configured ports (0: free ports; see ``urls``). Yields
+    once kopf is ready; on exit stops it and waits for a clean shutdown.
     """
+    metrics, health = Metrics(), HealthState()
+    async with (
+        serving_observability(
+            metrics,
+            health,
+            metrics_port=settings.metrics_port,
+            health_port=settings.health_port,
+            host=host,
+        ) as urls,
+        _background_operator(
+            settings, connection, post_events, ready_timeout, metrics, health
+        ) as task,
+    ):
+        yield RunningOperator(task, metrics, health, urls)
+
+
+@contextlib.asynccontextmanager
+async def _background_operator(
+    settings: Settings,
+    connection: kopf.ConnectionInfo | None,
+    post_events: bool,
+    ready_timeout: float,
+    metrics: Metrics,
+    health: HealthState,
+) -> AsyncIterator[asyncio.Task[None]]:
     stop_flag, ready_flag = asyncio.Event(), asyncio.Event()
     ignored: set[asyncio.Task[Any]] = set()
     task = asyncio.create_task(
@@ -113,6 +189,9 @@ async def running_operator(
             ready_flag=ready_flag,
             post_events=post_events,
             ignored_tasks=ignored,
+            metrics=metrics,
+            health=health,
+            serve=False,
         ),
         name="ddisync-operator",
     )

@@ -39,6 +39,8 @@ def settings(simulator) -> Settings:  # type: ignore[no-untyped-def]
         wapi_username="admin",
         wapi_password=PASSWORD,
         cluster_id="e2e",
+        metrics_port=0,
+        health_port=0,
         wapi_rate_limit=1000,
         wapi_burst=1000,
     )
@@ -46,5 +48,5 @@ def settings(simulator) -> Settings:  # type: ignore[no-untyped-def]
 
 @pytest.fixture()
 async def operator(cluster, settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    async with running_operator(settings, connection=cluster.connection, post_events=False) as task:
-        yield task
+    async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
+        yield op

@@ -120,7 +120,9 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
         logger.info("WAPI simulator at %s, Kubernetes API emulator at %s.", sim.url, cluster.url)
         await cluster.install_crds()
         operator_settings = settings.model_copy(update={"wapi_url": sim.url})
-        async with running_operator(operator_settings, connection=cluster.connection):
+        async with running_operator(
+            operator_settings, connection=cluster.connection
+        ) as operator:
             applied = await asyncio.to_thread(apply_all, cluster.url, manifests)
             outcomes = await converge(cluster, applied, options.timeout)
             counts = {t: sim.grid.count(t) for t in INFOBLOX_TYPES}
@@ -133,6 +135,8 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
                     f"Serving for {options.linger:g} s more:\n"
                     f"  Kubernetes API (emulated): {cluster.url}\n"
                     f"  Infoblox WAPI (simulated): {sim.url}/wapi/v{settings.wapi_version}/\n"
+                    f"  Metrics: {operator.urls.metrics}\n"
+                    f"  Health:  {operator.urls.healthz}  {operator.urls.readyz}\n"
                     f"  e.g. curl {cluster.url}/apis/ddisync.io/v1alpha1/networks",
                     file=sys.stderr,
                     flush=True,

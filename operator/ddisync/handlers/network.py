@@ -13,6 +13,8 @@ from ddisync.api.conditions import Reason
 from ddisync.api.meta import GROUP, VERSION, DeletionPolicy, InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.config import Settings
+from ddisync.correlation import reconcile_context
+from ddisync.handlers.observe import forget_resource, observed
 from ddisync.handlers.outcome import failure_from
 from ddisync.handlers.status import now, patch_ready
 from ddisync.reconcile.network import (
@@ -28,12 +30,13 @@ from ddisync.sync.network import delete_network, sync_network
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.client import WapiClient
 
+KIND = "Network"
 PLURAL = "networks"
 
 
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
     meta = body["metadata"]
-    return Owner(cluster, "Network", meta["namespace"], meta["name"], meta["uid"])
+    return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
 
 
 def _raise_for(error: Exception, patch: kopf.Patch, body: Mapping[str, Any], **fields: Any) -> None:
@@ -223,7 +226,8 @@ def register_network(
     async def network_created(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
     ) -> None:
-        await reconcile_network(body, patch, memo.wapi, settings, logger)
+        with observed(memo, KIND, body):
+            await reconcile_network(body, patch, memo.wapi, settings, logger)
 
     @kopf.on.update(GROUP, VERSION, PLURAL, field="spec", **scope)
     async def network_changed(
@@ -238,7 +242,8 @@ def register_network(
         # Extensible attributes removed from the spec are removed from Infoblox too.
         before = set((old or {}).get("extensibleAttributes") or {})
         after = set((new or {}).get("extensibleAttributes") or {})
-        await reconcile_network(body, patch, memo.wapi, settings, logger, forget=before - after)
+        with observed(memo, KIND, body):
+            await reconcile_network(body, patch, memo.wapi, settings, logger, forget=before - after)
 
     @kopf.timer(
         GROUP,
@@ -251,12 +256,17 @@ def register_network(
     async def network_drift(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
     ) -> None:
-        await check_network_drift(
-            body, patch, memo.wapi, _snapshot(memo, settings), settings, logger
-        )
+        with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
+            repaired = await check_network_drift(
+                body, patch, memo.wapi, _snapshot(memo, settings), settings, logger
+            )
+        if repaired:
+            memo.metrics.drift_repaired(KIND)
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, **scope)
     async def network_deleted(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
     ) -> None:
-        await finalize_network(body, patch, memo.wapi, settings, logger)
+        with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
+            await finalize_network(body, patch, memo.wapi, settings, logger)
+        forget_resource(memo, KIND, body)
