@@ -1,0 +1,248 @@
+"""The client against the simulator over real HTTP: CRUD, paging, faults, sessions, TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from ddisync.simulator import SimulatorOptions, running_simulator
+from ddisync.wapi import (
+    AuthenticationError,
+    BatchOp,
+    CircuitOpenError,
+    ConflictError,
+    NotFoundError,
+    ParentNotFoundError,
+    UnavailableError,
+    WapiClient,
+    WapiSettings,
+)
+from ddisync.wapi.transport import TLSError
+
+from .conftest import RecordingObserver
+
+USER, PASSWORD = "admin", "sim-Pa55&word"
+ZONE = "example.com"
+
+
+def settings_for(sim: Any, **overrides: Any) -> WapiSettings:
+    values: dict[str, Any] = {
+        "url": sim.url,
+        "username": USER,
+        "password": PASSWORD,
+        "rate_limit": 1000.0,
+        "burst": 1000,
+        "backoff_base": 0.001,
+        "backoff_max": 0.01,
+        "circuit_reset_timeout": 0.05,
+    }
+    if getattr(sim, "ca_file", None):
+        values["ca_bundle"] = str(sim.ca_file)
+    values.update(overrides)
+    return WapiSettings(**values)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Any]:
+    async with running_simulator(
+        SimulatorOptions(username=USER, password=PASSWORD, tls=False, seed=None)
+    ) as sim:
+        yield sim
+
+
+@pytest.fixture
+async def client(sim: Any) -> AsyncIterator[WapiClient]:
+    async with WapiClient(settings_for(sim)) as client:
+        yield client
+
+
+def a_record(i: int, uid: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": f"h{i}.{ZONE}", "ipv4addr": f"10.1.{i // 250}.{i % 250 + 1}"}
+    if uid:
+        data["extattrs"] = {"ddisync-uid": {"value": uid}}
+    return data
+
+
+async def test_create_read_update_delete(client: WapiClient) -> None:
+    created = await client.create(
+        "record:a", a_record(1, "uid-1"), return_fields=["extattrs", "ttl", "comment"]
+    )
+    ref = created["_ref"]
+    assert ref.startswith("record:a/") and created["name"] == f"h1.{ZONE}"
+    assert created["extattrs"]["ddisync-uid"]["value"] == "uid-1"
+    found = await client.get("record:a", {"*ddisync-uid": "uid-1"})
+    assert [o["_ref"] for o in found] == [ref]
+    updated = await client.update(ref, {"comment": "hello & = *"}, return_fields=["comment"])
+    assert updated["comment"] == "hello & = *"
+    assert (await client.get_ref(ref, return_fields=["comment"]))["comment"] == "hello & = *"
+    assert await client.delete(ref) == ref
+    with pytest.raises(NotFoundError):
+        await client.get_ref(ref)
+    with pytest.raises(NotFoundError):
+        await client.delete(ref)
+
+
+async def test_typed_errors_carry_the_grid_text(client: WapiClient) -> None:
+    await client.create("record:cname", {"name": f"alias.{ZONE}", "canonical": f"x.{ZONE}"})
+    with pytest.raises(ConflictError, match="already exists"):
+        await client.create("record:cname", {"name": f"alias.{ZONE}", "canonical": f"y.{ZONE}"})
+    with pytest.raises(ParentNotFoundError):
+        await client.create("record:a", {"name": "h.no-such-zone.test", "ipv4addr": "10.9.9.9"})
+
+
+async def test_hostile_values_cannot_change_the_query(client: WapiClient) -> None:
+    await client.create("record:a", a_record(2))
+    assert len(await client.get("record:a", {"name~": "h2"})) == 1
+    for hostile in (f"h2.{ZONE}&name~=.", "nothing&_max_results=1", "*", "a b", "x=y~z"):
+        assert await client.get("record:a", {"name": hostile}) == []
+
+
+async def test_listings_page_through_everything(sim: Any, client: WapiClient) -> None:
+    await client.batch([BatchOp.create("record:a", a_record(i, "bulk")) for i in range(230)])
+    pages = [p async for p in client.iter_pages("record:a", {"*ddisync-uid": "bulk"}, page_size=50)]
+    assert [len(p) for p in pages] == [50, 50, 50, 50, 30]
+    assert len(await client.get("record:a", {"*ddisync-uid": "bulk"})) == 230
+
+
+async def test_more_than_a_thousand_objects_are_never_truncated(client: WapiClient) -> None:
+    ops = [BatchOp.create("record:a", a_record(i, "big")) for i in range(1205)]
+    await client.batch(ops)
+    found = await client.get("record:a", {"*ddisync-uid": "big"})
+    assert len({o["_ref"] for o in found}) == 1205
+
+
+async def test_batch_maps_results_back(client: WapiClient) -> None:
+    created = await client.batch([BatchOp.create("record:a", a_record(i)) for i in range(3)])
+    assert all(isinstance(r, str) and r.startswith("record:a/") for r in created)
+    reads = await client.batch(
+        [BatchOp.get("record:a", {"name": f"h{i}.{ZONE}"}) for i in (2, 0, 1)]
+    )
+    assert [r[0]["name"] for r in reads] == [f"h2.{ZONE}", f"h0.{ZONE}", f"h1.{ZONE}"]
+
+
+async def test_503_bursts_are_ridden_out(sim: Any, observer: RecordingObserver) -> None:
+    sim.faults.fail_rate = 0.3
+    async with WapiClient(
+        settings_for(sim, max_attempts=10, circuit_failure_threshold=50), observer=observer
+    ) as client:
+        await asyncio.gather(
+            *(
+                client.create(
+                    "record:a", a_record(i, f"u{i}"), find_existing={"*ddisync-uid": f"u{i}"}
+                )
+                for i in range(40)
+            )
+        )
+        sim.faults.fail_rate = 0.0
+        assert len(await client.get("record:a", {"name~": "^h"})) == 40
+    assert "503" in observer.retries
+
+
+async def test_resets_never_duplicate_a_create(sim: Any, observer: RecordingObserver) -> None:
+    sim.faults.reset_rate = 0.3
+    async with WapiClient(
+        settings_for(sim, max_attempts=12, circuit_failure_threshold=50), observer=observer
+    ) as client:
+        results = await asyncio.gather(
+            *(
+                client.create(
+                    "record:a", a_record(i, f"r{i}"), find_existing={"*ddisync-uid": f"r{i}"}
+                )
+                for i in range(40)
+            ),
+            return_exceptions=True,
+        )
+        sim.faults.reset_rate = 0.0
+        assert not [r for r in results if isinstance(r, BaseException)]
+        listed = await client.get("record:a", {"name~": "^h"}, return_fields=["extattrs"])
+    uids = [o["extattrs"]["ddisync-uid"]["value"] for o in listed]
+    assert sorted(uids) == sorted(f"r{i}" for i in range(40))  # each exactly once
+    assert "connection" in observer.retries
+
+
+async def test_slow_answers_time_out_and_are_retried(sim: Any) -> None:
+    sim.faults.latency_ms = 300
+    async with WapiClient(settings_for(sim, total_timeout=0.1, max_attempts=2)) as client:
+        with pytest.raises(UnavailableError) as info:
+            await client.get("networkview")
+        assert info.value.reason == "timeout"
+        sim.faults.latency_ms = 0
+        assert await client.get("networkview")
+
+
+async def test_the_connection_limit_403_is_retried(sim: Any, observer: RecordingObserver) -> None:
+    sim.faults.max_concurrency = 2
+    sim.faults.latency_ms = 20
+    async with WapiClient(
+        settings_for(sim, max_attempts=20, circuit_failure_threshold=100), observer=observer
+    ) as client:
+        await client.ping()
+        results = await asyncio.gather(*(client.get("networkview") for _ in range(16)))
+    assert all(results)
+    assert "403-limit" in observer.retries
+
+
+async def test_the_circuit_opens_and_recovers(sim: Any) -> None:
+    async with WapiClient(
+        settings_for(sim, max_attempts=3, circuit_failure_threshold=3, circuit_reset_timeout=0.2)
+    ) as client:
+        await client.ping()
+        sim.faults.fail_rate = 1.0
+        with pytest.raises(UnavailableError):
+            await client.ping()
+        assert client.circuit_open
+        with pytest.raises(CircuitOpenError):
+            await client.ping()
+        sim.faults.fail_rate = 0.0
+        await asyncio.sleep(0.25)
+        await client.ping()
+        assert not client.circuit_open
+
+
+async def test_wrong_credentials_never_lock_the_grid_out() -> None:
+    options = SimulatorOptions(
+        username=USER, password=PASSWORD, tls=False, seed=None, lockout_failures=3
+    )
+    async with running_simulator(options) as sim:
+        async with WapiClient(settings_for(sim, password="wrong")) as bad:
+            for _ in range(5):
+                results = await asyncio.gather(
+                    *(bad.ping() for _ in range(8)), return_exceptions=True
+                )
+                assert all(isinstance(r, AuthenticationError) for r in results)
+        async with WapiClient(settings_for(sim)) as good:
+            await good.ping()  # one failed login in total: nobody is locked out
+
+
+async def test_an_expired_session_logs_in_again(sim: Any) -> None:
+    async with WapiClient(settings_for(sim)) as client:
+        await client.ping()
+        assert client.authenticator.has_session
+        logins = client.authenticator.logins
+        expire_sessions(sim)
+        await client.ping()
+        assert client.authenticator.logins == logins + 1
+
+
+def expire_sessions(sim: Any) -> None:
+    """Make the grid forget every session cookie (as a GM restart or idle expiry does)."""
+    sim.auth.sessions.clear()
+
+
+async def test_tls_verified_with_the_ca_bundle(caplog: pytest.LogCaptureFixture) -> None:
+    options = SimulatorOptions(username=USER, password=PASSWORD, tls=True, seed=None)
+    async with running_simulator(options) as sim:
+        assert sim.url.startswith("https://")
+        async with WapiClient(settings_for(sim)) as client:
+            await client.ping()
+        async with WapiClient(settings_for(sim, ca_bundle=None)) as client:
+            with pytest.raises(TLSError):
+                await client.ping()
+        caplog.set_level(logging.WARNING, logger="ddisync.wapi")
+        async with WapiClient(settings_for(sim, ca_bundle=None, insecure=True)) as client:
+            await client.ping()
+        assert "DISABLED" in caplog.text
