@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
+
 
 async def eventually(
     check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05
@@ -50,3 +52,15 @@ def network_manifest(name: str, namespace: str = "default", **spec: Any) -> dict
 
 def extattrs(obj: dict[str, Any]) -> dict[str, Any]:
     return {name: wrapped["value"] for name, wrapped in (obj.get("extattrs") or {}).items()}
+
+
+async def wapi_create(simulator: Any, objtype: str, data: dict[str, Any]) -> str:
+    """Create an object the way another tool would: a plain WAPI POST. Returns its ref."""
+    from tests.e2e.conftest import PASSWORD
+
+    headers = {"Authorization": aiohttp.encode_basic_auth("admin", PASSWORD)}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        response = await http.post(f"{simulator.url}/wapi/v2.12/{objtype}", json=data)
+        assert response.status == 201, await response.text()
+        ref: str = await response.json()
+        return ref

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
-
-from tests.e2e.conftest import PASSWORD
-from tests.e2e.helpers import eventually, extattrs, network_manifest, ready
+from tests.e2e.helpers import eventually, extattrs, network_manifest, ready, wapi_create
 
 
 def _networks(simulator: Any, objtype: str = "network") -> dict[str, dict[str, Any]]:
@@ -116,13 +113,11 @@ async def test_an_invalid_cidr_says_what_to_fix_and_creates_nothing(
 
 async def _create_foreign_network(simulator: Any, cidr: str, comment: str) -> None:
     """Another tool creates a network in Infoblox, over WAPI as it would."""
-    auth = aiohttp.BasicAuth("admin", PASSWORD)
-    async with aiohttp.ClientSession(auth=auth) as http:
-        response = await http.post(
-            f"{simulator.url}/wapi/v2.12/network",
-            json={"network": cidr, "comment": comment, "extattrs": {"Site": {"value": "lon"}}},
-        )
-        assert response.status == 201, await response.text()
+    await wapi_create(
+        simulator,
+        "network",
+        {"network": cidr, "comment": comment, "extattrs": {"Site": {"value": "lon"}}},
+    )
 
 
 async def test_an_unowned_network_is_left_alone_until_adopted(cluster, simulator, operator) -> None:
@@ -167,20 +162,18 @@ async def test_a_create_interrupted_before_the_status_patch_is_not_repeated(
         network_manifest("batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26})
     )
     uid = (await cluster.get("networks", "default", "batch"))["metadata"]["uid"]
-    auth = aiohttp.BasicAuth("admin", PASSWORD)
-    async with aiohttp.ClientSession(auth=auth) as http:
-        response = await http.post(
-            f"{simulator.url}/wapi/v2.12/network",
-            json={
-                "network": "10.77.0.0/26",
-                "extattrs": {
-                    "ddisync-cluster": {"value": "e2e"},
-                    "ddisync-uid": {"value": uid},
-                    "ddisync-owner": {"value": "default/Network/batch"},
-                },
+    await wapi_create(
+        simulator,
+        "network",
+        {
+            "network": "10.77.0.0/26",
+            "extattrs": {
+                "ddisync-cluster": {"value": "e2e"},
+                "ddisync-uid": {"value": uid},
+                "ddisync-owner": {"value": "default/Network/batch"},
             },
-        )
-        assert response.status == 201, await response.text()
+        },
+    )
 
     async with running_operator(settings, connection=cluster.connection, post_events=False):
         await _ready_condition(cluster, "batch")
