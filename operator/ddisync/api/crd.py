@@ -94,7 +94,8 @@ def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     """One JSON Schema node → one structural OpenAPI v3 node."""
     if "$ref" in node:
         target = _structural(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
-        return {**target, **{k: v for k, v in node.items() if k in ("description", "default")}}
+        kept = ("description", "default", "x-kubernetes-validations")
+        return {**target, **{k: v for k, v in node.items() if k in kept}}
     if "anyOf" in node:  # Optional[X] → X; the absence of the field is "null"
         options = [option for option in node["anyOf"] if option.get("type") != "null"]
         if len(options) != 1:
@@ -102,8 +103,10 @@ def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         merged = _structural(options[0], defs)
         merged.update({k: v for k, v in node.items() if k == "description"})
         merged.update(
-            (node.get("x-kubernetes-validations")
-            and {"x-kubernetes-validations": node["x-kubernetes-validations"]})
+            (
+                node.get("x-kubernetes-validations")
+                and {"x-kubernetes-validations": node["x-kubernetes-validations"]}
+            )
             or {}
         )
         return merged

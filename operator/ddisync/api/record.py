@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from ddisync.api.conditions import Condition
 from ddisync.api.meta import Comment, DeletionPolicy, ExtensibleAttributes, Model, ViewName
@@ -51,7 +52,6 @@ class RecordType(StrEnum):
 
 
 ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
-PTR_CAPABLE_TYPES = ADDRESS_TYPES
 
 # --- Syntax, written once for both pydantic (Python re) and CEL (RE2): no look-arounds. --------
 _HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -73,20 +73,20 @@ MAX_TEXT = 512
 MAX_TTL = 2**31 - 1
 
 # What each type's name may look like, and how to say so.
+_HOST_WANTED = "a hostname (letters, digits, hyphens)"
+_WILD_HOST = (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')")
+_WILD_SERVICE = (
+    WILDCARD_SERVICE_NAME,
+    "a DNS name (letters, digits, hyphens, underscores; may start '*.')",
+)
 _NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
-    RecordType.A: (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')"),
-    RecordType.AAAA: (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')"),
-    RecordType.MX: (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')"),
-    RecordType.HOST: (HOSTNAME, "a hostname (letters, digits, hyphens)"),
-    RecordType.PTR: (HOSTNAME, "a DNS name (letters, digits, hyphens)"),
-    RecordType.CNAME: (
-        WILDCARD_SERVICE_NAME,
-        "a DNS name (letters, digits, hyphens, underscores; may start '*.')",
-    ),
-    RecordType.TXT: (
-        WILDCARD_SERVICE_NAME,
-        "a DNS name (letters, digits, hyphens, underscores; may start '*.')",
-    ),
+    RecordType.A: _WILD_HOST,
+    RecordType.AAAA: _WILD_HOST,
+    RecordType.MX: _WILD_HOST,
+    RecordType.HOST: (HOSTNAME, _HOST_WANTED),
+    RecordType.PTR: (HOSTNAME, _HOST_WANTED),
+    RecordType.CNAME: _WILD_SERVICE,
+    RecordType.TXT: _WILD_SERVICE,
     RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
 }
 
@@ -102,7 +102,6 @@ _FIELD_OF_TYPE: dict[str, tuple[RecordType, ...]] = {
     "ptrdname": (RecordType.PTR,),
 }
 _WIRE_NAME = {"mail_exchanger": "mailExchanger"}
-_HOST_WANTED = "a hostname (letters, digits, hyphens)"
 # CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
 _TARGET_SYNTAX: dict[str, tuple[str, str]] = {
     "canonical": (SERVICE_NAME, "a DNS name (letters, digits, hyphens, underscores)"),
@@ -112,8 +111,10 @@ _TARGET_SYNTAX: dict[str, tuple[str, str]] = {
 }
 
 
-def _explain_name(value: str, pattern: str, wanted: str) -> str | None:
+def dns_name_problem(value: str, pattern: str = HOSTNAME, wanted: str = "a hostname") -> str | None:
     """Why ``value`` is not a valid name of the given syntax, or None when it is."""
+    if len(value) > MAX_NAME:
+        return f"is {len(value)} characters long; a DNS name has at most {MAX_NAME}"
     if re.fullmatch(pattern.strip("^$"), value):
         return None
     if value.endswith("."):
@@ -123,18 +124,12 @@ def _explain_name(value: str, pattern: str, wanted: str) -> str | None:
             return f"{value!r} has an empty label"
         if len(label) > 63:
             return f"{value!r} has a label longer than 63 characters ({label[:20]}...)"
-        bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c in "-_*"))})
+        bad = "".join(
+            sorted({c for c in label if not (c.isascii() and (c.isalnum() or c in "-_*"))})
+        )
         if bad:
-            shown = "".join(bad)
-            return f"{value!r} contains characters not allowed in DNS names: {shown!r}"
+            return f"{value!r} contains characters not allowed in DNS names: {bad!r}"
     return f"{value!r} must be {wanted}"
-
-
-def dns_name_problem(value: str, pattern: str = HOSTNAME, wanted: str = "a hostname") -> str | None:
-    """The message for a bad DNS name (length included), or None when it is valid."""
-    if len(value) > MAX_NAME:
-        return f"is {len(value)} characters long; a DNS name has at most {MAX_NAME}"
-    return _explain_name(value, pattern, wanted)
 
 
 def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -167,17 +162,19 @@ class AddressFrom(Model):
 _IMMUTABLE = "is immutable: create a new Record instead"
 
 
+def _matches(pattern: str, message: str) -> JsonDict:
+    """A CEL rule on a string field (CEL, not ``pattern``: it carries a readable message)."""
+    return {
+        "x-kubernetes-validations": [{"rule": f"self.matches('{pattern}')", "message": message}]
+    }
+
+
 class RecordSpec(Model):
     """Desired state of one DNS record. Which fields apply depends on ``type``."""
 
-    type: RecordType = Field(
-        description="Record type. Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"type {_IMMUTABLE}"}
-            ]
-        },
-    )
+    # Immutable through RECORD_SPEC_RULES: the CRD generator inlines an enum's $ref and keeps
+    # no rule written beside it.
+    type: RecordType = Field(description="Record type. Immutable.")
     view: ViewName = Field(
         "default",
         description="Infoblox DNS view. Immutable.",
@@ -216,13 +213,19 @@ class RecordSpec(Model):
         max_length=MAX_NAME,
         description="Fully qualified name, without the trailing dot. Changing it renames the "
         "record. Optional only for a PTR record that gives an address.",
-        json_schema_extra={"pattern": WILDCARD_SERVICE_NAME},
+        json_schema_extra=_matches(
+            WILDCARD_SERVICE_NAME,
+            "spec.name must be a DNS name: labels of letters, digits, hyphens, underscores",
+        ),
     )
     canonical: str | None = Field(
         None,
         max_length=MAX_NAME,
         description="CNAME: the name the alias points to.",
-        json_schema_extra={"pattern": SERVICE_NAME},
+        json_schema_extra=_matches(
+            SERVICE_NAME,
+            "spec.canonical must be a DNS name: labels of letters, digits, hyphens, underscores",
+        ),
     )
     text: str | None = Field(
         None,
@@ -230,13 +233,16 @@ class RecordSpec(Model):
         max_length=MAX_TEXT,
         description="TXT: the text, one string of printable ASCII as resolvers return it "
         "joined; ddisync splits it into 255-character strings for DNS. No quotes needed.",
-        json_schema_extra={"pattern": PRINTABLE_ASCII},
+        json_schema_extra=_matches(
+            PRINTABLE_ASCII,
+            "spec.text must be printable ASCII (no control or non-ASCII characters)",
+        ),
     )
     mail_exchanger: str | None = Field(
         None,
         max_length=MAX_NAME,
         description="MX: the mail server's hostname.",
-        json_schema_extra={"pattern": HOSTNAME},
+        json_schema_extra=_matches(HOSTNAME, "spec.mailExchanger must be a hostname"),
     )
     preference: int | None = Field(
         None, ge=0, le=65535, description="MX: preference, lower is preferred."
@@ -245,7 +251,7 @@ class RecordSpec(Model):
         None,
         max_length=MAX_NAME,
         description="SRV: the target host.",
-        json_schema_extra={"pattern": HOSTNAME},
+        json_schema_extra=_matches(HOSTNAME, "spec.target must be a hostname"),
     )
     port: int | None = Field(None, ge=0, le=65535, description="SRV: the port.")
     priority: int | None = Field(None, ge=0, le=65535, description="SRV: priority.")
@@ -254,7 +260,7 @@ class RecordSpec(Model):
         None,
         max_length=MAX_NAME,
         description="PTR: the name the address points back to.",
-        json_schema_extra={"pattern": HOSTNAME},
+        json_schema_extra=_matches(HOSTNAME, "spec.ptrdname must be a hostname"),
     )
     create_ptr: bool = Field(
         False,
@@ -369,7 +375,7 @@ class RecordSpec(Model):
     @classmethod
     def _ptr_for_addresses(cls, value: bool, info: ValidationInfo) -> bool:
         kind = info.data.get("type")
-        if value and kind is not None and kind not in PTR_CAPABLE_TYPES:
+        if value and kind is not None and kind not in ADDRESS_TYPES:
             raise ValueError(f"is only for A, AAAA and Host records, not {kind}")
         return value
 
@@ -392,9 +398,13 @@ class RecordSpec(Model):
         return self
 
 
+def _article(kind: str) -> str:
+    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"
+
+
 def _a(kind: RecordType) -> str:
     """The article and the type: 'an A', 'a CNAME', 'an MX', 'an SRV'."""
-    return f"an {kind}" if kind in ("A", "AAAA", "MX", "SRV") else f"a {kind}"
+    return f"{_article(kind)} {kind}"
 
 
 def _used_by_type(value: object, info: ValidationInfo) -> None:
@@ -405,11 +415,10 @@ def _used_by_type(value: object, info: ValidationInfo) -> None:
         raise ValueError(f"is not used by {_a(kind)} record (only {', '.join(types)})")
 
 
-def _exactly_for(field: str, types: tuple[str, ...]) -> dict[str, str]:
-    condition = " || ".join(f"self.type == '{t}'" for t in types)
+def _exactly_for(field: str, kind: str) -> dict[str, str]:
     return {
-        "rule": f"({condition}) == has(self.{field})",
-        "message": f"spec.{field} is required for {'/'.join(types)} records and only for them",
+        "rule": f"(self.type == '{kind}') == has(self.{field})",
+        "message": f"spec.{field} is required for {kind} records and only for them",
     }
 
 
@@ -417,7 +426,7 @@ def _name_rule(types: tuple[str, ...], pattern: str, wanted: str) -> dict[str, s
     kinds = ", ".join(f"'{t}'" for t in types)
     return {
         "rule": f"!(self.type in [{kinds}]) || !has(self.name) || self.name.matches('{pattern}')",
-        "message": f"spec.name of a {'/'.join(types)} record must be {wanted}",
+        "message": f"spec.name of {_article(types[0])} {'/'.join(types)} record must be {wanted}",
     }
 
 
@@ -425,6 +434,7 @@ _ADDRESS_KINDS = "['A', 'AAAA', 'Host']"
 
 # Rules on the whole spec, for the API server (the same rules are enforced above).
 RECORD_SPEC_RULES: list[dict[str, str]] = [
+    {"rule": "self.type == oldSelf.type", "message": f"type {_IMMUTABLE}"},
     {
         "rule": f"!(self.type in {_ADDRESS_KINDS}) || has(self.address) != has(self.addressFrom)",
         "message": "A, AAAA and Host records need exactly one of spec.address and spec.addressFrom",
@@ -451,19 +461,11 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "rule": "has(self.name) || (self.type == 'PTR' && has(self.address))",
         "message": "spec.name is required (a PTR record may give spec.address instead)",
     },
-    _name_rule(("A", "AAAA", "MX"), WILDCARD_HOSTNAME, _NAME_SYNTAX[RecordType.A][1]),
-    _name_rule(("Host", "PTR"), HOSTNAME, "a hostname (letters, digits, hyphens)"),
-    _name_rule(("CNAME", "TXT"), WILDCARD_SERVICE_NAME, _NAME_SYNTAX[RecordType.TXT][1]),
-    _name_rule(("SRV",), SRV_NAME, _NAME_SYNTAX[RecordType.SRV][1]),
-    _exactly_for("canonical", ("CNAME",)),
-    _exactly_for("text", ("TXT",)),
-    _exactly_for("mailExchanger", ("MX",)),
-    _exactly_for("preference", ("MX",)),
-    _exactly_for("target", ("SRV",)),
-    _exactly_for("port", ("SRV",)),
-    _exactly_for("priority", ("SRV",)),
-    _exactly_for("weight", ("SRV",)),
-    _exactly_for("ptrdname", ("PTR",)),
+    _name_rule(("A", "AAAA", "MX"), *_WILD_HOST),
+    _name_rule(("Host", "PTR"), HOSTNAME, _HOST_WANTED),
+    _name_rule(("CNAME", "TXT"), *_WILD_SERVICE),
+    _name_rule(("SRV",), *_NAME_SYNTAX[RecordType.SRV]),
+    *(_exactly_for(_WIRE_NAME.get(f, f), kinds[0]) for f, kinds in _FIELD_OF_TYPE.items()),
     {
         "rule": f"!has(self.createPTR) || !self.createPTR || self.type in {_ADDRESS_KINDS}",
         "message": "spec.createPTR is only for A, AAAA and Host records",

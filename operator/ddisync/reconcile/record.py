@@ -1,0 +1,338 @@
+"""Planning for ``Record``: what to do in Infoblox so that it matches a spec.
+
+Decision table of ``plan_record`` (first matching row wins):
+
+==================  ========================================  ====================================
+found in Infoblox   condition                                 action
+==================  ========================================  ====================================
+no                  -                                         Create (markers + spec fields; the
+                                                              address may be allocated inline)
+yes                 another object type (spec.type changed)   Refuse ImmutableField
+yes                 another DNS view                          Refuse ImmutableField
+yes                 addressFrom, no address in the Network    Refuse ImmutableField
+yes                 FOREIGN markers (another resource)        Refuse Conflict
+yes                 no markers, adopt false                   Refuse NotOwned
+yes                 no markers, adopt true                    Update (adopting): markers + fields
+yes                 ours, fields differ                       Update (only what differs)
+yes                 ours, all equal                           NoChange
+==================  ========================================  ====================================
+
+Field by field (values normalised as in ``record_desired``):
+
+- ``name`` differs: a rename, ``PUT name`` (NIOS answers with a new ref). A PTR that names its
+  address is moved with ``ipv4addr``/``ipv6addr`` instead (NIOS derives the name).
+- address: A/AAAA send ``ipv4addr``/``ipv6addr``; a Host gets exactly the spec's address
+  (``ipv4addrs``/``ipv6addrs`` replaced, the other family emptied). With ``addressFrom`` any
+  address inside the Network is the right one: ddisync never allocates again, so an allocated
+  address survives restarts and a lost status (the sync layer finds the record by marker).
+- ``text`` compared as decoded text, written encoded (``record_txt``).
+- ``ttl`` absent in the spec means "inherit": ``use_ttl: false``; present: ``ttl`` + ``use_ttl``.
+- ``comment`` absent means "no comment"; extensible attributes as for Network: the spec's are
+  set, others kept, names in ``forget`` removed, markers never removed.
+
+The DNS conflicts NIOS reports on create (duplicate, CNAME clash, no parent zone) are mapped
+to Conflict / ParentNotFound at the handler edge; nothing here predicts them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection
+from typing import Any
+
+from ddisync.api.conditions import Reason
+from ddisync.api.meta import DeletionPolicy
+from ddisync.api.record import RecordType
+from ddisync.reconcile.ownership import (
+    MARKER_EAS,
+    Owner,
+    Ownership,
+    classify,
+    describe_foreign,
+    ea_wire,
+)
+from ddisync.reconcile.plan import (
+    Action,
+    Create,
+    Delete,
+    FieldChange,
+    NoChange,
+    Refuse,
+    Release,
+    Update,
+)
+from ddisync.reconcile.record_desired import (
+    OBJTYPES,
+    RETURN_FIELDS,
+    ActualRecord,
+    Allocation,
+    DesiredRecord,
+    actual_record,
+    desired_record,
+    record_value,
+    reverse_name,
+)
+from ddisync.reconcile.record_txt import encode_txt
+
+__all__ = [
+    "OBJTYPES",
+    "RETURN_FIELDS",
+    "ActualRecord",
+    "Allocation",
+    "DesiredRecord",
+    "actual_record",
+    "desired_record",
+    "identity_search",
+    "plan_record",
+    "plan_record_deletion",
+    "record_value",
+    "reverse_name",
+    "same_identity",
+]
+
+# Plain fields compared as they are (names already lower-case on both sides).
+_SCALARS = (
+    "canonical",
+    "mail_exchanger",
+    "preference",
+    "target",
+    "port",
+    "priority",
+    "weight",
+    "ptrdname",
+)
+
+
+def _ip_key(address: str) -> str:
+    return "ipv4addr" if ipaddress.ip_address(address).version == 4 else "ipv6addr"
+
+
+def _describe(desired: DesiredRecord) -> str:
+    return f"{desired.type} record {desired.name} in view {desired.view}"
+
+
+def _create(desired: DesiredRecord, owner: Owner) -> Create:
+    data: dict[str, Any] = {
+        "view": desired.view,
+        "comment": desired.comment,
+        "extattrs": ea_wire({**desired.extattrs, **owner.markers()}),
+    }
+    if desired.ttl is not None:
+        data |= {"ttl": desired.ttl, "use_ttl": True}
+    address = desired.address or (desired.allocation.function if desired.allocation else None)
+    family = _family(desired)
+    match desired.type:
+        case RecordType.A | RecordType.AAAA:
+            data |= {"name": desired.name, f"ipv{family}addr": address}
+        case RecordType.HOST:
+            data |= {
+                "name": desired.name,
+                f"ipv{family}addrs": [{f"ipv{family}addr": address}],
+                # The host's A/AAAA and (with a reverse zone) PTR come from this flag.
+                "configure_for_dns": True,
+            }
+        case RecordType.PTR if desired.address is not None:
+            # NIOS derives the reverse name from the address (as the official clients send it).
+            data |= {_ip_key(desired.address): desired.address, "ptrdname": desired.ptrdname}
+        case RecordType.TXT:
+            data |= {"name": desired.name, "text": encode_txt(desired.text or "")}
+        case _:
+            data["name"] = desired.name
+            data |= {
+                key: getattr(desired, key) for key in _SCALARS if getattr(desired, key) is not None
+            }
+    return Create(objtype=desired.objtype, data=data)
+
+
+def _family(desired: DesiredRecord) -> int:
+    if desired.address is not None:
+        return ipaddress.ip_address(desired.address).version
+    if desired.allocation is not None:
+        return desired.allocation.version
+    return 6 if desired.type is RecordType.AAAA else 4
+
+
+def _kept_address(desired: DesiredRecord, actual: ActualRecord) -> str | None:
+    """The address the record should have: the spec's, or the one allocated earlier."""
+    if desired.address is not None:
+        return desired.address
+    if desired.allocation is not None:
+        return next((a for a in actual.addresses if desired.allocation.holds(a)), None)
+    return None
+
+
+def _immutable_violation(desired: DesiredRecord, actual: ActualRecord) -> str | None:
+    if actual.objtype != desired.objtype:
+        return (
+            f"spec.type is {desired.type} but the Infoblox object {actual.ref} is a "
+            f"{actual.objtype}; type is immutable: create a new Record instead"
+        )
+    if actual.view != desired.view:
+        return (
+            f"spec.view is {desired.view!r} but the record lives in view {actual.view!r}; "
+            "view is immutable: create a new Record instead"
+        )
+    if desired.allocation is not None and _kept_address(desired, actual) is None:
+        return (
+            f"spec.addressFrom: the record's address {', '.join(actual.addresses) or '(none)'} "
+            f"is outside the Network's {desired.allocation.cidr}; ddisync never allocates a "
+            "second address: set spec.address to move the record, or create a new Record"
+        )
+    return None
+
+
+def _address_changes(desired: DesiredRecord, actual: ActualRecord) -> dict[str, Any]:
+    wanted = _kept_address(desired, actual)
+    if wanted is None:
+        return {}
+    if desired.type is RecordType.HOST:
+        data: dict[str, Any] = {}
+        for version in (4, 6):
+            have = [a for a in actual.addresses if ipaddress.ip_address(a).version == version]
+            want = [wanted] if ipaddress.ip_address(wanted).version == version else []
+            if have != want:
+                data[f"ipv{version}addrs"] = [{f"ipv{version}addr": a} for a in want]
+        if actual.configure_for_dns is False:
+            data["configure_for_dns"] = True
+        return data
+    if actual.addresses != (wanted,):
+        return {_ip_key(wanted): wanted}
+    return {}
+
+
+def _field_changes(
+    desired: DesiredRecord, actual: ActualRecord
+) -> tuple[dict[str, Any], list[FieldChange]]:
+    data: dict[str, Any] = {}
+    changes: list[FieldChange] = []
+    address_data = _address_changes(desired, actual)
+    if address_data:
+        changes.append(
+            FieldChange(
+                "address", ", ".join(actual.addresses) or None, _kept_address(desired, actual)
+            )
+        )
+        data |= address_data
+    renamed_by_address = desired.type is RecordType.PTR and desired.address is not None
+    if actual.name != desired.name and not renamed_by_address:
+        changes.append(FieldChange("name", actual.name, desired.name))
+        data["name"] = desired.name
+    for key in _SCALARS:
+        wanted, have = getattr(desired, key), getattr(actual, key)
+        if wanted is not None and wanted != have:
+            changes.append(FieldChange(key, _text(have), _text(wanted)))
+            data[key] = wanted
+    if desired.text is not None and desired.text != actual.text:
+        changes.append(FieldChange("text", actual.text, desired.text))
+        data["text"] = encode_txt(desired.text)
+    if desired.ttl != actual.ttl:
+        changes.append(FieldChange("ttl", _text(actual.ttl), _text(desired.ttl)))
+        data |= {"use_ttl": False} if desired.ttl is None else {"ttl": desired.ttl, "use_ttl": True}
+    if actual.comment != desired.comment:
+        changes.append(FieldChange("comment", actual.comment, desired.comment))
+        data["comment"] = desired.comment
+    return data, changes
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def plan_record(
+    desired: DesiredRecord,
+    actual: ActualRecord | None,
+    owner: Owner,
+    *,
+    adopt: bool,
+    forget: Collection[str] = (),
+) -> Action:
+    """The one action that brings Infoblox to the spec (see the module's table)."""
+    if actual is None:
+        return _create(desired, owner)
+    violation = _immutable_violation(desired, actual)
+    if violation:
+        return Refuse(Reason.IMMUTABLE_FIELD, violation)
+    ownership = classify(actual.extattrs, owner)
+    if ownership is Ownership.FOREIGN:
+        return Refuse(
+            Reason.CONFLICT,
+            f"{_describe(desired)} is managed by {describe_foreign(actual.extattrs)}; "
+            "ddisync will not take it over",
+        )
+    if ownership is Ownership.UNMANAGED and not adopt:
+        return Refuse(
+            Reason.NOT_OWNED,
+            f"{_describe(desired)} already exists in Infoblox and was not created by ddisync; "
+            "set spec.adopt: true to manage it",
+        )
+    adopting = ownership is Ownership.UNMANAGED
+    data, changes = _field_changes(desired, actual)
+    wanted = {**desired.extattrs, **(owner.markers() if adopting else {})}
+    changed_eas = {k: v for k, v in wanted.items() if actual.extattrs.get(k) != v}
+    changes += [
+        FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()
+    ]
+    dropped = [
+        k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS
+    ]
+    changes += [FieldChange(f"extattrs.{k}", actual.extattrs[k], None) for k in dropped]
+    if changed_eas:
+        data["extattrs+"] = ea_wire(changed_eas)  # "+" adds/changes and keeps other EAs
+    if dropped:
+        data["extattrs-"] = {k: {} for k in dropped}
+    if not data:
+        return NoChange(actual.ref)
+    return Update(actual.ref, data, tuple(changes), adopting=adopting)
+
+
+def plan_record_deletion(
+    actual: ActualRecord | None, owner: Owner, policy: DeletionPolicy
+) -> Action | None:
+    """What deleting the resource does to one of its Infoblox objects (the record or its PTR);
+    ``None`` when there is nothing to do. Objects that are not ours are never touched.
+    """
+    if actual is None or classify(actual.extattrs, owner) is not Ownership.OURS:
+        return None
+    if policy is DeletionPolicy.RETAIN:
+        return Release(actual.ref, {"extattrs-": {name: {} for name in MARKER_EAS}})
+    return Delete(actual.ref)
+
+
+def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
+    """WAPI search arguments for an existing record that *is* this one (to adopt or refuse),
+    or ``None`` when only the ownership marker can find it (an allocated address).
+
+    Types that allow several records per name are narrowed by their value (A/AAAA by address,
+    MX by mail exchanger, SRV by target, PTR by ptrdname); TXT by name only, so the caller
+    keeps the results for which ``same_identity`` holds (WAPI's ``text`` is quoted).
+    """
+    view = {"view": desired.view}
+    match desired.type:
+        case RecordType.A | RecordType.AAAA:
+            if desired.address is None:
+                return None
+            return {"name": desired.name, _ip_key(desired.address): desired.address, **view}
+        case RecordType.PTR:
+            where = (
+                {_ip_key(desired.address): desired.address}
+                if desired.address is not None
+                else {"name": desired.name}
+            )
+            return {**where, "ptrdname": desired.ptrdname or "", **view}
+        case RecordType.MX:
+            return {"name": desired.name, "mail_exchanger": desired.mail_exchanger or "", **view}
+        case RecordType.SRV:
+            return {"name": desired.name, "target": desired.target or "", **view}
+        case RecordType.HOST if desired.address is None:
+            return None
+        case _:  # Host, CNAME (one per name), TXT (filtered by same_identity)
+            return {"name": desired.name, **view}
+
+
+def same_identity(desired: DesiredRecord, actual: ActualRecord) -> bool:
+    """Whether a search result from ``identity_search`` is this record rather than a sibling."""
+    if desired.type is RecordType.TXT:
+        return actual.name == desired.name and actual.text == desired.text
+    if desired.type is RecordType.SRV:
+        return actual.name == desired.name and actual.port == desired.port
+    return True
