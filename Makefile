@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/ddisync demo
 
 test: $(STAMP)
+	scripts/ensure-system-deps.sh
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
