@@ -30,25 +30,9 @@ from typing import Any
 from ddisync.api.conditions import Reason
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.network import NetworkSpec
-from ddisync.reconcile.ownership import (
-    MARKER_EAS,
-    Owner,
-    Ownership,
-    classify,
-    describe_foreign,
-    ea_values,
-    ea_wire,
-)
-from ddisync.reconcile.plan import (
-    Action,
-    Create,
-    Delete,
-    FieldChange,
-    NoChange,
-    Refuse,
-    Release,
-    Update,
-)
+from ddisync.reconcile.changes import deletion, may_change, update_or_nothing
+from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
+from ddisync.reconcile.plan import Action, Create, FieldChange, Refuse
 
 NETWORK_FIELDS = ("network", "network_view", "comment", "extattrs")
 
@@ -165,41 +149,26 @@ def plan_network(
     violation = _immutable_violation(desired, actual)
     if violation:
         return Refuse(Reason.IMMUTABLE_FIELD, violation)
-    ownership = classify(actual.extattrs, owner)
-    if ownership is Ownership.FOREIGN:
-        return Refuse(
-            Reason.CONFLICT,
-            f"network {actual.cidr} in view {actual.network_view} is managed by "
-            f"{describe_foreign(actual.extattrs)}; ddisync will not take it over",
-        )
-    if ownership is Ownership.UNMANAGED and not adopt:
-        return Refuse(
-            Reason.NOT_OWNED,
-            f"network {actual.cidr} already exists in Infoblox and was not created by ddisync; "
-            "set spec.adopt: true to manage it",
-        )
-    adopting = ownership is Ownership.UNMANAGED
-    wanted = {**desired.extattrs, **(owner.markers() if adopting else {})}
+    gate = may_change(
+        f"network {actual.cidr} in view {actual.network_view}", actual.extattrs, owner, adopt=adopt
+    )
+    if isinstance(gate, Refuse):
+        return gate
     changes: list[FieldChange] = []
     data: dict[str, Any] = {}
     if actual.comment != desired.comment:
         changes.append(FieldChange("comment", actual.comment, desired.comment))
         data["comment"] = desired.comment
-    changed_eas = {k: v for k, v in wanted.items() if actual.extattrs.get(k) != v}
-    changes += [
-        FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()
-    ]
-    dropped = [
-        k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS
-    ]
-    changes += [FieldChange(f"extattrs.{k}", actual.extattrs[k], None) for k in dropped]
-    if changed_eas:
-        data["extattrs+"] = ea_wire(changed_eas)  # "+" adds/changes and keeps other EAs
-    if dropped:
-        data["extattrs-"] = {k: {} for k in dropped}
-    if not data:
-        return NoChange(actual.ref)
-    return Update(actual.ref, data, tuple(changes), adopting=adopting)
+    return update_or_nothing(
+        actual.ref,
+        data,
+        changes,
+        wanted_attributes=desired.extattrs,
+        actual_attributes=actual.extattrs,
+        owner=owner,
+        adopting=gate,
+        forget=forget,
+    )
 
 
 def plan_network_deletion(
@@ -210,8 +179,4 @@ def plan_network_deletion(
     Objects that are not ours are never deleted, whatever the policy: the resource goes away
     and the object stays as it was.
     """
-    if actual is None or classify(actual.extattrs, owner) is not Ownership.OURS:
-        return None
-    if policy is DeletionPolicy.RETAIN:
-        return Release(actual.ref, {"extattrs-": {name: {} for name in MARKER_EAS}})
-    return Delete(actual.ref)
+    return None if actual is None else deletion(actual.ref, actual.extattrs, owner, policy)

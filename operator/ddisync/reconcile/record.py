@@ -43,23 +43,16 @@ from typing import Any
 from ddisync.api.conditions import Reason
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.record import RecordType
+from ddisync.reconcile.changes import deletion, may_change, update_or_nothing
 from ddisync.reconcile.ownership import (
-    MARKER_EAS,
     Owner,
-    Ownership,
-    classify,
-    describe_foreign,
     ea_wire,
 )
 from ddisync.reconcile.plan import (
     Action,
     Create,
-    Delete,
     FieldChange,
-    NoChange,
     Refuse,
-    Release,
-    Update,
 )
 from ddisync.reconcile.record_desired import (
     OBJTYPES,
@@ -252,37 +245,20 @@ def plan_record(
     violation = _immutable_violation(desired, actual)
     if violation:
         return Refuse(Reason.IMMUTABLE_FIELD, violation)
-    ownership = classify(actual.extattrs, owner)
-    if ownership is Ownership.FOREIGN:
-        return Refuse(
-            Reason.CONFLICT,
-            f"{_describe(desired)} is managed by {describe_foreign(actual.extattrs)}; "
-            "ddisync will not take it over",
-        )
-    if ownership is Ownership.UNMANAGED and not adopt:
-        return Refuse(
-            Reason.NOT_OWNED,
-            f"{_describe(desired)} already exists in Infoblox and was not created by ddisync; "
-            "set spec.adopt: true to manage it",
-        )
-    adopting = ownership is Ownership.UNMANAGED
+    gate = may_change(_describe(desired), actual.extattrs, owner, adopt=adopt)
+    if isinstance(gate, Refuse):
+        return gate
     data, changes = _field_changes(desired, actual)
-    wanted = {**desired.extattrs, **(owner.markers() if adopting else {})}
-    changed_eas = {k: v for k, v in wanted.items() if actual.extattrs.get(k) != v}
-    changes += [
-        FieldChange(f"extattrs.{k}", actual.extattrs.get(k), v) for k, v in changed_eas.items()
-    ]
-    dropped = [
-        k for k in forget if k in actual.extattrs and k not in wanted and k not in MARKER_EAS
-    ]
-    changes += [FieldChange(f"extattrs.{k}", actual.extattrs[k], None) for k in dropped]
-    if changed_eas:
-        data["extattrs+"] = ea_wire(changed_eas)  # "+" adds/changes and keeps other EAs
-    if dropped:
-        data["extattrs-"] = {k: {} for k in dropped}
-    if not data:
-        return NoChange(actual.ref)
-    return Update(actual.ref, data, tuple(changes), adopting=adopting)
+    return update_or_nothing(
+        actual.ref,
+        data,
+        changes,
+        wanted_attributes=desired.extattrs,
+        actual_attributes=actual.extattrs,
+        owner=owner,
+        adopting=gate,
+        forget=forget,
+    )
 
 
 def plan_record_deletion(
@@ -291,11 +267,7 @@ def plan_record_deletion(
     """What deleting the resource does to one of its Infoblox objects (the record or its PTR);
     ``None`` when there is nothing to do. Objects that are not ours are never touched.
     """
-    if actual is None or classify(actual.extattrs, owner) is not Ownership.OURS:
-        return None
-    if policy is DeletionPolicy.RETAIN:
-        return Release(actual.ref, {"extattrs-": {name: {} for name in MARKER_EAS}})
-    return Delete(actual.ref)
+    return None if actual is None else deletion(actual.ref, actual.extattrs, owner, policy)
 
 
 def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
