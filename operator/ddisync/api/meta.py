@@ -73,6 +73,12 @@ ExtensibleAttributes = Annotated[
 ]
 
 
+def immutable(field: str, kind: str) -> dict[str, Any]:
+    """The CRD rule (for ``json_schema_extra``) that refuses changing ``field`` once set."""
+    message = f"{field} is immutable: create a new {kind} instead"
+    return {"x-kubernetes-validations": [{"rule": "self == oldSelf", "message": message}]}
+
+
 class InvalidSpecError(ValueError):
     """A spec that cannot be reconciled; ``str()`` says which field and what to fix."""
 

@@ -14,6 +14,7 @@ from ddisync.api.meta import (
     ExtensibleAttributes,
     Model,
     ViewName,
+    immutable,
 )
 
 
@@ -68,30 +69,18 @@ class NetworkSpec(Model):
     cidr: Cidr | None = Field(
         None,
         description="The network, e.g. 10.1.2.0/24 or 2001:db8:1::/64. Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"cidr {_IMMUTABLE}"}
-            ]
-        },
+        json_schema_extra=immutable("cidr", "Network"),
     )
     allocate: NetworkAllocation | None = Field(
         None,
         description="Allocate the next free network from a container instead of naming one. "
         "Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"allocate {_IMMUTABLE}"}
-            ]
-        },
+        json_schema_extra=immutable("allocate", "Network"),
     )
     network_view: ViewName = Field(
         "default",
         description="Infoblox network view. Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"networkView {_IMMUTABLE}"}
-            ]
-        },
+        json_schema_extra=immutable("networkView", "Network"),
     )
     comment: Comment | None = Field(None, description="Comment on the Infoblox network.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)

@@ -37,7 +37,14 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from ddisync.api.conditions import Condition
-from ddisync.api.meta import Comment, DeletionPolicy, ExtensibleAttributes, Model, ViewName
+from ddisync.api.meta import (
+    Comment,
+    DeletionPolicy,
+    ExtensibleAttributes,
+    Model,
+    ViewName,
+    immutable,
+)
 
 
 class RecordType(StrEnum):
@@ -178,11 +185,7 @@ class RecordSpec(Model):
     view: ViewName = Field(
         "default",
         description="Infoblox DNS view. Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"view {_IMMUTABLE}"}
-            ]
-        },
+        json_schema_extra=immutable("view", "Record"),
     )
     address: str | None = Field(
         None,
@@ -202,11 +205,7 @@ class RecordSpec(Model):
         None,
         description="A, AAAA, Host: take the next free address of a Network instead of "
         "naming one. The address stays the record's once allocated. Immutable.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {"rule": "self == oldSelf", "message": f"addressFrom {_IMMUTABLE}"}
-            ]
-        },
+        json_schema_extra=immutable("addressFrom", "Record"),
     )
     name: str | None = Field(
         None,
