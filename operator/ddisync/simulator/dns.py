@@ -1,0 +1,227 @@
+"""DNS rules: views, authoritative zones (forward and reverse) and records.
+
+Decision table (spec §5 DNS rules, [V SC-NS] unless tagged):
+
+=====================================  ===================================================
+situation                              outcome
+=====================================  ===================================================
+view does not exist                    404 ``View <v> not found`` [V]
+no authoritative zone holds the name   400 Conflict ``A parent was not found.`` [V]
+CNAME at a zone apex                   400 Conflict ``Zone 'z' cannot have an empty CNAME.``
+same name+view: CNAME vs A/AAAA/host   400 Conflict ``The record 'n' already exists.``
+A/AAAA: same name+address+view         ``already exists``; other addresses coexist
+host: same name+view                   ``already exists``
+TXT/MX/SRV/PTR: same name and data     ``already exists``; otherwise coexist
+names                                  stored lower-case, trailing dot removed
+host with configure_for_dns=false      needs no zone [U]
+=====================================  ===================================================
+
+Reverse zones are stored as NIOS shows them: ``fqdn`` is the CIDR (``10.0.0.0/8``) with
+``zone_format`` IPV4/IPV6, and ``dns_fqdn`` is the arpa name. [U] A zone created with an arpa
+name (``10.in-addr.arpa``) is converted to that form; prefixes must fall on label boundaries
+(multiples of 8 for IPv4, of 4 for IPv6).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+from .errors import fail
+from .keys import RefContext, host_address_ref, view_key
+from .store import Grid, Obj
+from .values import dnsname, parse_ip
+
+__all__ = ["find_zone", "prepare_dns", "reverse_name"]
+
+_CONFLICTS = {  # objtype -> types that may not share its name (besides same-data duplicates)
+    "record:cname": {"record:a", "record:aaaa", "record:host", "record:cname"},
+    "record:a": {"record:cname"},
+    "record:aaaa": {"record:cname"},
+    "record:host": {"record:cname", "record:host"},
+}
+_SAME_DATA = {
+    "record:a": ("ipv4addr",), "record:aaaa": ("ipv6addr",), "record:txt": ("text",),
+    "record:mx": ("mail_exchanger", "preference"), "record:ptr": ("ptrdname",),
+    "record:srv": ("target", "port", "priority", "weight"),
+}
+_HOST_ITEM_KEYS = {"ipv4addr", "ipv6addr", "mac", "duid", "configure_for_dhcp",
+                   "use_for_ea_inheritance", "network_view", "_ref", "host"}
+
+
+def reverse_name(ip: str) -> str:
+    return ipaddress.ip_address(ip).reverse_pointer
+
+
+def _cidr_to_arpa(cidr: str) -> tuple[str, str]:
+    net = ipaddress.ip_network(cidr, strict=True)
+    step = 8 if net.version == 4 else 4
+    if net.prefixlen % step or net.prefixlen == 0:
+        raise fail("bad_value", field="fqdn", value=json.dumps(cidr),
+                   reason=f"Prefix must be a multiple of {step}")
+    labels = net.network_address.reverse_pointer.split(".")
+    keep = net.prefixlen // step
+    suffix = labels[-2:]
+    return ".".join(labels[-2 - keep:-2] + suffix), "IPV4" if net.version == 4 else "IPV6"
+
+
+def _arpa_to_cidr(name: str) -> str | None:
+    labels = name.split(".")
+    if name.endswith(".in-addr.arpa"):
+        octets = list(reversed(labels[:-2]))
+        if not 0 < len(octets) <= 4 or not all(o.isdigit() for o in octets):
+            return None
+        return f"{'.'.join(octets + ['0'] * (4 - len(octets)))}/{8 * len(octets)}"
+    if name.endswith(".ip6.arpa"):
+        nibbles = "".join(reversed(labels[:-2]))
+        if not 0 < len(nibbles) <= 32:
+            return None
+        try:
+            addr = ipaddress.IPv6Address(int(nibbles.ljust(32, "0"), 16))
+        except ValueError:
+            return None
+        return f"{addr}/{4 * len(nibbles)}"
+    return None
+
+
+def find_zone(grid: Grid, view: str, name: str) -> Obj | None:
+    """The closest authoritative zone holding ``name`` in ``view``."""
+    labels = name.split(".")
+    for i in range(len(labels)):
+        zone = grid.first("zone", (view, ".".join(labels[i:])))
+        if zone is not None:
+            return zone
+    return None
+
+
+def _require_view(grid: Grid, view: str) -> Obj:
+    obj = grid.find_view(view)
+    if obj is None:
+        raise fail("view_not_found", name=view)
+    return obj
+
+
+def _prepare_view(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:
+    same = grid.find_view(f["name"])
+    if same is not None and same is not old:
+        raise fail("object_exists", what="view", name=f["name"])
+    nv = str(f.setdefault("network_view", "default"))
+    if grid.find_netview(nv) is None:
+        raise fail("netview_not_found", name=nv)
+    f.setdefault("is_default", False)
+    return RefContext()
+
+
+def _prepare_zone(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:
+    view = str(f.setdefault("view", "default"))
+    view_obj = _require_view(grid, view)
+    fqdn = dnsname(f["fqdn"]) if "/" not in f["fqdn"] else f["fqdn"].strip()
+    if "/" not in fqdn and (cidr := _arpa_to_cidr(fqdn)) is not None:
+        fqdn = cidr
+    if "/" in fqdn:
+        try:
+            fqdn = str(ipaddress.ip_network(fqdn, strict=True))
+        except ValueError:
+            raise fail("bad_value", field="fqdn", value=json.dumps(f["fqdn"]),
+                       reason="Invalid network") from None
+        dns_fqdn, f["zone_format"] = _cidr_to_arpa(fqdn)
+    else:
+        dns_fqdn, f["zone_format"] = fqdn, "FORWARD"
+    f["fqdn"] = fqdn
+    f["dns_fqdn"] = dns_fqdn
+    same = grid.first("zone", (view, dns_fqdn))
+    if same is not None and same is not old:
+        raise fail("object_exists", what="zone", name=fqdn)
+    parent = find_zone(grid, view, dns_fqdn.partition(".")[2]) if "." in dns_fqdn else None
+    f["parent"] = parent.fields["fqdn"] if parent else ""
+    f["network_view"] = view_obj.fields.get("network_view", "default")
+    f["display_domain"] = fqdn
+    f.setdefault("primary_type", "None")
+    return RefContext(view_key(grid, view), dns_fqdn)
+
+
+def _fill_ptr(f: dict[str, Any]) -> None:
+    ip = f.get("ipv4addr") or f.get("ipv6addr")
+    if not f.get("name"):
+        if not ip:
+            raise fail("missing_field", field="name")
+        f["name"] = reverse_name(str(ip))
+    elif not ip:
+        cidr = _arpa_to_cidr(f["name"])
+        if cidr and cidr.endswith(("/32", "/128")):
+            addr = cidr.split("/")[0]
+            f["ipv4addr" if ":" not in addr else "ipv6addr"] = addr
+
+
+def _host_items(f: dict[str, Any]) -> None:
+    if not f.get("ipv4addrs") and not f.get("ipv6addrs"):
+        raise fail("missing_field", field="ipv4addrs")
+    for kind in ("ipv4addr", "ipv6addr"):
+        items = f.get(kind + "s")
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise fail("bad_type", field=kind + "s", value=json.dumps(items), kind="list")
+        clean = []
+        for item in items:
+            for key in item:
+                if key not in _HOST_ITEM_KEYS:
+                    raise fail("unknown_field", field=f"{kind}s.{key}")
+            if kind not in item:
+                raise fail("missing_field", field=kind)
+            new = {k: v for k, v in item.items() if k not in ("network_view", "_ref", "host")}
+            new[kind] = parse_ip(kind, item[kind], 4 if kind == "ipv4addr" else 6)
+            new.setdefault("configure_for_dhcp", False)
+            clean.append(new)
+        f[kind + "s"] = clean
+
+
+def _check_duplicates(grid: Grid, t: str, f: dict[str, Any], view: str) -> None:
+    conflicts = _CONFLICTS.get(t, set())
+    same_data = _SAME_DATA.get(t)
+    for other in grid.lookup("dns", (view, f["name"])):
+        if other.objtype in conflicts:
+            raise fail("record_exists", name=f["name"])
+        if other.objtype == t and same_data and all(
+            other.fields.get(k) == f.get(k) for k in same_data
+        ):
+            raise fail("record_exists", name=f["name"])
+
+
+def _prepare_record(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> RefContext:
+    view = str(f.setdefault("view", "default"))
+    view_obj = _require_view(grid, view)
+    if t == "record:ptr":
+        _fill_ptr(f)
+    if t == "record:host":
+        _host_items(f)
+        f["network_view"] = view_obj.fields.get("network_view", "default")
+    in_dns = t != "record:host" or f.get("configure_for_dns", True)
+    zone = find_zone(grid, view, f["name"]) if in_dns else None
+    if in_dns and zone is None:
+        raise fail("no_parent")
+    zone_dns = str(zone.fields["dns_fqdn"]) if zone else ""
+    if zone is not None:
+        f["zone"] = zone.fields["fqdn"]
+        if t == "record:cname" and zone_dns == f["name"]:
+            raise fail("apex_cname", zone=zone.fields["fqdn"])
+    else:
+        f.pop("zone", None)
+    _check_duplicates(grid, t, f, view)
+    f["dns_name"] = f["name"]
+    ctx = RefContext(view_key(grid, view), zone_dns, f["name"])
+    if t == "record:host":
+        for kind in ("ipv4addr", "ipv6addr"):
+            for item in f.get(kind + "s") or []:
+                item["host"] = f["name"]
+                item["_ref"] = host_address_ref(kind, item[kind], f, ctx)
+    return ctx
+
+
+def prepare_dns(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> RefContext:
+    if t == "view":
+        return _prepare_view(grid, f, old)
+    if t == "zone_auth":
+        return _prepare_zone(grid, f, old)
+    return _prepare_record(grid, t, f, old)
