@@ -46,8 +46,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _record(i: int) -> dict[str, Any]:
-    return {"name": f"host{i}.example.com", "ipv4addr": f"10.{i // 62500}.{i // 250 % 250}."
-            f"{i % 250 + 1}", "extattrs": {"ddisync-uid": {"value": f"uid-{i}"}}}
+    return {
+        "name": f"host{i}.example.com",
+        "ipv4addr": f"10.{i // 62500}.{i // 250 % 250}.{i % 250 + 1}",
+        "extattrs": {"ddisync-uid": {"value": f"uid-{i}"}},
+    }
 
 
 def memory_child(records: int) -> None:
@@ -61,25 +64,34 @@ def memory_child(records: int) -> None:
     for i in range(records):
         create(grid, "record:a", _record(i))
     elapsed = time.perf_counter() - start
-    print(json.dumps({"records": grid.count("record:a"), "rss_growth_bytes": _rss_bytes() - before,
-                      "create_seconds": elapsed}))
+    print(
+        json.dumps(
+            {
+                "records": grid.count("record:a"),
+                "rss_growth_bytes": _rss_bytes() - before,
+                "create_seconds": elapsed,
+            }
+        )
+    )
 
 
 def measure_memory(records: int) -> dict[str, Any]:
-    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
-           f"import simulator as b; b.memory_child({records})"
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"import simulator as b; b.memory_child({records})"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-async def _drive(url: str, params: dict[str, str] | None, seconds: float, cookie: str
-                 ) -> int:
+async def _drive(url: str, params: dict[str, str] | None, seconds: float, cookie: str) -> int:
     done = 0
     stop_at = time.perf_counter() + seconds
     connector = aiohttp.TCPConnector(limit=WORKERS)
-    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                     headers={"Cookie": cookie}) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.DummyCookieJar(), headers={"Cookie": cookie}
+    ) as session:
 
         async def worker() -> None:
             nonlocal done
@@ -96,9 +108,10 @@ async def _drive(url: str, params: dict[str, str] | None, seconds: float, cookie
 
 async def _scenarios(base: str, pid: int, seconds: float) -> dict[str, Any]:
     auth = {"Authorization": aiohttp.encode_basic_auth(USER, PASSWORD)}
-    async with aiohttp.ClientSession() as session, session.get(
-        base + "record:a", params={"name": "host1.example.com"}, headers=auth
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(base + "record:a", params={"name": "host1.example.com"}, headers=auth) as resp,
+    ):
         ref = (await resp.json())[0]["_ref"]
         cookie = resp.headers["Set-Cookie"].split(";", 1)[0]
     scenarios = {
@@ -111,11 +124,15 @@ async def _scenarios(base: str, pid: int, seconds: float) -> dict[str, Any]:
         cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
         count = await _drive(url, params, seconds, cookie)
         cpu, wall = _cpu_seconds(pid) - cpu0, time.perf_counter() - t0
-        out[name] = {"requests": count, "per_second": round(count / wall),
-                     "per_server_cpu_second": round(count / cpu) if cpu else None}
-    async with aiohttp.ClientSession() as session, session.get(
-        base.replace("/wapi/v2.12/", "/_sim/counters")
-    ) as resp:
+        out[name] = {
+            "requests": count,
+            "per_second": round(count / wall),
+            "per_server_cpu_second": round(count / cpu) if cpu else None,
+        }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(base.replace("/wapi/v2.12/", "/_sim/counters")) as resp,
+    ):
         out["server_counted_200"] = (await resp.json())["by_status"].get("200", 0)
     return out
 
@@ -129,9 +146,21 @@ def measure_throughput(seconds: float) -> dict[str, Any]:
         data["record:a"] = [_record(i) for i in range(SEED_RECORDS)]
         seed.write_text(json.dumps(data))
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ddisync.simulator", "--port", "0", "--seed", str(seed),
-             "--username", USER, "--password", PASSWORD],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "ddisync.simulator",
+                "--port",
+                "0",
+                "--seed",
+                str(seed),
+                "--username",
+                USER,
+                "--password",
+                PASSWORD,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert proc.stdout is not None
@@ -152,11 +181,15 @@ def main() -> int:
     args = parser.parse_args()
     throughput = measure_throughput(args.seconds)
     memory = measure_memory(args.records)
-    result = {"throughput": throughput, "memory": {
-        "records": memory["records"],
-        "rss_growth_mb": round(memory["rss_growth_bytes"] / 2**20, 1),
-        "create_per_second": round(memory["records"] / memory["create_seconds"]),
-    }, "targets": {"gets_per_second": 2000, "memory_mb_for_100k": 500}}
+    result = {
+        "throughput": throughput,
+        "memory": {
+            "records": memory["records"],
+            "rss_growth_mb": round(memory["rss_growth_bytes"] / 2**20, 1),
+            "create_per_second": round(memory["records"] / memory["create_seconds"]),
+        },
+        "targets": {"gets_per_second": 2000, "memory_mb_for_100k": 500},
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -168,8 +201,10 @@ def main() -> int:
         row = throughput[name]
         print(f"| {name} | {row['per_second']:,} | {row['per_server_cpu_second']:,} |")
     mem = result["memory"]
-    print(f"\nMemory: {mem['records']:,} A records grow the process by {mem['rss_growth_mb']} MB "
-          f"(created at {mem['create_per_second']:,}/s). Targets: >= 2,000 GETs/s, < 500 MB.")
+    print(
+        f"\nMemory: {mem['records']:,} A records grow the process by {mem['rss_growth_mb']} MB "
+        f"(created at {mem['create_per_second']:,}/s). Targets: >= 2,000 GETs/s, < 500 MB."
+    )
     return 0
 
 

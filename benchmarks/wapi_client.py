@@ -103,8 +103,10 @@ def fresh_grid() -> Iterator[Any]:
 
 
 def names(n: int) -> list[tuple[str, str]]:
-    return [(f"host{i:05d}.{ZONE}", f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
-            for i in range(1, n + 1)]
+    return [
+        (f"host{i:05d}.{ZONE}", f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        for i in range(1, n + 1)
+    ]
 
 
 def count_records(sim: Any) -> int:
@@ -119,10 +121,12 @@ def run_ddisync(n: int, latency_ms: float, settings: WapiSettings) -> tuple[floa
         async def create_all() -> float:
             started = time.perf_counter()
             async with WapiClient(settings) as client:
-                await asyncio.gather(*(
-                    client.create("record:a", {"name": name, "ipv4addr": ip, "view": "default"})
-                    for name, ip in names(n)
-                ))
+                await asyncio.gather(
+                    *(
+                        client.create("record:a", {"name": name, "ipv4addr": ip, "view": "default"})
+                        for name, ip in names(n)
+                    )
+                )
             return time.perf_counter() - started
 
         seconds = asyncio.run(create_all())
@@ -136,8 +140,13 @@ def run_infoblox_client(n: int, latency_ms: float) -> tuple[float, int]:
         sim.faults.latency_ms = latency_ms
         host = sim.url.split("://", 1)[1]
         started = time.perf_counter()
-        opts = {"host": host, "username": USERNAME, "password": PASSWORD,
-                "ssl_verify": sim.ca_file, "wapi_version": "2.12"}
+        opts = {
+            "host": host,
+            "username": USERNAME,
+            "password": PASSWORD,
+            "ssl_verify": sim.ca_file,
+            "wapi_version": "2.12",
+        }
         conn = connector.Connector(opts)
         for name, ip in names(n):
             objects.ARecord.create(conn, view="default", name=name, ip=ip)
@@ -156,21 +165,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     n, latency = args.records, args.latency_ms
-    base = WapiSettings(url="https://unused", username=USERNAME, password=PASSWORD,
-                        rate_limit=args.rate)
+    base = WapiSettings(
+        url="https://unused", username=USERNAME, password=PASSWORD, rate_limit=args.rate
+    )
     if args.burst is not None:
         base = replace(base, burst=args.burst)
 
     ours, ours_count = run_ddisync(n, latency, base)
-    print(f"ddisync:         {n} A records in {ours:.2f}s ({n / ours:.0f}/s), "
-          f"{ours_count} in the grid")
+    print(
+        f"ddisync:         {n} A records in {ours:.2f}s ({n / ours:.0f}/s), "
+        f"{ours_count} in the grid"
+    )
     theirs, theirs_count = run_infoblox_client(n, latency)
-    print(f"infoblox-client: {n} A records in {theirs:.2f}s ({n / theirs:.0f}/s), "
-          f"{theirs_count} in the grid")
+    print(
+        f"infoblox-client: {n} A records in {theirs:.2f}s ({n / theirs:.0f}/s), "
+        f"{theirs_count} in the grid"
+    )
 
     seconds = latency / 1000.0
-    bound = max(max(0, n - base.burst) / base.rate_limit + seconds,
-                math.ceil(n / base.max_in_flight) * seconds)
+    bound = max(
+        max(0, n - base.burst) / base.rate_limit + seconds,
+        math.ceil(n / base.max_in_flight) * seconds,
+    )
     figures = {
         "records": n,
         "latency_ms": latency,
@@ -185,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         "ddisync_created": ours_count,
         "infoblox_client_created": theirs_count,
     }
-    print(f"ratio (theirs/ours) {figures['ratio']}, bound {bound:.2f}s, "
-          f"bound efficiency {figures['bound_efficiency']}")
+    print(
+        f"ratio (theirs/ours) {figures['ratio']}, bound {bound:.2f}s, "
+        f"bound efficiency {figures['bound_efficiency']}"
+    )
     if args.json:
         print(json.dumps(figures))
     return 0 if ours_count == n and theirs_count == n else 1

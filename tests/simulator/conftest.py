@@ -43,12 +43,22 @@ class Wapi:
         self.base = f"{sim.url}/wapi/v{version}/"
         self.headers = {"Authorization": aiohttp.encode_basic_auth(USER, PASSWORD)}
 
-    async def call(self, method: str, path: str, params: Any = None, body: Any = None,
-                   headers: dict[str, str] | None = None, raw_url: str | None = None) -> Answer:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        params: Any = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw_url: str | None = None,
+    ) -> Answer:
         url = raw_url or self.base + path
         data = json.dumps(body) if body is not None else None
         async with self.session.request(
-            method, url, params=params, data=data,
+            method,
+            url,
+            params=params,
+            data=data,
             headers=headers if headers is not None else self.headers,
         ) as resp:
             return Answer(resp.status, await resp.text(), dict(resp.headers))

@@ -54,9 +54,10 @@ async def test_a_valid_cookie_wins_over_bad_basic_and_stale_cookie_falls_back(wa
 
 async def test_idle_sessions_expire() -> None:
     options = SimulatorOptions(username=USER, password=PASSWORD, session_timeout=0, seed={})
-    async with running_simulator(options) as sim, aiohttp.ClientSession(
-        cookie_jar=aiohttp.DummyCookieJar()
-    ) as session:
+    async with (
+        running_simulator(options) as sim,
+        aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session,
+    ):
         wapi = Wapi(sim, session)
         cookie = cookie_of((await wapi.get("networkview")).headers)
         sim.auth.sessions[cookie.rsplit(",", 1)[1].strip('"')].mtime -= 1

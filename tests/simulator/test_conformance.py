@@ -14,8 +14,10 @@ import pytest
 from .conftest import Wapi
 
 POPULATE: list[tuple[str, dict[str, Any]]] = [
-    ("network", {"network": "10.1.0.0/24", "comment": "lab",
-                 "extattrs": {"Site": {"value": "ams"}}}),
+    (
+        "network",
+        {"network": "10.1.0.0/24", "comment": "lab", "extattrs": {"Site": {"value": "ams"}}},
+    ),
     ("record:a", {"name": "a.example.com", "ipv4addr": "10.1.0.5"}),
     ("record:host", {"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.6"}]}),
     ("record:cname", {"name": "c.example.com", "canonical": "a.example.com"}),
@@ -43,131 +45,411 @@ class Case:
 
 CASES = [
     # --- reads: default fields, return fields, modifiers
-    Case("default fields of a network", "GET", "network", 200, params={"network": "10.1.0.0/24"},
-         fields={"comment": "lab", "network": "10.1.0.0/24", "network_view": "default"}),
-    Case("unset fields are omitted", "GET", "record:a", 200, params={"name": "a.example.com"},
-         fields={"name": "a.example.com", "ipv4addr": "10.1.0.5", "view": "default"}),
-    Case("_return_fields gives exactly those", "GET", "network", 200,
-         params={"_return_fields": "comment"}, fields={"comment": "lab"}),
-    Case("extattrs returned as {} when empty", "GET", "record:a", 200,
-         params={"_return_fields+": "extattrs"}, fields={"extattrs": {}}),
-    Case("unknown return field", "GET", "network", 400, "Unknown argument/field: 'bogus'", PROTO,
-         params={"_return_fields": "bogus"}),
-    Case("search-only field is not readable", "GET", "network", 400,
-         "Field is not readable: contains_address", params={"_return_fields": "contains_address"}),
+    Case(
+        "default fields of a network",
+        "GET",
+        "network",
+        200,
+        params={"network": "10.1.0.0/24"},
+        fields={"comment": "lab", "network": "10.1.0.0/24", "network_view": "default"},
+    ),
+    Case(
+        "unset fields are omitted",
+        "GET",
+        "record:a",
+        200,
+        params={"name": "a.example.com"},
+        fields={"name": "a.example.com", "ipv4addr": "10.1.0.5", "view": "default"},
+    ),
+    Case(
+        "_return_fields gives exactly those",
+        "GET",
+        "network",
+        200,
+        params={"_return_fields": "comment"},
+        fields={"comment": "lab"},
+    ),
+    Case(
+        "extattrs returned as {} when empty",
+        "GET",
+        "record:a",
+        200,
+        params={"_return_fields+": "extattrs"},
+        fields={"extattrs": {}},
+    ),
+    Case(
+        "unknown return field",
+        "GET",
+        "network",
+        400,
+        "Unknown argument/field: 'bogus'",
+        PROTO,
+        params={"_return_fields": "bogus"},
+    ),
+    Case(
+        "search-only field is not readable",
+        "GET",
+        "network",
+        400,
+        "Field is not readable: contains_address",
+        params={"_return_fields": "contains_address"},
+    ),
     Case("regex on name", "GET", "record:a", 200, params={"name~": "^a\\."}, count=1),
-    Case("case-insensitive match", "GET", "record:a", 200, params={"name:": "A.Example.COM"},
-         count=1),
-    Case("exact name is lower-cased", "GET", "record:a", 200, params={"name": "A.EXAMPLE.COM"},
-         count=1),
-    Case("ordering modifier on an address", "GET", "record:a", 200,
-         params={"ipv4addr>": "10.1.0.4"}, count=1),
-    Case("ordering modifier refused on a name", "GET", "record:a", 400,
-         "Search modifier '<' is not allowed for field: name", params={"name<": "x"}),
-    Case("network accepts = and ~= only", "GET", "network", 400,
-         "Search modifier ':' is not allowed for field: network",
-         params={"network:": "10.1.0.0/24"}),
-    Case("network~= matches the address part", "GET", "network", 200,
-         params={"network~": "^10\\.1\\."}, count=1),
-    Case("non-searchable field", "GET", "record:a", 400, "Field is not searchable: ttl",
-         params={"ttl": "5"}),
-    Case("unknown search field", "GET", "record:a", 400, "Unknown argument/field: 'bogus'",
-         params={"bogus": "1"}),
-    Case("no match is an empty list", "GET", "record:a", 200, params={"name": "nope.example.com"},
-         count=0),
-    Case("search spans views unless view= is given", "GET", "record:a", 200,
-         params={"view": "default"}, count=1),
+    Case(
+        "case-insensitive match", "GET", "record:a", 200, params={"name:": "A.Example.COM"}, count=1
+    ),
+    Case(
+        "exact name is lower-cased",
+        "GET",
+        "record:a",
+        200,
+        params={"name": "A.EXAMPLE.COM"},
+        count=1,
+    ),
+    Case(
+        "ordering modifier on an address",
+        "GET",
+        "record:a",
+        200,
+        params={"ipv4addr>": "10.1.0.4"},
+        count=1,
+    ),
+    Case(
+        "ordering modifier refused on a name",
+        "GET",
+        "record:a",
+        400,
+        "Search modifier '<' is not allowed for field: name",
+        params={"name<": "x"},
+    ),
+    Case(
+        "network accepts = and ~= only",
+        "GET",
+        "network",
+        400,
+        "Search modifier ':' is not allowed for field: network",
+        params={"network:": "10.1.0.0/24"},
+    ),
+    Case(
+        "network~= matches the address part",
+        "GET",
+        "network",
+        200,
+        params={"network~": "^10\\.1\\."},
+        count=1,
+    ),
+    Case(
+        "non-searchable field",
+        "GET",
+        "record:a",
+        400,
+        "Field is not searchable: ttl",
+        params={"ttl": "5"},
+    ),
+    Case(
+        "unknown search field",
+        "GET",
+        "record:a",
+        400,
+        "Unknown argument/field: 'bogus'",
+        params={"bogus": "1"},
+    ),
+    Case(
+        "no match is an empty list",
+        "GET",
+        "record:a",
+        200,
+        params={"name": "nope.example.com"},
+        count=0,
+    ),
+    Case(
+        "search spans views unless view= is given",
+        "GET",
+        "record:a",
+        200,
+        params={"view": "default"},
+        count=1,
+    ),
     Case("zone= on records", "GET", "record:txt", 200, params={"zone": "example.com"}, count=1),
-    Case("contains_address finds the network", "GET", "network", 200,
-         params={"contains_address": "10.1.0.77"}, fields={"network": "10.1.0.0/24"}),
-    Case("network_container lists children", "GET", "network", 200,
-         params={"network_container": "10.0.0.0/8"}, count=1),
-    Case("host searched by address", "GET", "record:host", 200, params={"ipv4addr": "10.1.0.6"},
-         count=1),
-    Case("host address sub-object search", "GET", "record:host_ipv4addr", 200,
-         params={"ipv4addr": "10.1.0.6"}, fields={"host": "h.example.com",
-                                                 "configure_for_dhcp": False}),
-    Case("search by a func: value matches nothing", "GET", "record:host", 200,
-         params={"name": "h.example.com", "ipv4addr": "func:nextavailableip:10.1.0.0/24,default"},
-         count=0),
+    Case(
+        "contains_address finds the network",
+        "GET",
+        "network",
+        200,
+        params={"contains_address": "10.1.0.77"},
+        fields={"network": "10.1.0.0/24"},
+    ),
+    Case(
+        "network_container lists children",
+        "GET",
+        "network",
+        200,
+        params={"network_container": "10.0.0.0/8"},
+        count=1,
+    ),
+    Case(
+        "host searched by address",
+        "GET",
+        "record:host",
+        200,
+        params={"ipv4addr": "10.1.0.6"},
+        count=1,
+    ),
+    Case(
+        "host address sub-object search",
+        "GET",
+        "record:host_ipv4addr",
+        200,
+        params={"ipv4addr": "10.1.0.6"},
+        fields={"host": "h.example.com", "configure_for_dhcp": False},
+    ),
+    Case(
+        "search by a func: value matches nothing",
+        "GET",
+        "record:host",
+        200,
+        params={"name": "h.example.com", "ipv4addr": "func:nextavailableip:10.1.0.0/24,default"},
+        count=0,
+    ),
     Case("EA search", "GET", "network", 200, params={"*Site": "ams"}, count=1),
     Case("EA search with negation", "GET", "network", 200, params={"*Site!": "ams"}, count=0),
     Case("EA search case-insensitive", "GET", "network", 200, params={"*Site:": "AMS"}, count=1),
-    Case("EA search on an undefined EA", "GET", "network", 400,
-         "Unknown extensible attribute: Nope", params={"*Nope": "x"}),
+    Case(
+        "EA search on an undefined EA",
+        "GET",
+        "network",
+        400,
+        "Unknown extensible attribute: Nope",
+        params={"*Nope": "x"},
+    ),
     Case("unknown object type", "GET", "record", 400, "Unknown object type (record)", PROTO),
     Case("_return_as_object wraps", "GET", "network", 200, params={"_return_as_object": "1"}),
-    Case("positive _max_results truncates", "GET", "zone_auth", 200,
-         params={"_max_results": "2"}, count=2),
-    Case("negative _max_results errors past the limit", "GET", "zone_auth", 400,
-         "Result set too large (> 2)", PROTO, params={"_max_results": "-2"}),
-    Case("paging needs _return_as_object", "GET", "zone_auth", 400,
-         "_return_as_object needs to be enabled for paging requests.", params={"_paging": "1"}),
-    Case("unknown underscore argument", "GET", "network", 400, "Unknown argument: _bogus=",
-         params={"_bogus": "1"}),
-    Case("_proxy_search is accepted and ignored", "GET", "network", 200,
-         params={"_proxy_search": "GM"}, count=1),
-    Case("function on GET is illegal", "GET", "network", 400,
-         "Function next_available_network illegal with this method",
-         params={"_function": "next_available_network"}),
+    Case(
+        "positive _max_results truncates",
+        "GET",
+        "zone_auth",
+        200,
+        params={"_max_results": "2"},
+        count=2,
+    ),
+    Case(
+        "negative _max_results errors past the limit",
+        "GET",
+        "zone_auth",
+        400,
+        "Result set too large (> 2)",
+        PROTO,
+        params={"_max_results": "-2"},
+    ),
+    Case(
+        "paging needs _return_as_object",
+        "GET",
+        "zone_auth",
+        400,
+        "_return_as_object needs to be enabled for paging requests.",
+        params={"_paging": "1"},
+    ),
+    Case(
+        "unknown underscore argument",
+        "GET",
+        "network",
+        400,
+        "Unknown argument: _bogus=",
+        params={"_bogus": "1"},
+    ),
+    Case(
+        "_proxy_search is accepted and ignored",
+        "GET",
+        "network",
+        200,
+        params={"_proxy_search": "GM"},
+        count=1,
+    ),
+    Case(
+        "function on GET is illegal",
+        "GET",
+        "network",
+        400,
+        "Function next_available_network illegal with this method",
+        params={"_function": "next_available_network"},
+    ),
     Case("read-only grid object", "GET", "grid", 200, count=1),
     # --- writes
-    Case("create missing a required field", "POST", "record:a", 400,
-         "field for create missing: ipv4addr", PROTO, body={"name": "x.example.com"}),
-    Case("unknown field on create", "POST", "record:a", 400, "Unknown argument/field: 'bogus'",
-         body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "bogus": 1}),
-    Case("read-only field on create", "POST", "record:a", 400, "Field is not writable: zone",
-         body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "zone": "example.com"}),
-    Case("wrong value type", "POST", "record:a", 400,
-         "Invalid value for comment: 5: Must be string type",
-         body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "comment": 5}),
-    Case("bad address", "POST", "record:a", 400,
-         'Invalid value for ipv4addr: "300.1.1.1": Invalid IPv4 address',
-         body={"name": "x.example.com", "ipv4addr": "300.1.1.1"}),
-    Case("record without a parent zone", "POST", "record:a", 400,
-         "The action is not allowed. A parent was not found.", CONFLICT,
-         body={"name": "x.nozone.test", "ipv4addr": "10.9.9.9"}),
-    Case("record in an unknown view", "POST", "record:a", 404, "View nope not found",
-         "Client.Ibap.Data.NotFound",
-         body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "view": "nope"}),
-    Case("duplicate A record", "POST", "record:a", 400,
-         "The record 'a.example.com' already exists.", CONFLICT,
-         body={"name": "a.example.com", "ipv4addr": "10.1.0.5"}),
-    Case("A records share a name with other addresses", "POST", "record:a", 201,
-         body={"name": "a.example.com", "ipv4addr": "10.1.0.9"}),
-    Case("CNAME where an A record is", "POST", "record:cname", 400,
-         "The record 'a.example.com' already exists.", CONFLICT,
-         body={"name": "a.example.com", "canonical": "x.example.org"}),
-    Case("A record where a CNAME is", "POST", "record:a", 400,
-         "The record 'c.example.com' already exists.", CONFLICT,
-         body={"name": "c.example.com", "ipv4addr": "10.1.0.10"}),
-    Case("CNAME at the apex", "POST", "record:cname", 400,
-         "Zone 'example.com' cannot have an empty CNAME.", CONFLICT,
-         body={"name": "example.com", "canonical": "x.example.org"}),
-    Case("duplicate host", "POST", "record:host", 400, "The record 'h.example.com' already exists.",
-         body={"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.20"}]}),
-    Case("TXT coexists with a CNAME name", "POST", "record:txt", 201,
-         body={"name": "c.example.com", "text": "hello"}),
-    Case("duplicate TXT", "POST", "record:txt", 400, "The record 't.example.com' already exists.",
-         body={"name": "t.example.com", "text": "v=spf1 -all"}),
-    Case("duplicate network", "POST", "network", 400,
-         "The network 10.1.0.0/24 already exists.  Select another network.", CONFLICT,
-         body={"network": "10.1.0.0/24"}),
-    Case("undefined EA on create", "POST", "network", 400, "Unknown extensible attribute: VM Name",
-         body={"network": "10.2.0.0/24", "extattrs": {"VM Name": {"value": "x"}}}),
-    Case("fixed address outside any network", "POST", "fixedaddress", 400,
-         "The action is not allowed. A parent was not found.",
-         body={"ipv4addr": "192.0.2.1", "mac": "aa:bb:cc:dd:ee:ff"}),
-    Case("fixed address on a used address", "POST", "fixedaddress", 400,
-         "The IP address 10.1.0.5 is already in use.",
-         body={"ipv4addr": "10.1.0.5", "mac": "aa:bb:cc:dd:ee:ff"}),
-    Case("create by query arguments", "POST", "network", 201,
-         params={"network": "10.3.0.0/24", "comment": "q"}),
+    Case(
+        "create missing a required field",
+        "POST",
+        "record:a",
+        400,
+        "field for create missing: ipv4addr",
+        PROTO,
+        body={"name": "x.example.com"},
+    ),
+    Case(
+        "unknown field on create",
+        "POST",
+        "record:a",
+        400,
+        "Unknown argument/field: 'bogus'",
+        body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "bogus": 1},
+    ),
+    Case(
+        "read-only field on create",
+        "POST",
+        "record:a",
+        400,
+        "Field is not writable: zone",
+        body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "zone": "example.com"},
+    ),
+    Case(
+        "wrong value type",
+        "POST",
+        "record:a",
+        400,
+        "Invalid value for comment: 5: Must be string type",
+        body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "comment": 5},
+    ),
+    Case(
+        "bad address",
+        "POST",
+        "record:a",
+        400,
+        'Invalid value for ipv4addr: "300.1.1.1": Invalid IPv4 address',
+        body={"name": "x.example.com", "ipv4addr": "300.1.1.1"},
+    ),
+    Case(
+        "record without a parent zone",
+        "POST",
+        "record:a",
+        400,
+        "The action is not allowed. A parent was not found.",
+        CONFLICT,
+        body={"name": "x.nozone.test", "ipv4addr": "10.9.9.9"},
+    ),
+    Case(
+        "record in an unknown view",
+        "POST",
+        "record:a",
+        404,
+        "View nope not found",
+        "Client.Ibap.Data.NotFound",
+        body={"name": "x.example.com", "ipv4addr": "10.9.9.9", "view": "nope"},
+    ),
+    Case(
+        "duplicate A record",
+        "POST",
+        "record:a",
+        400,
+        "The record 'a.example.com' already exists.",
+        CONFLICT,
+        body={"name": "a.example.com", "ipv4addr": "10.1.0.5"},
+    ),
+    Case(
+        "A records share a name with other addresses",
+        "POST",
+        "record:a",
+        201,
+        body={"name": "a.example.com", "ipv4addr": "10.1.0.9"},
+    ),
+    Case(
+        "CNAME where an A record is",
+        "POST",
+        "record:cname",
+        400,
+        "The record 'a.example.com' already exists.",
+        CONFLICT,
+        body={"name": "a.example.com", "canonical": "x.example.org"},
+    ),
+    Case(
+        "A record where a CNAME is",
+        "POST",
+        "record:a",
+        400,
+        "The record 'c.example.com' already exists.",
+        CONFLICT,
+        body={"name": "c.example.com", "ipv4addr": "10.1.0.10"},
+    ),
+    Case(
+        "CNAME at the apex",
+        "POST",
+        "record:cname",
+        400,
+        "Zone 'example.com' cannot have an empty CNAME.",
+        CONFLICT,
+        body={"name": "example.com", "canonical": "x.example.org"},
+    ),
+    Case(
+        "duplicate host",
+        "POST",
+        "record:host",
+        400,
+        "The record 'h.example.com' already exists.",
+        body={"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.20"}]},
+    ),
+    Case(
+        "TXT coexists with a CNAME name",
+        "POST",
+        "record:txt",
+        201,
+        body={"name": "c.example.com", "text": "hello"},
+    ),
+    Case(
+        "duplicate TXT",
+        "POST",
+        "record:txt",
+        400,
+        "The record 't.example.com' already exists.",
+        body={"name": "t.example.com", "text": "v=spf1 -all"},
+    ),
+    Case(
+        "duplicate network",
+        "POST",
+        "network",
+        400,
+        "The network 10.1.0.0/24 already exists.  Select another network.",
+        CONFLICT,
+        body={"network": "10.1.0.0/24"},
+    ),
+    Case(
+        "undefined EA on create",
+        "POST",
+        "network",
+        400,
+        "Unknown extensible attribute: VM Name",
+        body={"network": "10.2.0.0/24", "extattrs": {"VM Name": {"value": "x"}}},
+    ),
+    Case(
+        "fixed address outside any network",
+        "POST",
+        "fixedaddress",
+        400,
+        "The action is not allowed. A parent was not found.",
+        body={"ipv4addr": "192.0.2.1", "mac": "aa:bb:cc:dd:ee:ff"},
+    ),
+    Case(
+        "fixed address on a used address",
+        "POST",
+        "fixedaddress",
+        400,
+        "The IP address 10.1.0.5 is already in use.",
+        body={"ipv4addr": "10.1.0.5", "mac": "aa:bb:cc:dd:ee:ff"},
+    ),
+    Case(
+        "create by query arguments",
+        "POST",
+        "network",
+        201,
+        params={"network": "10.3.0.0/24", "comment": "q"},
+    ),
     Case("bad JSON", "POST", "network", 400, code="Client.Ibap.Proto.JSONDecoding", body=None),
     Case("PUT on a type", "PUT", "network", 400),
-    Case("missing ref", "GET", "network/ZG5zLm5ldHdvcmskMTAuOS45LjAvMjQvMA:10.9.9.0%2F24/default",
-         404, "Reference network/ZG5zLm5ldHdvcmskMTAuOS45LjAvMjQvMA:10.9.9.0/24/default not found",
-         "Client.Ibap.Data.NotFound"),
+    Case(
+        "missing ref",
+        "GET",
+        "network/ZG5zLm5ldHdvcmskMTAuOS45LjAvMjQvMA:10.9.9.0%2F24/default",
+        404,
+        "Reference network/ZG5zLm5ldHdvcmskMTAuOS45LjAvMjQvMA:10.9.9.0/24/default not found",
+        "Client.Ibap.Data.NotFound",
+    ),
 ]
 
 
@@ -180,8 +462,9 @@ async def _populate(wapi: Wapi) -> None:
 async def test_behaviour_matches_the_spec(wapi: Wapi, case: Case) -> None:
     await _populate(wapi)
     if case.id == "bad JSON":
-        async with wapi.session.post(wapi.base + "network", data="{nope",
-                                     headers=wapi.headers) as resp:
+        async with wapi.session.post(
+            wapi.base + "network", data="{nope", headers=wapi.headers
+        ) as resp:
             status, text = resp.status, await resp.text()
         assert status == 400
         assert '"code": "Client.Ibap.Proto.JSONDecoding"' in text
@@ -239,8 +522,16 @@ async def test_a_create_answers_201_with_a_json_string(wapi: Wapi) -> None:
 
 
 async def test_update_changes_only_sent_fields_and_renames_give_new_refs(wapi: Wapi) -> None:
-    ref = await wapi.create("record:a", {"name": "u.example.com", "ipv4addr": "10.1.0.40",
-                                         "comment": "keep", "ttl": 60, "use_ttl": True})
+    ref = await wapi.create(
+        "record:a",
+        {
+            "name": "u.example.com",
+            "ipv4addr": "10.1.0.40",
+            "comment": "keep",
+            "ttl": 60,
+            "use_ttl": True,
+        },
+    )
     same = await wapi.put(ref, {"ttl": 120})
     assert same.status == 200 and same.json == ref
     renamed = await wapi.put(ref, {"name": "v.example.com"}, {"_return_fields+": "comment,ttl"})
@@ -259,8 +550,9 @@ async def test_immutable_fields_are_refused_on_update(wapi: Wapi) -> None:
 
 
 async def test_extattrs_plus_and_minus(wapi: Wapi) -> None:
-    ref = await wapi.create("network", {"network": "10.5.0.0/24",
-                                        "extattrs": {"Site": {"value": "a"}}})
+    ref = await wapi.create(
+        "network", {"network": "10.5.0.0/24", "extattrs": {"Site": {"value": "a"}}}
+    )
     await wapi.put(ref, {"extattrs+": {"Tenant": {"value": "t"}}})
     both = await wapi.get(ref, {"_return_fields": "extattrs"})
     assert both.json["extattrs"] == {"Site": {"value": "a"}, "Tenant": {"value": "t"}}
@@ -281,8 +573,10 @@ async def test_delete_answers_the_ref_and_the_object_is_gone(wapi: Wapi) -> None
 
 
 async def test_ipv6_values_are_normalised(wapi: Wapi) -> None:
-    ref = await wapi.create("record:aaaa", {"name": "six.example.com",
-                                            "ipv6addr": "2001:0db8:0000:0000:0000:ff00:0042:8329"})
+    ref = await wapi.create(
+        "record:aaaa",
+        {"name": "six.example.com", "ipv6addr": "2001:0db8:0000:0000:0000:ff00:0042:8329"},
+    )
     assert (await wapi.get(ref)).json["ipv6addr"] == "2001:db8::ff00:42:8329"
     found = await wapi.get("record:aaaa", {"ipv6addr": "2001:db8:0::ff00:42:8329"})
     assert len(found.json) == 1
@@ -294,8 +588,9 @@ async def test_a_network_inside_a_network_turns_the_parent_into_a_container(wapi
     assert (await wapi.get(parent)).status == 404
     containers = await wapi.get("networkcontainer", {"network": "10.20.0.0/16"})
     assert len(containers.json) == 1 and containers.json[0]["_ref"].startswith("networkcontainer/")
-    child = await wapi.get("network", {"network": "10.20.1.0/24",
-                                       "_return_fields+": "network_container"})
+    child = await wapi.get(
+        "network", {"network": "10.20.1.0/24", "_return_fields+": "network_container"}
+    )
     assert child.json[0]["network_container"] == "10.20.0.0/16"
 
 
@@ -306,15 +601,19 @@ async def test_a_network_around_existing_networks_is_refused(wapi: Wapi) -> None
 
 
 async def test_reverse_zones_follow_nios(wapi: Wapi) -> None:
-    zones = await wapi.get("zone_auth", {"fqdn": "10.0.0.0/8",
-                                         "_return_fields+": "zone_format,dns_fqdn"})
+    zones = await wapi.get(
+        "zone_auth", {"fqdn": "10.0.0.0/8", "_return_fields+": "zone_format,dns_fqdn"}
+    )
     zone = zones.json[0]
     assert zone["zone_format"] == "IPV4" and zone["dns_fqdn"] == "10.in-addr.arpa"
     assert zone["_ref"].endswith(":10.0.0.0%2F8/default")
     six = await wapi.get("zone_auth", {"fqdn": "2001:db8::/32", "_return_fields+": "dns_fqdn"})
     assert six.json[0]["dns_fqdn"] == "8.b.d.0.1.0.0.2.ip6.arpa"
-    ptr = await wapi.post("record:ptr", {"ipv4addr": "10.1.0.5", "ptrdname": "a.example.com"},
-                          {"_return_fields+": "name,zone"})
+    ptr = await wapi.post(
+        "record:ptr",
+        {"ipv4addr": "10.1.0.5", "ptrdname": "a.example.com"},
+        {"_return_fields+": "name,zone"},
+    )
     assert ptr.status == 201 and ptr.json["name"] == "5.0.1.10.in-addr.arpa"
     assert ptr.json["zone"] == "10.0.0.0/8"
 
@@ -359,8 +658,9 @@ async def test_deleting_a_container_deletes_its_networks(wapi: Wapi) -> None:
 
 async def test_host_addresses_are_replaced_whole_and_freed(wapi: Wapi) -> None:
     await wapi.create("network", {"network": "10.1.0.0/24"})
-    ref = await wapi.create("record:host", {"name": "hh.example.com",
-                                            "ipv4addrs": [{"ipv4addr": "10.1.0.70"}]})
+    ref = await wapi.create(
+        "record:host", {"name": "hh.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.70"}]}
+    )
     new_addrs = [{"ipv4addr": "10.1.0.71", "mac": "aa:aa:aa:aa:aa:aa"}]
     updated = await wapi.put(ref, {"ipv4addrs": new_addrs}, {"_return_fields": "ipv4addrs"})
     assert [i["ipv4addr"] for i in updated.json["ipv4addrs"]] == ["10.1.0.71"]

@@ -27,25 +27,36 @@ async def tls_simulator() -> AsyncIterator[Simulator]:
 
 def scenario(sim_url: str, ca_file: str) -> dict[str, Any]:
     host = sim_url.removeprefix("https://")
-    conn = connector.Connector({
-        "host": host, "username": USER, "password": PASSWORD, "ssl_verify": ca_file,
-        "wapi_version": "2.12", "paging": True, "http_request_timeout": 10,
-    })
+    conn = connector.Connector(
+        {
+            "host": host,
+            "username": USER,
+            "password": PASSWORD,
+            "ssl_verify": ca_file,
+            "wapi_version": "2.12",
+            "paging": True,
+            "http_request_timeout": 10,
+        }
+    )
     out: dict[str, Any] = {}
-    network = objects.Network.create(conn, network_view="default", cidr="10.42.0.0/24",
-                                     comment="ibc")
+    network = objects.Network.create(
+        conn, network_view="default", cidr="10.42.0.0/24", comment="ibc"
+    )
     out["network"] = network.network
     zone = objects.DNSZone.create(conn, view="default", fqdn="ibc.example.com")
     out["zone"] = zone.fqdn
     # the string form: oslo's JSON encoder cannot serialise an IPAllocation on an A record
     ip = objects.IPAllocation.next_available_ip_from_cidr("default", "10.42.0.0/24")
-    a = objects.ARecord.create(conn, view="default", name="www.ibc.example.com",
-                               ip=ip.next_available_ip)
+    a = objects.ARecord.create(
+        conn, view="default", name="www.ibc.example.com", ip=ip.next_available_ip
+    )
     out["a_ip"] = a.ipv4addr
     host_ip = objects.IP.create(
-        ip=objects.IPAllocation.next_available_ip_from_cidr("default", "10.42.0.0/24"))
-    host_record = objects.HostRecord.create(conn, view="default", name="h.ibc.example.com",
-                                            ip=host_ip)
+        ip=objects.IPAllocation.next_available_ip_from_cidr("default", "10.42.0.0/24")
+    )
+    host_record = objects.HostRecord.create(
+        conn, view="default", name="h.ibc.example.com", ip=host_ip
+    )
     out["host_ip"] = host_record.ipv4addrs[0].ip
     found = objects.ARecord.search(conn, name="www.ibc.example.com", view="default")
     out["found"] = found.ipv4addr

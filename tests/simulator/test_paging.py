@@ -6,16 +6,28 @@ from .conftest import Wapi
 
 
 async def _records(wapi: Wapi, count: int) -> list[str]:
-    return [await wapi.create("record:a", {"name": f"p{i}.example.com",
-                                           "ipv4addr": f"10.7.{i // 200}.{i % 200 + 1}",
-                                           "extattrs": {"Site": {"value": "s" + str(i % 2)}}})
-            for i in range(count)]
+    return [
+        await wapi.create(
+            "record:a",
+            {
+                "name": f"p{i}.example.com",
+                "ipv4addr": f"10.7.{i // 200}.{i % 200 + 1}",
+                "extattrs": {"Site": {"value": "s" + str(i % 2)}},
+            },
+        )
+        for i in range(count)
+    ]
 
 
 async def test_pages_follow_next_page_id_until_it_is_absent(wapi: Wapi) -> None:
     refs = await _records(wapi, 25)
-    params = {"_paging": "1", "_return_as_object": "1", "_max_results": "10",
-              "name~": "^p", "_return_fields+": "extattrs"}
+    params = {
+        "_paging": "1",
+        "_return_as_object": "1",
+        "_max_results": "10",
+        "name~": "^p",
+        "_return_fields+": "extattrs",
+    }
     seen: list[str] = []
     page = (await wapi.get("record:a", params)).json
     pages = 1
@@ -55,8 +67,11 @@ async def test_default_limit_is_1000_and_paging_gets_everything(wapi: Wapi) -> N
     assert too_many.status == 400 and too_many.error_text == "Result set too large (> 1000)"
     truncated = await wapi.get("record:a", {"_max_results": "1000"})
     assert len(truncated.json) == 1000
-    page = (await wapi.get("record:a", {"_paging": "1", "_return_as_object": "1",
-                                        "_max_results": "1000"})).json
+    page = (
+        await wapi.get(
+            "record:a", {"_paging": "1", "_return_as_object": "1", "_max_results": "1000"}
+        )
+    ).json
     rest = (await wapi.get("record:a", {"_page_id": page["next_page_id"]})).json
     assert len(page["result"]) + len(rest["result"]) == 1001 and "next_page_id" not in rest
 

@@ -13,11 +13,14 @@ from .conftest import Wapi
 REF = re.compile(r"^[a-z:_0-9]+/\w+:.+$")
 
 
-@pytest.mark.parametrize("key", [
-    "dns.bind_txt$._default.com.example.t.\"why? ~ > ok\"",
-    "dns.bind_a$._default.com.example,ünïcode,10.0.0.1",
-    "dns.network$10.0.0.0/8/0",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        'dns.bind_txt$._default.com.example.t."why? ~ > ok"',
+        "dns.bind_a$._default.com.example,ünïcode,10.0.0.1",
+        "dns.network$10.0.0.0/8/0",
+    ],
+)
 def test_refdata_is_always_word_characters(key: str) -> None:
     ref = make_ref("record:txt", key, "t.example.com", "default")
     assert REF.match(ref), ref
@@ -25,19 +28,29 @@ def test_refdata_is_always_word_characters(key: str) -> None:
 
 
 def test_known_real_refs_are_reproduced() -> None:
-    assert make_ref("networkview", "dns.network_view$0", "default", "true") == \
-        "networkview/ZG5zLm5ldHdvcmtfdmlldyQw:default/true"
-    assert make_ref("record:a", "dns.bind_a$._default.loc.test,testdup,10.10.10.2",
-                    "testdup.test.loc", "default") == (
+    assert (
+        make_ref("networkview", "dns.network_view$0", "default", "true")
+        == "networkview/ZG5zLm5ldHdvcmtfdmlldyQw:default/true"
+    )
+    assert make_ref(
+        "record:a",
+        "dns.bind_a$._default.loc.test,testdup,10.10.10.2",
+        "testdup.test.loc",
+        "default",
+    ) == (
         "record:a/ZG5zLmJpbmRfYSQuX2RlZmF1bHQubG9jLnRlc3QsdGVzdGR1cCwxMC4xMC4xMC4y:"
-        "testdup.test.loc/default")
+        "testdup.test.loc/default"
+    )
 
 
 def test_readable_parts_quote_colons() -> None:
     ref = make_ref("ipv6network", "k", "2001:db8::/32", "default")
     assert ref.endswith(":2001%3Adb8%3A%3A/32/default")
-    assert split_ref(ref) == ("ipv6network", ref.split("/")[1].split(":")[0],
-                              "2001%3Adb8%3A%3A/32/default")
+    assert split_ref(ref) == (
+        "ipv6network",
+        ref.split("/")[1].split(":")[0],
+        "2001%3Adb8%3A%3A/32/default",
+    )
 
 
 async def test_refs_work_quoted_once_and_twice(wapi: Wapi) -> None:

@@ -47,18 +47,21 @@ def test_a_bad_seed_names_the_object_at_fault() -> None:
 
 async def test_state_is_saved_on_exit_and_loads_back(tmp_path: Path) -> None:
     saved = tmp_path / "grid.yaml"
-    seed = {"extensibleattributedef": [{"name": "Site", "type": "STRING"}],
-            "networkview": [{"name": "lab"}],
-            "zone_auth": [{"fqdn": "example.com"}],
-            "network": [{"network": "10.1.0.0/24", "extattrs": {"Site": {"value": "x"}}}],
-            "record:host": [{"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.2"}]}]}
+    seed = {
+        "extensibleattributedef": [{"name": "Site", "type": "STRING"}],
+        "networkview": [{"name": "lab"}],
+        "zone_auth": [{"fqdn": "example.com"}],
+        "network": [{"network": "10.1.0.0/24", "extattrs": {"Site": {"value": "x"}}}],
+        "record:host": [{"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.2"}]}],
+    }
     async with running_simulator(SimulatorOptions(seed=seed, save=saved)) as sim:
         from ddisync.simulator.writes import create
 
         create(sim.grid, "record:a", {"name": "a.example.com", "ipv4addr": "10.1.0.3"})
     data = yaml.safe_load(saved.read_text())
-    assert data["record:a"] == [{"name": "a.example.com", "ipv4addr": "10.1.0.3",
-                                 "view": "default", "creator": "STATIC"}]
+    assert data["record:a"] == [
+        {"name": "a.example.com", "ipv4addr": "10.1.0.3", "view": "default", "creator": "STATIC"}
+    ]
     assert "view" not in data  # default.lab comes back with the network view
     again = load_seed(saved)
     assert again.count("record:a") == 1 and again.count("record:host") == 1
@@ -70,9 +73,28 @@ async def test_state_is_saved_on_exit_and_loads_back(tmp_path: Path) -> None:
 def test_the_command_parses_every_option() -> None:
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
-    args = parser.parse_args(["simulator", "--host", "127.0.0.1", "--port", "0", "--tls",
-                              "--username", "u", "--password", "p", "--latency-ms", "5",
-                              "--fail-rate", "0.1", "--seed", "x.yaml", "--save", "y.yaml"])
+    args = parser.parse_args(
+        [
+            "simulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--tls",
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "--latency-ms",
+            "5",
+            "--fail-rate",
+            "0.1",
+            "--seed",
+            "x.yaml",
+            "--save",
+            "y.yaml",
+        ]
+    )
     options = options_from_args(args)
     assert (options.tls, options.port, options.username, options.password) == (True, 0, "u", "p")
     assert options.latency_ms == 5 and options.fail_rate == 0.1
@@ -83,8 +105,15 @@ def test_the_command_parses_every_option() -> None:
 async def test_the_command_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:
     saved = tmp_path / "out.yaml"
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ddisync.simulator", "--port", "0", "--save", str(saved),
-        stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        sys.executable,
+        "-m",
+        "ddisync.simulator",
+        "--port",
+        "0",
+        "--save",
+        str(saved),
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode().strip()

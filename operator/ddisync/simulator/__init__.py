@@ -11,6 +11,12 @@ from .faults import Counters, Faults
 from .store import Grid
 
 __all__ = [
-    "DEFAULT_VERSIONS", "Counters", "Faults", "Grid", "Simulator", "SimulatorOptions",
-    "WapiError", "running_simulator",
+    "DEFAULT_VERSIONS",
+    "Counters",
+    "Faults",
+    "Grid",
+    "Simulator",
+    "SimulatorOptions",
+    "WapiError",
+    "running_simulator",
 ]

@@ -1,10 +1,10 @@
 """The simulator as an object: options, start/stop, and ``running_simulator()``.
 
-    async with running_simulator(SimulatorOptions(port=0)) as sim:
-        sim.url        # "http://127.0.0.1:PORT" (no /wapi)
-        sim.grid       # the in-memory store: sim.grid.objects("record:a"), sim.grid.count(...)
-        sim.faults     # change at run time: sim.faults.fail_rate = 0.2
-        sim.counters   # sim.counters.total(method="GET"), sim.counters.snapshot()
+async with running_simulator(SimulatorOptions(port=0)) as sim:
+    sim.url        # "http://127.0.0.1:PORT" (no /wapi)
+    sim.grid       # the in-memory store: sim.grid.objects("record:a"), sim.grid.count(...)
+    sim.faults     # change at run time: sim.faults.fail_rate = 0.2
+    sim.counters   # sim.counters.total(method="GET"), sim.counters.snapshot()
 """
 
 from __future__ import annotations
@@ -63,9 +63,12 @@ class Simulator:
         self.options = opts = options or SimulatorOptions()
         self.grid: Grid = load_seed(opts.seed)
         self.faults = Faults(
-            latency_ms=opts.latency_ms, latency_jitter_ms=opts.latency_jitter_ms,
-            fail_rate=opts.fail_rate, reset_rate=opts.reset_rate,
-            max_concurrency=opts.max_concurrency, lockout_failures=opts.lockout_failures,
+            latency_ms=opts.latency_ms,
+            latency_jitter_ms=opts.latency_jitter_ms,
+            fail_rate=opts.fail_rate,
+            reset_rate=opts.reset_rate,
+            max_concurrency=opts.max_concurrency,
+            lockout_failures=opts.lockout_failures,
         )
         self.counters = Counters()
         self.auth = Authenticator(opts.username, opts.password, opts.session_timeout)
@@ -86,11 +89,11 @@ class Simulator:
                 cert, key = make_self_signed(Path(self._tmp.name), opts.host)
             self.ca_file = cert
             ssl_context = server_context(cert, key)
-        self._runner = web.AppRunner(build_app(self), access_log=None,
-                                     handle_signals=False)
+        self._runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, opts.host, opts.port, ssl_context=ssl_context,
-                           reuse_address=True)
+        site = web.TCPSite(
+            self._runner, opts.host, opts.port, ssl_context=ssl_context, reuse_address=True
+        )
         await site.start()
         server = site._server
         sockets = getattr(server, "sockets", None) or []
@@ -113,8 +116,7 @@ class Simulator:
 
 
 @asynccontextmanager
-async def running_simulator(options: SimulatorOptions | None = None
-                            ) -> AsyncIterator[Simulator]:
+async def running_simulator(options: SimulatorOptions | None = None) -> AsyncIterator[Simulator]:
     """Start a simulator, yield it, stop it (saving state if ``options.save`` is set)."""
     sim = Simulator(options)
     await sim.start()

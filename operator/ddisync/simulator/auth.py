@@ -101,8 +101,11 @@ class Authenticator:
         except (binascii.Error, UnicodeDecodeError):
             return None
         user, sep, password = raw.partition(":")
-        ok = (sep and secrets.compare_digest(user, self.username)
-              and secrets.compare_digest(password, self.password))
+        ok = (
+            sep
+            and secrets.compare_digest(user, self.username)
+            and secrets.compare_digest(password, self.password)
+        )
         return user if ok else None
 
     def check_cookie(self, cookie_header: str | None, now: float) -> Session | None:
@@ -125,9 +128,11 @@ class Authenticator:
         self.sessions[token] = Session(user, ctime, now, self.session_timeout)
         while len(self.sessions) > MAX_SESSIONS:
             self.sessions.popitem(last=False)
-        value = (f"ip={client_ip},client=API,group=admin-group,ctime={ctime},"
-                 f"timeout={self.session_timeout},mtime={ctime},su=1,auth=LOCAL,"
-                 f"user={user},{token}")
+        value = (
+            f"ip={client_ip},client=API,group=admin-group,ctime={ctime},"
+            f"timeout={self.session_timeout},mtime={ctime},su=1,auth=LOCAL,"
+            f"user={user},{token}"
+        )
         return f'ibapauth="{value}"; httponly; Path=/'
 
     def logout(self, cookie_header: str | None) -> None:

@@ -39,21 +39,27 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--key", type=Path, help="PEM private key for --cert")
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", default="infoblox")
-    parser.add_argument("--seed", type=Path,
-                        help="YAML/JSON grid to start from (default: the demo seed)")
-    parser.add_argument("--empty", action="store_true",
-                        help="start from an empty grid instead of the demo seed")
+    parser.add_argument(
+        "--seed", type=Path, help="YAML/JSON grid to start from (default: the demo seed)"
+    )
+    parser.add_argument(
+        "--empty", action="store_true", help="start from an empty grid instead of the demo seed"
+    )
     parser.add_argument("--save", type=Path, help="write the grid here on exit")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added latency per call")
     parser.add_argument("--latency-jitter-ms", type=float, default=0.0)
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of calls answered 503")
-    parser.add_argument("--reset-rate", type=float, default=0.0,
-                        help="share of connections reset")
+    parser.add_argument("--reset-rate", type=float, default=0.0, help="share of connections reset")
     parser.add_argument("--max-concurrency", type=int, help="calls in flight before 403")
-    parser.add_argument("--lockout-failures", type=int,
-                        help="failed logins that lock everyone out for a minute")
-    parser.add_argument("--session-timeout", type=int, default=600,
-                        help="idle seconds before an ibapauth cookie expires")
+    parser.add_argument(
+        "--lockout-failures", type=int, help="failed logins that lock everyone out for a minute"
+    )
+    parser.add_argument(
+        "--session-timeout",
+        type=int,
+        default=600,
+        help="idle seconds before an ibapauth cookie expires",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -63,12 +69,22 @@ def options_from_args(args: argparse.Namespace) -> SimulatorOptions:
         raise SystemExit("ddisync simulator: --cert and --key go together")
     seed: Path | dict[str, Any] | None = {} if args.empty else args.seed
     return SimulatorOptions(
-        host=args.host, port=args.port, tls=args.tls or args.cert is not None,
-        username=args.username, password=args.password, seed=seed,
-        latency_ms=args.latency_ms, latency_jitter_ms=args.latency_jitter_ms,
-        fail_rate=args.fail_rate, reset_rate=args.reset_rate,
-        max_concurrency=args.max_concurrency, lockout_failures=args.lockout_failures,
-        session_timeout=args.session_timeout, cert=args.cert, key=args.key, save=args.save,
+        host=args.host,
+        port=args.port,
+        tls=args.tls or args.cert is not None,
+        username=args.username,
+        password=args.password,
+        seed=seed,
+        latency_ms=args.latency_ms,
+        latency_jitter_ms=args.latency_jitter_ms,
+        fail_rate=args.fail_rate,
+        reset_rate=args.reset_rate,
+        max_concurrency=args.max_concurrency,
+        lockout_failures=args.lockout_failures,
+        session_timeout=args.session_timeout,
+        cert=args.cert,
+        key=args.key,
+        save=args.save,
     )
 
 

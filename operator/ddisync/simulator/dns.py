@@ -42,12 +42,24 @@ _CONFLICTS = {  # objtype -> types that may not share its name (besides same-dat
     "record:host": {"record:cname", "record:host"},
 }
 _SAME_DATA = {
-    "record:a": ("ipv4addr",), "record:aaaa": ("ipv6addr",), "record:txt": ("text",),
-    "record:mx": ("mail_exchanger", "preference"), "record:ptr": ("ptrdname",),
+    "record:a": ("ipv4addr",),
+    "record:aaaa": ("ipv6addr",),
+    "record:txt": ("text",),
+    "record:mx": ("mail_exchanger", "preference"),
+    "record:ptr": ("ptrdname",),
     "record:srv": ("target", "port", "priority", "weight"),
 }
-_HOST_ITEM_KEYS = {"ipv4addr", "ipv6addr", "mac", "duid", "configure_for_dhcp",
-                   "use_for_ea_inheritance", "network_view", "_ref", "host"}
+_HOST_ITEM_KEYS = {
+    "ipv4addr",
+    "ipv6addr",
+    "mac",
+    "duid",
+    "configure_for_dhcp",
+    "use_for_ea_inheritance",
+    "network_view",
+    "_ref",
+    "host",
+}
 
 
 def reverse_name(ip: str) -> str:
@@ -58,12 +70,16 @@ def _cidr_to_arpa(cidr: str) -> tuple[str, str]:
     net = ipaddress.ip_network(cidr, strict=True)
     step = 8 if net.version == 4 else 4
     if net.prefixlen % step or net.prefixlen == 0:
-        raise fail("bad_value", field="fqdn", value=json.dumps(cidr),
-                   reason=f"Prefix must be a multiple of {step}")
+        raise fail(
+            "bad_value",
+            field="fqdn",
+            value=json.dumps(cidr),
+            reason=f"Prefix must be a multiple of {step}",
+        )
     labels = net.network_address.reverse_pointer.split(".")
     keep = net.prefixlen // step
     suffix = labels[-2:]
-    return ".".join(labels[-2 - keep:-2] + suffix), "IPV4" if net.version == 4 else "IPV6"
+    return ".".join(labels[-2 - keep : -2] + suffix), "IPV4" if net.version == 4 else "IPV6"
 
 
 def _arpa_to_cidr(name: str) -> str | None:
@@ -123,8 +139,9 @@ def _prepare_zone(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:
         try:
             fqdn = str(ipaddress.ip_network(fqdn, strict=True))
         except ValueError:
-            raise fail("bad_value", field="fqdn", value=json.dumps(f["fqdn"]),
-                       reason="Invalid network") from None
+            raise fail(
+                "bad_value", field="fqdn", value=json.dumps(f["fqdn"]), reason="Invalid network"
+            ) from None
         dns_fqdn, f["zone_format"] = _cidr_to_arpa(fqdn)
     else:
         dns_fqdn, f["zone_format"] = fqdn, "FORWARD"
@@ -183,8 +200,10 @@ def _check_duplicates(grid: Grid, t: str, f: dict[str, Any], view: str) -> None:
     for other in grid.lookup("dns", (view, f["name"])):
         if other.objtype in conflicts:
             raise fail("record_exists", name=f["name"])
-        if other.objtype == t and same_data and all(
-            other.fields.get(k) == f.get(k) for k in same_data
+        if (
+            other.objtype == t
+            and same_data
+            and all(other.fields.get(k) == f.get(k) for k in same_data)
         ):
             raise fail("record_exists", name=f["name"])
 

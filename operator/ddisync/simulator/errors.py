@@ -56,7 +56,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "unknown_argument": ("proto", "Unknown argument: {arg}="),
     "not_searchable": ("proto", "Field is not searchable: {field}"),
     "bad_modifier": (  # [U]
-        "proto", "Search modifier '{modifier}' is not allowed for field: {field}"
+        "proto",
+        "Search modifier '{modifier}' is not allowed for field: {field}",
     ),
     "not_readable": ("proto", "Field is not readable: {field}"),
     "not_writable": ("proto", "Field is not writable: {field}"),
@@ -85,7 +86,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     # --- conflicts
     "record_exists": ("conflict", "The record '{name}' already exists."),
     "network_exists": (
-        "conflict", "The network {network} already exists.  Select another network."
+        "conflict",
+        "The network {network} already exists.  Select another network.",
     ),
     "no_parent": ("conflict", "The action is not allowed. A parent was not found."),
     "apex_cname": ("conflict", "Zone '{zone}' cannot have an empty CNAME."),
@@ -96,10 +98,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "object_exists": ("conflict", "The {what} '{name}' already exists."),  # [U] views, zones
     "range_overlap": (  # [U]
-        "conflict", "The range {start}-{end} overlaps an existing range."
+        "conflict",
+        "The range {start}-{end} overlaps an existing range.",
     ),
     "address_in_use": (  # [U] fixed address on a used address
-        "conflict", "The IP address {address} is already in use."
+        "conflict",
+        "The IP address {address} is already in use.",
     ),
     "ea_in_use": ("conflict", "The extensible attribute '{name}' is in use."),  # [U]
     # --- not found

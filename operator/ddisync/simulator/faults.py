@@ -88,12 +88,15 @@ class Counters:
         self.statuses[status] += 1
         self.by_all[(method, objtype, status)] += 1
 
-    def total(self, method: str | None = None, objtype: str | None = None,
-              status: int | None = None) -> int:
+    def total(
+        self, method: str | None = None, objtype: str | None = None, status: int | None = None
+    ) -> int:
         """Requests answered, optionally only those of a method, object type and/or status."""
         return sum(
-            n for (m, t, s), n in self.by_all.items()
-            if (method is None or m == method) and (objtype is None or t == objtype)
+            n
+            for (m, t, s), n in self.by_all.items()
+            if (method is None or m == method)
+            and (objtype is None or t == objtype)
             and (status is None or s == status)
         )
 

@@ -86,14 +86,19 @@ def next_ips(grid: Grid, obj: Obj, num: int = 1, exclude: set[int] | None = None
     return out
 
 
-def next_networks(grid: Grid, obj: Obj, cidr: int, num: int = 1,
-                  exclude: list[str] | None = None) -> list[str]:
+def next_networks(
+    grid: Grid, obj: Obj, cidr: int, num: int = 1, exclude: list[str] | None = None
+) -> list[str]:
     net = ipaddress.ip_network(obj.fields["network"])
     nv = str(obj.fields.get("network_view", "default"))
     bits = net.max_prefixlen
     if not net.prefixlen < cidr <= bits:
-        raise fail("bad_value", field="cidr", value=json.dumps(cidr),
-                   reason=f"Must be larger than {net.prefixlen}")
+        raise fail(
+            "bad_value",
+            field="cidr",
+            value=json.dumps(cidr),
+            reason=f"Must be larger than {net.prefixlen}",
+        )
     start, end = int(net.network_address), int(net.broadcast_address)
     blocked = []
     for k_nv, k_ver, k_addr, k_plen in grid.net_keys():
@@ -125,8 +130,9 @@ def _num(value: Any, cap: int) -> int:
     except (TypeError, ValueError):
         raise fail("bad_type", field="num", value=json.dumps(value), kind="integer") from None
     if not 1 <= num <= cap:
-        raise fail("bad_value", field="num", value=json.dumps(value),
-                   reason=f"Must be between 1 and {cap}")
+        raise fail(
+            "bad_value", field="num", value=json.dumps(value), reason=f"Must be between 1 and {cap}"
+        )
     return num
 
 
@@ -138,8 +144,13 @@ def call_function(grid: Grid, obj: Obj, name: str, params: dict[str, Any]) -> di
     if name == "next_available_network" and obj.objtype in NETWORK_TYPES:
         if "cidr" not in params:
             raise fail("missing_field", field="cidr")
-        nets = next_networks(grid, obj, _num(params["cidr"], 128),
-                             _num(params.get("num", 1), MAX_NETWORKS), params.get("exclude"))
+        nets = next_networks(
+            grid,
+            obj,
+            _num(params["cidr"], 128),
+            _num(params.get("num", 1), MAX_NETWORKS),
+            params.get("exclude"),
+        )
         return {"networks": nets}
     if name == "restartservices" and obj.objtype == "grid":
         return {}
@@ -168,7 +179,7 @@ def _find_target(grid: Grid, arg: str, field: str, for_network: bool) -> Obj | N
 
 
 def _inline_string(grid: Grid, field: str, value: str, taken: set[int]) -> str:
-    func, _, arg = value[len("func:"):].partition(":")
+    func, _, arg = value[len("func:") :].partition(":")
     if func == "nextavailableip":
         target = _find_target(grid, arg, field, False)
         if target is None:
@@ -207,8 +218,9 @@ def _inline_struct(grid: Grid, field: str, value: dict[str, Any], taken: set[int
         taken.add(int(ipaddress.ip_address(ip)))
         return ip
     if func == "next_available_network":
-        return next_networks(grid, target, _num(params.get("cidr"), 128), 1,
-                             params.get("exclude"))[0]
+        return next_networks(grid, target, _num(params.get("cidr"), 128), 1, params.get("exclude"))[
+            0
+        ]
     raise fail("unknown_function", function=str(func))
 
 

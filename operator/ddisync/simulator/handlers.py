@@ -34,14 +34,28 @@ from .types import ObjType, get_type
 
 __all__ = ["Reply", "handle"]
 
-CONTROL_ARGS = frozenset({
-    "_return_fields", "_return_fields+", "_return_as_object", "_max_results", "_paging",
-    "_page_id", "_function", "_schema",
-})
-IGNORED_ARGS = frozenset({
-    "_proxy_search", "_inheritance", "_schema_version", "_schema_searchable", "_get_doc",
-    "_schema_fields",
-})
+CONTROL_ARGS = frozenset(
+    {
+        "_return_fields",
+        "_return_fields+",
+        "_return_as_object",
+        "_max_results",
+        "_paging",
+        "_page_id",
+        "_function",
+        "_schema",
+    }
+)
+IGNORED_ARGS = frozenset(
+    {
+        "_proxy_search",
+        "_inheritance",
+        "_schema_version",
+        "_schema_searchable",
+        "_get_doc",
+        "_schema_fields",
+    }
+)
 DELETE_ARGS = frozenset({"remove_subnets", "remove_associated_ptr"})
 
 
@@ -110,8 +124,9 @@ def _page_state(page_id: str) -> dict[str, Any]:
     return state
 
 
-def _search(grid: Grid, objtype: str, control: dict[str, Any], fields: list[tuple[str, Any]]
-            ) -> Any:
+def _search(
+    grid: Grid, objtype: str, control: dict[str, Any], fields: list[tuple[str, Any]]
+) -> Any:
     if "_page_id" in control:
         state = _page_state(str(control["_page_id"]))
         objtype = str(state["type"])
@@ -155,8 +170,9 @@ def _search(grid: Grid, objtype: str, control: dict[str, Any], fields: list[tupl
 def _written(grid: Grid, obj: Obj, control: dict[str, Any]) -> Any:
     if "_return_fields" in control or "_return_fields+" in control:
         t = _type(obj.objtype)
-        wanted = parse_return_fields(t, control.get("_return_fields"),
-                                     control.get("_return_fields+"))
+        wanted = parse_return_fields(
+            t, control.get("_return_fields"), control.get("_return_fields+")
+        )
         return _wrap(control, project(grid, obj, t, wanted))
     return _wrap(control, obj.ref)
 
@@ -166,8 +182,11 @@ def _query_fields(t: ObjType, fields: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields:
         spec = t.fields.get(key)
-        if spec is not None and spec.kind in ("bool", "uint", "int", "extattrs", "any") \
-                and isinstance(value, str):
+        if (
+            spec is not None
+            and spec.kind in ("bool", "uint", "int", "extattrs", "any")
+            and isinstance(value, str)
+        ):
             with contextlib.suppress(ValueError):
                 value = json.loads(value)
         out[key] = value
@@ -195,8 +214,9 @@ def handle(grid: Grid, method: str, path: str, args: list[tuple[str, Any]], body
             data = {**_query_fields(t, fields), **(body or {})}
             obj = writes.create(grid, path, data)
             return Reply(201, _written(grid, obj, control))
-        raise fail("function_method" if function else "unknown_argument",
-                   function=function, arg=method)
+        raise fail(
+            "function_method" if function else "unknown_argument", function=function, arg=method
+        )
     if "_paging" in control and method == "GET":
         raise fail("paging_on_ref")
     obj = _find(grid, path)
@@ -210,8 +230,9 @@ def handle(grid: Grid, method: str, path: str, args: list[tuple[str, Any]], body
         with grid.transaction():
             return Reply(200, call_function(grid, obj, str(function), params))
     if method == "GET":
-        wanted = parse_return_fields(t, control.get("_return_fields"),
-                                     control.get("_return_fields+"))
+        wanted = parse_return_fields(
+            t, control.get("_return_fields"), control.get("_return_fields+")
+        )
         return Reply(200, _wrap(control, project(grid, obj, t, wanted)))
     if method == "PUT":
         new = writes.update(grid, obj, body or {})

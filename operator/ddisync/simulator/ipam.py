@@ -28,14 +28,24 @@ from .store import Grid, Obj
 from .types import NETWORK_TYPES
 
 __all__ = [
-    "container_of", "enclosing", "network_of_address", "prepare_ipam", "ranges_in",
+    "container_of",
+    "enclosing",
+    "network_of_address",
+    "prepare_ipam",
+    "ranges_in",
 ]
 
 _CONTAINER_FOR = {"network": "networkcontainer", "ipv6network": "ipv6networkcontainer"}
 
 
-def enclosing(grid: Grid, nv: str, ver: int, addr: int, plen: int,
-              types: frozenset[str] | set[str] = NETWORK_TYPES) -> Obj | None:
+def enclosing(
+    grid: Grid,
+    nv: str,
+    ver: int,
+    addr: int,
+    plen: int,
+    types: frozenset[str] | set[str] = NETWORK_TYPES,
+) -> Obj | None:
     """The smallest object of ``types`` strictly enclosing ``addr/plen`` (prefix walk)."""
     bits = 32 if ver == 4 else 128
     net_index = grid.index["net"]
@@ -91,8 +101,9 @@ def _prepare_network(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> 
     return RefContext(netview_id=netview_id(grid, nv))
 
 
-def _check_no_children(grid: Grid, nv: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network
-                       ) -> None:
+def _check_no_children(
+    grid: Grid, nv: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network
+) -> None:
     for k_nv, k_ver, k_addr, k_plen in grid.net_keys():
         if k_nv == nv and k_ver == net.version and k_plen > net.prefixlen:
             child = ipaddress.ip_network((k_addr, k_plen))
@@ -112,8 +123,7 @@ def _convert_to_container(grid: Grid, parent: Obj) -> None:
     grid.attach(parent, Obj(new_type, ref, fields))
 
 
-def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | None
-                            ) -> RefContext:
+def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> RefContext:
     nv = str(f.setdefault("network_view", "default"))
     _require_netview(grid, nv)
     if t == "fixedaddress":
@@ -130,8 +140,12 @@ def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | No
         start = int(ipaddress.ip_address(f["start_addr"]))
         end = int(ipaddress.ip_address(f["end_addr"]))
         if end < start:
-            raise fail("bad_value", field="end_addr", value=f'"{f["end_addr"]}"',
-                       reason="End address is before the start address")
+            raise fail(
+                "bad_value",
+                field="end_addr",
+                value=f'"{f["end_addr"]}"',
+                reason="End address is before the start address",
+            )
         network = network_of_address(grid, nv, f["start_addr"])
         if network is None or ipaddress.ip_address(f["end_addr"]) not in ipaddress.ip_network(
             network.fields["network"]

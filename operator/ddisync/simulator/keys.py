@@ -28,11 +28,18 @@ from .store import Grid
 __all__ = ["RefContext", "host_address_ref", "ref_for"]
 
 _PREFIX = {
-    "network": "dns.network", "networkcontainer": "dns.network_container",
-    "ipv6network": "dns.ipv6_network", "ipv6networkcontainer": "dns.ipv6_network_container",
-    "record:a": "dns.bind_a", "record:aaaa": "dns.bind_aaaa", "record:cname": "dns.bind_cname",
-    "record:txt": "dns.bind_txt", "record:mx": "dns.bind_mx", "record:srv": "dns.bind_srv",
-    "record:ptr": "dns.bind_ptr", "record:host": "dns.host",
+    "network": "dns.network",
+    "networkcontainer": "dns.network_container",
+    "ipv6network": "dns.ipv6_network",
+    "ipv6networkcontainer": "dns.ipv6_network_container",
+    "record:a": "dns.bind_a",
+    "record:aaaa": "dns.bind_aaaa",
+    "record:cname": "dns.bind_cname",
+    "record:txt": "dns.bind_txt",
+    "record:mx": "dns.bind_mx",
+    "record:srv": "dns.bind_srv",
+    "record:ptr": "dns.bind_ptr",
+    "record:host": "dns.host",
 }
 
 
@@ -41,8 +48,9 @@ class RefContext:
 
     __slots__ = ("label", "netview_id", "view_key", "zone_rev")
 
-    def __init__(self, view_key: str = "._default", zone_dns: str = "", name: str = "",
-                 netview_id: str = "0") -> None:
+    def __init__(
+        self, view_key: str = "._default", zone_dns: str = "", name: str = "", netview_id: str = "0"
+    ) -> None:
         self.view_key = view_key
         self.zone_rev = ".".join(reversed(zone_dns.split("."))) if zone_dns else ""
         if zone_dns and name.endswith(zone_dns):
@@ -107,9 +115,7 @@ def _record_key(objtype: str, f: dict[str, Any], vk: str, zr: str, label: str) -
     if objtype == "record:mx":
         return f"{head}.{label}.{f['mail_exchanger']}.{f['preference']}"
     if objtype == "record:srv":
-        return (
-            f"{head}.{label}/{f['priority']}/{f['weight']}/{f['port']}/{f['target']}"
-        )
+        return f"{head}.{label}/{f['priority']}/{f['weight']}/{f['port']}/{f['target']}"
     if objtype == "record:ptr":
         return f"{head}.{label}.{f['ptrdname']}"
     if objtype == "record:host" and not f.get("configure_for_dns", True):

@@ -83,8 +83,12 @@ def _args(raw: Any) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for key, value in raw.items():
         for v in value if isinstance(value, list) else [value]:
-            out.append((key, v if isinstance(v, str) else str(v).lower()
-                        if isinstance(v, bool) else str(v)))
+            out.append(
+                (
+                    key,
+                    v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v),
+                )
+            )
     return out
 
 
@@ -92,8 +96,10 @@ def _one(grid: Grid, op: Any, state: dict[str, Any]) -> Reply:
     if not isinstance(op, dict):
         raise fail("bad_request_body", reason="each operation must be an object")
     if op.get("enable_substitution"):
-        op = {k: (_substitute(v, state) if k in ("object", "data", "args") else v)
-              for k, v in op.items()}
+        op = {
+            k: (_substitute(v, state) if k in ("object", "data", "args") else v)
+            for k, v in op.items()
+        }
     method = str(op.get("method", "")).upper()
     if method == "STATE:ASSIGN":
         state.update(op.get("data") or {})

@@ -62,8 +62,11 @@ def _computed(grid: Grid, obj: Obj, name: str) -> Any:
         if name == "netmask" and net.version == 4:
             return net.prefixlen
     if obj.objtype == "networkview" and name == "associated_dns_views":
-        return [v.fields["name"] for v in grid.of_type("view")
-                if v.fields.get("network_view", "default") == f["name"]]
+        return [
+            v.fields["name"]
+            for v in grid.of_type("view")
+            if v.fields.get("network_view", "default") == f["name"]
+        ]
     return None
 
 
@@ -96,7 +99,8 @@ def project(grid: Grid, obj: Obj, t: ObjType, wanted: list[str]) -> dict[str, An
         if isinstance(value, list):
             out[top] = [
                 {k: v for k, v in item.items() if k in subs or k == "_ref"}
-                if isinstance(item, dict) else item
+                if isinstance(item, dict)
+                else item
                 for item in value
             ]
         elif isinstance(value, dict):

@@ -19,10 +19,20 @@ __all__ = ["object_schema", "top_schema"]
 
 SCHEMA_VERSION = "2.0"
 _WIRE_TYPE = {
-    "str": "string", "dnsname": "string", "uint": "uint", "int": "int", "bool": "bool",
-    "ipv4": "string", "ipv6": "string", "cidr4": "string", "cidr6": "string",
-    "strlist": "string", "extattrs": "extattr", "hostaddrs4": "record:host_ipv4addr",
-    "hostaddrs6": "record:host_ipv6addr", "any": "string",
+    "str": "string",
+    "dnsname": "string",
+    "uint": "uint",
+    "int": "int",
+    "bool": "bool",
+    "ipv4": "string",
+    "ipv6": "string",
+    "cidr4": "string",
+    "cidr6": "string",
+    "strlist": "string",
+    "extattrs": "extattr",
+    "hostaddrs4": "record:host_ipv4addr",
+    "hostaddrs6": "record:host_ipv6addr",
+    "any": "string",
 }
 
 
@@ -62,8 +72,14 @@ def _field(name: str, spec: Field, t: ObjType) -> dict[str, Any]:
 def object_schema(t: ObjType) -> dict[str, Any]:
     fields = [_field(n, s, t) for n, s in sorted(t.fields.items())]
     fields += [
-        {"name": n, "type": ["string"], "is_array": False, "supports": "rwu",
-         "searchable_by": "", "standard_field": False}
+        {
+            "name": n,
+            "type": ["string"],
+            "is_array": False,
+            "supports": "rwu",
+            "searchable_by": "",
+            "standard_field": False,
+        }
         for n in sorted(t.passthrough)
     ]
     restrictions = [] if t.writable else ["create", "delete", "update"]

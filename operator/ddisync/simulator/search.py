@@ -39,7 +39,7 @@ def parse_filters(t: ObjType, args: list[tuple[str, Any]]) -> list[Filter]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, value in args:
         name = key.rstrip(_MODS)
-        mods = key[len(name):]
+        mods = key[len(name) :]
         if name.startswith("*"):
             allowed = _EA_MODS
         else:
@@ -94,8 +94,12 @@ def _values(grid: Grid, obj: Obj, name: str) -> list[Any]:
         v = item.get("value")
         return list(v) if isinstance(v, list) else [v]
     if obj.objtype == "record:host" and name in ("ipv4addr", "ipv6addr", "mac"):
-        return [i.get(name) for k in ("ipv4addrs", "ipv6addrs") for i in f.get(k) or []
-                if i.get(name) is not None]
+        return [
+            i.get(name)
+            for k in ("ipv4addrs", "ipv6addrs")
+            for i in f.get(k) or []
+            if i.get(name) is not None
+        ]
     if name == "network_container" and "network" in f and obj.objtype != "range":
         return [container_of(grid, obj)]
     if name == "ipv4addr" and obj.objtype in ("network", "networkcontainer"):
@@ -125,8 +129,9 @@ def _matcher(t: ObjType, name: str, mods: str, values: list[str]) -> Callable[[A
 
         def ordered(x: Any) -> bool:
             xv = _key(kind if kind != "any" else "uint", str(x))
-            ok = any(b is not None and xv is not None and (xv <= b if less else xv >= b)
-                     for b in bounds)
+            ok = any(
+                b is not None and xv is not None and (xv <= b if less else xv >= b) for b in bounds
+            )
             return ok != negate
 
         return ordered
@@ -181,8 +186,9 @@ def _candidates(grid: Grid, t: ObjType, filters: list[Filter]) -> list[Obj]:
                     value = str(ipaddress.ip_address(value.strip()))
                 except ValueError:
                     return []
-            return grid.lookup("name", (t.name, dnsname(value) if "/" not in value
-                                        else value.lower()))
+            return grid.lookup(
+                "name", (t.name, dnsname(value) if "/" not in value else value.lower())
+            )
         if name.startswith("*"):
             return grid.lookup("ea", (t.name, name[1:], values[0]))
     return list(grid.of_type(t.name))
@@ -208,14 +214,18 @@ def search_objects(grid: Grid, objtype: str, args: list[tuple[str, Any]]) -> lis
         raise fail("unknown_type", objtype=objtype)
     filters = parse_filters(t, args)
     for name, _m, _v in filters:
-        if name.startswith("*") and grid.first(
-            "name", ("extensibleattributedef", name[1:].lower())
-        ) is None:
+        if (
+            name.startswith("*")
+            and grid.first("name", ("extensibleattributedef", name[1:].lower())) is None
+        ):
             raise fail("unknown_ea", name=name[1:])
     special = _contains_address(grid, t, filters)
     candidates = special if special is not None else _candidates(grid, t, filters)
-    tests = [(name, "!" in mods, _matcher(t, name, mods, values))
-             for name, mods, values in filters if name != "contains_address"]
+    tests = [
+        (name, "!" in mods, _matcher(t, name, mods, values))
+        for name, mods, values in filters
+        if name != "contains_address"
+    ]
     out = []
     for obj in candidates:
         for name, negated, test in tests:

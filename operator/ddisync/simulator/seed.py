@@ -36,10 +36,24 @@ from .writes import create
 __all__ = ["ORDER", "SeedError", "base_grid", "load_seed", "save_seed"]
 
 ORDER = (
-    "extensibleattributedef", "networkview", "view", "networkcontainer", "network",
-    "ipv6networkcontainer", "ipv6network", "range", "fixedaddress", "zone_auth",
-    "record:a", "record:aaaa", "record:cname", "record:txt", "record:mx", "record:srv",
-    "record:ptr", "record:host",
+    "extensibleattributedef",
+    "networkview",
+    "view",
+    "networkcontainer",
+    "network",
+    "ipv6networkcontainer",
+    "ipv6network",
+    "range",
+    "fixedaddress",
+    "zone_auth",
+    "record:a",
+    "record:aaaa",
+    "record:cname",
+    "record:txt",
+    "record:mx",
+    "record:srv",
+    "record:ptr",
+    "record:host",
 )
 
 
@@ -121,8 +135,11 @@ def dump_grid(grid: Grid) -> dict[str, Any]:
             f = obj.fields
             if f.get("is_default"):
                 continue
-            if objtype == "view" and f["name"].removeprefix("default.") in netviews \
-                    and f["name"].startswith("default."):
+            if (
+                objtype == "view"
+                and f["name"].removeprefix("default.") in netviews
+                and f["name"].startswith("default.")
+            ):
                 continue
             items.append(_writable(objtype, f))
         if items:

@@ -118,8 +118,9 @@ class WapiRoutes:
         if faults.fail_rate and random.random() < faults.fail_rate:
             return _html(503, SERVICE_UNAVAILABLE)
         if not self.version_ok(version):
-            return web.Response(status=400, text=f"Version {version} not supported",
-                                content_type="text/plain")
+            return web.Response(
+                status=400, text=f"Version {version} not supported", content_type="text/plain"
+            )
         now = time.time()
         auth = sim.auth
         if auth.locked(now):
@@ -129,10 +130,12 @@ class WapiRoutes:
         if auth.check_cookie(cookie, now) is None:
             user = auth.check_basic(request.headers.get("Authorization"))
             if user is None:
-                auth.note_failure(now, faults.lockout_failures, faults.lockout_window,
-                                  faults.lockout_seconds)
-                return _html(401, unauthorized_page(), **{"WWW-Authenticate": REALM,
-                                                          "Connection": "close"})
+                auth.note_failure(
+                    now, faults.lockout_failures, faults.lockout_window, faults.lockout_seconds
+                )
+                return _html(
+                    401, unauthorized_page(), **{"WWW-Authenticate": REALM, "Connection": "close"}
+                )
             peer = request.remote or "127.0.0.1"
             set_cookie = auth.new_session(user, peer, now)
         resp = await self._dispatch(request, version, path)

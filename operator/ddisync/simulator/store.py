@@ -38,15 +38,23 @@ from .types import NETWORK_TYPES, RECORD_TYPES
 __all__ = ["Grid", "Obj"]
 
 INDEX_FIELD = {
-    "networkview": "name", "view": "name", "extensibleattributedef": "name",
-    "zone_auth": "fqdn", "network": "network", "networkcontainer": "network",
-    "ipv6network": "network", "ipv6networkcontainer": "network",
-    "fixedaddress": "ipv4addr", "range": "start_addr",
+    "networkview": "name",
+    "view": "name",
+    "extensibleattributedef": "name",
+    "zone_auth": "fqdn",
+    "network": "network",
+    "networkcontainer": "network",
+    "ipv6network": "network",
+    "ipv6networkcontainer": "network",
+    "fixedaddress": "ipv4addr",
+    "range": "start_addr",
     **{t: "name" for t in RECORD_TYPES},
 }
 
 _ADDR_FIELDS = {
-    "record:a": ("ipv4addr",), "record:aaaa": ("ipv6addr",), "record:ptr": ("ipv4addr", "ipv6addr"),
+    "record:a": ("ipv4addr",),
+    "record:aaaa": ("ipv6addr",),
+    "record:ptr": ("ipv4addr", "ipv6addr"),
     "fixedaddress": ("ipv4addr",),
 }
 

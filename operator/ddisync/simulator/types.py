@@ -28,8 +28,20 @@ from .nios_fields import NIOS_FIELDS
 __all__ = ["TYPES", "Field", "Kind", "ObjType", "get_type"]
 
 Kind = Literal[
-    "str", "dnsname", "uint", "int", "bool", "ipv4", "ipv6", "cidr4", "cidr6", "strlist",
-    "extattrs", "hostaddrs4", "hostaddrs6", "any",
+    "str",
+    "dnsname",
+    "uint",
+    "int",
+    "bool",
+    "ipv4",
+    "ipv6",
+    "cidr4",
+    "cidr6",
+    "strlist",
+    "extattrs",
+    "hostaddrs4",
+    "hostaddrs6",
+    "any",
 ]
 
 
@@ -83,8 +95,9 @@ _DNS_VIEW = Field("str", base=True, create_only=True, search=EXACT, default="def
 
 def _network(kind: Kind, v4: bool) -> dict[str, Field]:
     fields = {
-        "network": Field(kind, base=True, required=True, create_only=True, search=CIDR,
-                         inline_func=True),
+        "network": Field(
+            kind, base=True, required=True, create_only=True, search=CIDR, inline_func=True
+        ),
         "network_view": _NETVIEW_REF,
         "comment": Field("str", base=True, search=TEXT),
         "network_container": Field("str", readonly=True, search=EXACT),
@@ -92,7 +105,10 @@ def _network(kind: Kind, v4: bool) -> dict[str, Field]:
         "contains_address": Field("ipv4" if v4 else "ipv6", search=EXACT, search_only=True),
         "extattrs": EXTATTRS,
         "disable": DISABLE,
-        "utilization": RO, "total_hosts": RO, "dhcp_utilization": RO, "rir": RO,
+        "utilization": RO,
+        "total_hosts": RO,
+        "dhcp_utilization": RO,
+        "rir": RO,
     }
     if v4:
         fields["ipv4addr"] = Field("ipv4", readonly=True, search=ADDR)
@@ -107,9 +123,14 @@ def _record(**extra: Field) -> dict[str, Field]:
         "zone": Field("str", readonly=True, search=EXACT),
         "comment": COMMENT,
         "creator": Field("str", search=EXACT, choices=("STATIC", "DYNAMIC", "SYSTEM")),
-        "ttl": TTL, "use_ttl": USE_TTL, "disable": DISABLE, "extattrs": EXTATTRS,
+        "ttl": TTL,
+        "use_ttl": USE_TTL,
+        "disable": DISABLE,
+        "extattrs": EXTATTRS,
         "ddns_principal": Field("str", search=NAME),
-        "dns_name": RO, "creation_time": RO, "last_queried": RO,
+        "dns_name": RO,
+        "creation_time": RO,
+        "last_queried": RO,
         "reclaimable": Field("bool", readonly=True, search=EXACT),
     }
     fields.update(extra)
@@ -133,109 +154,172 @@ _NA_IP = ("next_available_ip",)
 _NA_BOTH = ("next_available_ip", "next_available_network")
 
 _TABLE: dict[str, tuple[dict[str, Field], tuple[str, ...]]] = {
-    "networkview": ({
-        "name": Field("str", base=True, required=True, search=NAME),
-        "is_default": Field("bool", base=True, readonly=True, search=EXACT),
-        "comment": COMMENT, "extattrs": EXTATTRS,
-        "associated_dns_views": RO,
-    }, ()),
-    "view": ({
-        "name": Field("str", base=True, required=True, search=NAME),
-        "is_default": Field("bool", base=True, readonly=True, search=EXACT),
-        "network_view": Field("str", create_only=True, search=EXACT, default="default"),
-        "comment": COMMENT, "disable": DISABLE, "extattrs": EXTATTRS,
-    }, ()),
+    "networkview": (
+        {
+            "name": Field("str", base=True, required=True, search=NAME),
+            "is_default": Field("bool", base=True, readonly=True, search=EXACT),
+            "comment": COMMENT,
+            "extattrs": EXTATTRS,
+            "associated_dns_views": RO,
+        },
+        (),
+    ),
+    "view": (
+        {
+            "name": Field("str", base=True, required=True, search=NAME),
+            "is_default": Field("bool", base=True, readonly=True, search=EXACT),
+            "network_view": Field("str", create_only=True, search=EXACT, default="default"),
+            "comment": COMMENT,
+            "disable": DISABLE,
+            "extattrs": EXTATTRS,
+        },
+        (),
+    ),
     "network": (_network("cidr4", True), _NA_BOTH),
     "networkcontainer": (_network("cidr4", True), _NA_BOTH),
     "ipv6network": (_network("cidr6", False), _NA_BOTH),
     "ipv6networkcontainer": (_network("cidr6", False), _NA_BOTH),
-    "zone_auth": ({
-        "fqdn": Field("str", base=True, required=True, create_only=True, search=NAME),
-        "view": _DNS_VIEW,
-        "zone_format": Field("str", create_only=True, search=EXACT, default="FORWARD",
-                             choices=("FORWARD", "IPV4", "IPV6")),
-        "comment": COMMENT, "disable": DISABLE, "extattrs": EXTATTRS,
-        "parent": Field("str", readonly=True, search=EXACT),
-        "network_view": Field("str", readonly=True),
-        "primary_type": Field("str", readonly=True),
-        "dns_fqdn": Field("str", readonly=True),
-        "display_domain": Field("str", readonly=True),
-    }, ()),
-    "record:a": (_record(
-        ipv4addr=Field("ipv4", base=True, required=True, search=ADDR, inline_func=True),
-    ), ()),
-    "record:aaaa": (_record(
-        ipv6addr=Field("ipv6", base=True, required=True, search=ADDR, inline_func=True),
-    ), ()),
-    "record:cname": (_record(
-        canonical=Field("dnsname", base=True, required=True, search=NAME),
-        dns_canonical=RO,
-    ), ()),
+    "zone_auth": (
+        {
+            "fqdn": Field("str", base=True, required=True, create_only=True, search=NAME),
+            "view": _DNS_VIEW,
+            "zone_format": Field(
+                "str",
+                create_only=True,
+                search=EXACT,
+                default="FORWARD",
+                choices=("FORWARD", "IPV4", "IPV6"),
+            ),
+            "comment": COMMENT,
+            "disable": DISABLE,
+            "extattrs": EXTATTRS,
+            "parent": Field("str", readonly=True, search=EXACT),
+            "network_view": Field("str", readonly=True),
+            "primary_type": Field("str", readonly=True),
+            "dns_fqdn": Field("str", readonly=True),
+            "display_domain": Field("str", readonly=True),
+        },
+        (),
+    ),
+    "record:a": (
+        _record(
+            ipv4addr=Field("ipv4", base=True, required=True, search=ADDR, inline_func=True),
+        ),
+        (),
+    ),
+    "record:aaaa": (
+        _record(
+            ipv6addr=Field("ipv6", base=True, required=True, search=ADDR, inline_func=True),
+        ),
+        (),
+    ),
+    "record:cname": (
+        _record(
+            canonical=Field("dnsname", base=True, required=True, search=NAME),
+            dns_canonical=RO,
+        ),
+        (),
+    ),
     "record:txt": (_record(text=Field("str", base=True, required=True, search=NAME)), ()),
-    "record:mx": (_record(
-        mail_exchanger=Field("dnsname", base=True, required=True, search=NAME),
-        preference=Field("uint", base=True, required=True, search=ORDER),
-        dns_mail_exchanger=RO,
-    ), ()),
-    "record:srv": (_record(
-        target=Field("dnsname", base=True, required=True, search=NAME),
-        port=Field("uint", base=True, required=True, search=ORDER),
-        priority=Field("uint", base=True, required=True, search=ORDER),
-        weight=Field("uint", base=True, required=True, search=ORDER),
-        dns_target=RO,
-    ), ()),
-    "record:ptr": (_record(
-        # name is derived from the address when absent (spec: ptrdname plus name or ip)
-        name=Field("dnsname", search=NAME),
-        ptrdname=Field("dnsname", base=True, required=True, search=NAME),
-        ipv4addr=Field("ipv4", base=True, search=ADDR, inline_func=True),
-        ipv6addr=Field("ipv6", base=True, search=ADDR, inline_func=True),
-        dns_ptrdname=RO,
-    ), ()),
-    "record:host": (_record(
-        ipv4addrs=Field("hostaddrs4", base=True, inline_func=True),
-        ipv6addrs=Field("hostaddrs6", base=True, inline_func=True),
-        configure_for_dns=Field("bool", default=True),
-        aliases=Field("strlist"),
-        network_view=Field("str", create_only=True, search=EXACT),
-        ipv4addr=Field("ipv4", search=ADDR, search_only=True),
-        ipv6addr=Field("ipv6", search=ADDR, search_only=True),
-        mac=Field("str", search=EXACT, search_only=True),
-        creator=Field("str", readonly=True),
-    ), ()),
+    "record:mx": (
+        _record(
+            mail_exchanger=Field("dnsname", base=True, required=True, search=NAME),
+            preference=Field("uint", base=True, required=True, search=ORDER),
+            dns_mail_exchanger=RO,
+        ),
+        (),
+    ),
+    "record:srv": (
+        _record(
+            target=Field("dnsname", base=True, required=True, search=NAME),
+            port=Field("uint", base=True, required=True, search=ORDER),
+            priority=Field("uint", base=True, required=True, search=ORDER),
+            weight=Field("uint", base=True, required=True, search=ORDER),
+            dns_target=RO,
+        ),
+        (),
+    ),
+    "record:ptr": (
+        _record(
+            # name is derived from the address when absent (spec: ptrdname plus name or ip)
+            name=Field("dnsname", search=NAME),
+            ptrdname=Field("dnsname", base=True, required=True, search=NAME),
+            ipv4addr=Field("ipv4", base=True, search=ADDR, inline_func=True),
+            ipv6addr=Field("ipv6", base=True, search=ADDR, inline_func=True),
+            dns_ptrdname=RO,
+        ),
+        (),
+    ),
+    "record:host": (
+        _record(
+            ipv4addrs=Field("hostaddrs4", base=True, inline_func=True),
+            ipv6addrs=Field("hostaddrs6", base=True, inline_func=True),
+            configure_for_dns=Field("bool", default=True),
+            aliases=Field("strlist"),
+            network_view=Field("str", create_only=True, search=EXACT),
+            ipv4addr=Field("ipv4", search=ADDR, search_only=True),
+            ipv6addr=Field("ipv6", search=ADDR, search_only=True),
+            mac=Field("str", search=EXACT, search_only=True),
+            creator=Field("str", readonly=True),
+        ),
+        (),
+    ),
     "record:host_ipv4addr": (_host_address("ipv4addr", "ipv4"), ()),
     "record:host_ipv6addr": (_host_address("ipv6addr", "ipv6"), ()),
-    "fixedaddress": ({
-        "ipv4addr": Field("ipv4", base=True, required=True, search=ADDR, inline_func=True),
-        "network_view": _NETVIEW_REF,
-        "mac": Field("str", search=EXACT),
-        "match_client": Field("str", search=EXACT, default="MAC_ADDRESS",
-                              choices=("MAC_ADDRESS", "CLIENT_ID", "RESERVED", "CIRCUIT_ID",
-                                       "REMOTE_ID")),
-        "network": Field("str", readonly=True, search=EXACT),
-        "name": Field("str", search=NAME),
-        "comment": COMMENT, "disable": DISABLE, "extattrs": EXTATTRS,
-    }, ()),
-    "range": ({
-        "start_addr": Field("ipv4", base=True, required=True, search=ORDER),
-        "end_addr": Field("ipv4", base=True, required=True, search=ORDER),
-        "network": Field("str", base=True, readonly=True, search=EXACT),
-        "network_view": _NETVIEW_REF,
-        "comment": Field("str", base=True, search=TEXT),
-        "name": Field("str", search=NAME),
-        "disable": DISABLE, "extattrs": EXTATTRS,
-    }, _NA_IP),
-    "extensibleattributedef": ({
-        "name": Field("str", base=True, required=True, search=NAME),
-        "type": Field("str", base=True, required=True, search=EXACT,
-                      choices=("STRING", "INTEGER", "EMAIL", "URL", "DATE", "ENUM")),
-        "comment": Field("str", base=True, search=TEXT),
-        "default_value": Field("any", base=True),
-        "flags": Field("str"), "list_values": Field("any"),
-        "min": Field("uint"), "max": Field("uint"),
-        "allowed_object_types": Field("any"), "descendants_action": Field("any"),
-        "namespace": Field("str", readonly=True, search=EXACT),
-    }, ()),
+    "fixedaddress": (
+        {
+            "ipv4addr": Field("ipv4", base=True, required=True, search=ADDR, inline_func=True),
+            "network_view": _NETVIEW_REF,
+            "mac": Field("str", search=EXACT),
+            "match_client": Field(
+                "str",
+                search=EXACT,
+                default="MAC_ADDRESS",
+                choices=("MAC_ADDRESS", "CLIENT_ID", "RESERVED", "CIRCUIT_ID", "REMOTE_ID"),
+            ),
+            "network": Field("str", readonly=True, search=EXACT),
+            "name": Field("str", search=NAME),
+            "comment": COMMENT,
+            "disable": DISABLE,
+            "extattrs": EXTATTRS,
+        },
+        (),
+    ),
+    "range": (
+        {
+            "start_addr": Field("ipv4", base=True, required=True, search=ORDER),
+            "end_addr": Field("ipv4", base=True, required=True, search=ORDER),
+            "network": Field("str", base=True, readonly=True, search=EXACT),
+            "network_view": _NETVIEW_REF,
+            "comment": Field("str", base=True, search=TEXT),
+            "name": Field("str", search=NAME),
+            "disable": DISABLE,
+            "extattrs": EXTATTRS,
+        },
+        _NA_IP,
+    ),
+    "extensibleattributedef": (
+        {
+            "name": Field("str", base=True, required=True, search=NAME),
+            "type": Field(
+                "str",
+                base=True,
+                required=True,
+                search=EXACT,
+                choices=("STRING", "INTEGER", "EMAIL", "URL", "DATE", "ENUM"),
+            ),
+            "comment": Field("str", base=True, search=TEXT),
+            "default_value": Field("any", base=True),
+            "flags": Field("str"),
+            "list_values": Field("any"),
+            "min": Field("uint"),
+            "max": Field("uint"),
+            "allowed_object_types": Field("any"),
+            "descendants_action": Field("any"),
+            "namespace": Field("str", readonly=True, search=EXACT),
+        },
+        (),
+    ),
     "grid": ({"name": Field("str", readonly=True)}, ("restartservices",)),
 }
 
@@ -256,8 +340,16 @@ NETWORK_TYPES: Final = frozenset(
     {"network", "networkcontainer", "ipv6network", "ipv6networkcontainer"}
 )
 RECORD_TYPES: Final = frozenset(
-    {"record:a", "record:aaaa", "record:cname", "record:txt", "record:mx", "record:srv",
-     "record:ptr", "record:host"}
+    {
+        "record:a",
+        "record:aaaa",
+        "record:cname",
+        "record:txt",
+        "record:mx",
+        "record:srv",
+        "record:ptr",
+        "record:host",
+    }
 )
 
 

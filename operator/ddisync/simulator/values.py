@@ -61,13 +61,21 @@ def normalize(name: str, spec: Field, value: Any) -> Any:
         if not isinstance(value, str):
             raise fail("bad_type", field=name, value=_show(value), kind="string")
         if spec.choices and value not in spec.choices:
-            raise fail("bad_value", field=name, value=_show(value),
-                       reason=f"Must be one of {', '.join(spec.choices)}")
+            raise fail(
+                "bad_value",
+                field=name,
+                value=_show(value),
+                reason=f"Must be one of {', '.join(spec.choices)}",
+            )
         return dnsname(value) if kind == "dnsname" else value
     if kind in ("uint", "int"):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise fail("bad_type", field=name, value=_show(value),
-                       kind="unsigned integer" if kind == "uint" else "integer")
+            raise fail(
+                "bad_type",
+                field=name,
+                value=_show(value),
+                kind="unsigned integer" if kind == "uint" else "integer",
+            )
         if kind == "uint" and value < 0:
             raise fail("bad_value", field=name, value=_show(value), reason="Must be unsigned")
         return value
@@ -100,8 +108,12 @@ def check_extattrs(grid: Grid, extattrs: Any) -> dict[str, dict[str, Any]]:
         if definition is None or definition.fields["name"] != name:
             raise fail("unknown_ea", name=name)
         if not isinstance(item, dict) or "value" not in item:
-            raise fail("bad_value", field=f"extattrs.{name}", value=_show(item),
-                       reason="Must be an object with a value")
+            raise fail(
+                "bad_value",
+                field=f"extattrs.{name}",
+                value=_show(item),
+                reason="Must be an object with a value",
+            )
         value = item["value"]
         values = value if isinstance(value, list) else [value]
         ea_type = definition.fields["type"]
@@ -121,5 +133,9 @@ def _check_ea_value(name: str, ea_type: str, list_values: Any, v: Any) -> None:
     if ea_type == "ENUM":
         allowed = [x.get("value") for x in list_values or [] if isinstance(x, dict)]
         if v not in allowed:
-            raise fail("bad_value", field=f"extattrs.{name}", value=_show(v),
-                       reason="Not one of the allowed values")
+            raise fail(
+                "bad_value",
+                field=f"extattrs.{name}",
+                value=_show(v),
+                reason="Not one of the allowed values",
+            )

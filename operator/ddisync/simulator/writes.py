@@ -50,8 +50,9 @@ def _prepare(grid: Grid, t: ObjType, f: dict[str, Any], old: Obj | None) -> RefC
     return prepare_dns(grid, t.name, f, old)
 
 
-def _accept(grid: Grid, t: ObjType, body: dict[str, Any], base: dict[str, Any],
-            old: Obj | None) -> dict[str, Any]:
+def _accept(
+    grid: Grid, t: ObjType, body: dict[str, Any], base: dict[str, Any], old: Obj | None
+) -> dict[str, Any]:
     """Steps 1-4: the object's new fields (``base`` updated with ``body``)."""
     fields = dict(base)
     taken: set[int] = set()
@@ -102,8 +103,9 @@ def _resolve(grid: Grid, name: str, value: Any, taken: set[int]) -> Any:
     return resolve_inline(grid, name, value, taken)
 
 
-def _apply_extattrs(grid: Grid, body: dict[str, Any], fields: dict[str, Any],
-                    old: Obj | None) -> None:
+def _apply_extattrs(
+    grid: Grid, body: dict[str, Any], fields: dict[str, Any], old: Obj | None
+) -> None:
     if "extattrs" in body:
         fields["extattrs"] = check_extattrs(grid, body["extattrs"] or {})
     if old is not None and "extattrs+" in body:
@@ -154,16 +156,28 @@ def _cascade(grid: Grid, obj: Obj, args: dict[str, str]) -> list[Obj]:
     t, f = obj.objtype, obj.fields
     if t == "networkview":
         nv = f["name"]
-        out = [o for ty in (*NETWORK_TYPES, "range", "fixedaddress") for o in grid.of_type(ty)
-               if o.fields.get("network_view") == nv]
+        out = [
+            o
+            for ty in (*NETWORK_TYPES, "range", "fixedaddress")
+            for o in grid.of_type(ty)
+            if o.fields.get("network_view") == nv
+        ]
         views = [v for v in grid.of_type("view") if v.fields.get("network_view") == nv]
         return out + [x for v in views for x in [v, *_cascade(grid, v, args)]]
     if t == "view":
-        return [o for ty in (*RECORD_TYPES, "zone_auth") for o in grid.of_type(ty)
-                if o.fields.get("view") == f["name"]]
+        return [
+            o
+            for ty in (*RECORD_TYPES, "zone_auth")
+            for o in grid.of_type(ty)
+            if o.fields.get("view") == f["name"]
+        ]
     if t == "zone_auth":
-        return [o for ty in RECORD_TYPES for o in grid.of_type(ty)
-                if o.fields.get("view") == f["view"] and o.fields.get("zone") == f["fqdn"]]
+        return [
+            o
+            for ty in RECORD_TYPES
+            for o in grid.of_type(ty)
+            if o.fields.get("view") == f["view"] and o.fields.get("zone") == f["fqdn"]
+        ]
     if t in NETWORK_TYPES:
         import ipaddress
 
@@ -171,14 +185,23 @@ def _cascade(grid: Grid, obj: Obj, args: dict[str, str]) -> list[Obj]:
         nv = f.get("network_view", "default")
         kids: list[Obj] = []
         if t.endswith("container") and args.get("remove_subnets", "true").lower() != "false":
-            kids += [o for ty in NETWORK_TYPES for o in grid.of_type(ty) if o is not obj
-                     and o.fields.get("network_view") == nv
-                     and ipaddress.ip_network(o.fields["network"]).version == net.version
-                     and ipaddress.ip_network(o.fields["network"]).subnet_of(net)]  # type: ignore[arg-type]
-        holders = [o for ty in ("range", "fixedaddress") for o in grid.of_type(ty)
-                   if o.fields.get("network_view") == nv and net.version == 4
-                   and ipaddress.ip_address(o.fields.get("ipv4addr") or o.fields["start_addr"])
-                   in net]
+            kids += [
+                o
+                for ty in NETWORK_TYPES
+                for o in grid.of_type(ty)
+                if o is not obj
+                and o.fields.get("network_view") == nv
+                and ipaddress.ip_network(o.fields["network"]).version == net.version
+                and ipaddress.ip_network(o.fields["network"]).subnet_of(net)
+            ]  # type: ignore[arg-type]
+        holders = [
+            o
+            for ty in ("range", "fixedaddress")
+            for o in grid.of_type(ty)
+            if o.fields.get("network_view") == nv
+            and net.version == 4
+            and ipaddress.ip_address(o.fields.get("ipv4addr") or o.fields["start_addr"]) in net
+        ]
         return kids + holders
     return []
 
@@ -186,8 +209,9 @@ def _cascade(grid: Grid, obj: Obj, args: dict[str, str]) -> list[Obj]:
 def delete(grid: Grid, obj: Obj, args: dict[str, str]) -> None:
     t = _type(obj.objtype)
     if obj.fields.get("is_default") and t.name in ("networkview", "view"):
-        raise fail("cannot_delete_default", what="network view" if t.name == "networkview"
-                   else "DNS view")
+        raise fail(
+            "cannot_delete_default", what="network view" if t.name == "networkview" else "DNS view"
+        )
     if t.name == "extensibleattributedef":
         name = obj.fields["name"]
         if any(key[1] == name for key in grid.index["ea"]):  # type: ignore[index]
