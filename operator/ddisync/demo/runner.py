@@ -120,9 +120,7 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
         logger.info("WAPI simulator at %s, Kubernetes API emulator at %s.", sim.url, cluster.url)
         await cluster.install_crds()
         operator_settings = settings.model_copy(update={"wapi_url": sim.url})
-        async with running_operator(
-            operator_settings, connection=cluster.connection
-        ) as operator:
+        async with running_operator(operator_settings, connection=cluster.connection) as operator:
             applied = await asyncio.to_thread(apply_all, cluster.url, manifests)
             outcomes = await converge(cluster, applied, options.timeout)
             counts = {t: sim.grid.count(t) for t in INFOBLOX_TYPES}
