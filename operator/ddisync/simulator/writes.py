@@ -191,9 +191,8 @@ def _cascade(grid: Grid, obj: Obj, args: dict[str, str]) -> list[Obj]:
                 for o in grid.of_type(ty)
                 if o is not obj
                 and o.fields.get("network_view") == nv
-                and ipaddress.ip_network(o.fields["network"]).version == net.version
-                and ipaddress.ip_network(o.fields["network"]).subnet_of(net)
-            ]  # type: ignore[arg-type]
+                and _inside(o.fields["network"], net)
+            ]
         holders = [
             o
             for ty in ("range", "fixedaddress")
@@ -222,3 +221,9 @@ def delete(grid: Grid, obj: Obj, args: dict[str, str]) -> None:
             if id(victim) not in seen and victim.entries:
                 seen.add(id(victim))
                 grid.remove(victim)
+
+
+def _inside(cidr: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    """Whether ``cidr`` lies within ``net`` (of the same IP version)."""
+    child = ipaddress.ip_network(cidr)
+    return child.version == net.version and child.subnet_of(net)  # type: ignore[arg-type]
