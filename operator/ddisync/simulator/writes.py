@@ -17,6 +17,7 @@ and ``extattrs-`` removes the named attributes [C].
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import Any
 
@@ -179,8 +180,6 @@ def _cascade(grid: Grid, obj: Obj, args: dict[str, str]) -> list[Obj]:
             if o.fields.get("view") == f["view"] and o.fields.get("zone") == f["fqdn"]
         ]
     if t in NETWORK_TYPES:
-        import ipaddress
-
         net = ipaddress.ip_network(f["network"])
         nv = f.get("network_view", "default")
         kids: list[Obj] = []
@@ -226,4 +225,8 @@ def delete(grid: Grid, obj: Obj, args: dict[str, str]) -> None:
 def _inside(cidr: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
     """Whether ``cidr`` lies within ``net`` (of the same IP version)."""
     child = ipaddress.ip_network(cidr)
-    return child.version == net.version and child.subnet_of(net)  # type: ignore[arg-type]
+    if isinstance(child, ipaddress.IPv4Network) and isinstance(net, ipaddress.IPv4Network):
+        return child.subnet_of(net)
+    if isinstance(child, ipaddress.IPv6Network) and isinstance(net, ipaddress.IPv6Network):
+        return child.subnet_of(net)
+    return False
