@@ -9,6 +9,7 @@ ddisync never changes kopf's behaviour.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -119,7 +120,15 @@ async def _run_kopf(
         **scope,
         registry=registry,
         settings=operator_settings,
-        memo=kopf.Memo(settings=settings, metrics=metrics, health=health),
+        # kopf gives each resource a shallow copy of this memo: values set here are shared
+        # by all resources, values a handler sets on its own memo are that resource's only.
+        memo=kopf.Memo(
+            settings=settings,
+            metrics=metrics,
+            health=health,
+            readiness=collections.defaultdict(dict),  # kind -> uid -> "True"/"False"
+            snapshots={},  # kind -> OwnedSnapshot, created on first use
+        ),
         standalone=True,
         stop_flag=stop_flag,
         ready_flag=ready_flag,

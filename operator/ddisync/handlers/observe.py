@@ -16,7 +16,7 @@ from ddisync.correlation import reconcile_context
 def observed(memo: kopf.Memo, kind: str, body: Mapping[str, Any]) -> Iterator[None]:
     """Correlation id + resource for every log line, reconcile metrics, the resources gauge."""
     meta = body["metadata"]
-    readiness: dict[str, str] = memo.setdefault(f"readiness_{kind}", {})
+    readiness: dict[str, str] = memo.readiness[kind]  # shared by all resources (runtime.py)
     ready = "False"
     with (
         reconcile_context(kind, meta["namespace"], meta["name"]),
@@ -32,6 +32,6 @@ def observed(memo: kopf.Memo, kind: str, body: Mapping[str, Any]) -> Iterator[No
 
 def forget_resource(memo: kopf.Memo, kind: str, body: Mapping[str, Any]) -> None:
     """The resource is gone: it no longer counts in the resources gauge."""
-    readiness: dict[str, str] = memo.setdefault(f"readiness_{kind}", {})
+    readiness: dict[str, str] = memo.readiness[kind]
     readiness.pop(body["metadata"]["uid"], None)
     memo.metrics.set_resources(kind, collections.Counter(readiness.values()))

@@ -1,0 +1,303 @@
+"""Operator at scale: cold sync of N Records and M Networks, one resync sweep, change latency.
+
+Three processes, as in a real deployment: the WAPI simulator (``ddisync simulator``), the
+emulated Kubernetes API (``apiserver.py``) and the operator (``ddisync run``, reading a
+kubeconfig). This script creates the resources through the API, waits until every one is Ready,
+then measures one resync sweep over unchanged objects and the latency of single spec changes.
+
+    python benchmarks/sync.py --records 10000 --networks 100 [--latency-ms 0] [--json]
+
+With ``--json`` the last line is one JSON object with the figures. The operator runs with a
+rate limit suited to a dedicated grid (``--rate-limit``, default 2000/s): the product default
+(20/s) is a polite neighbour on a shared Grid Master, not a benchmark setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "bench-secret"  # a throwaway simulator's password
+API = "/apis/ddisync.io/v1alpha1/namespaces/default"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def _process(
+    args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    stderr = log.open("w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if log:
+            stderr.close()  # type: ignore[union-attr]
+
+
+def _first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line:
+        raise RuntimeError(f"{process.args} exited before printing its URL")
+    return line
+
+
+def _kubeconfig(path: Path, server: str) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "bench",
+                "clusters": [{"name": "bench", "cluster": {"server": server}}],
+                "users": [{"name": "bench", "user": {"token": "bench"}}],
+                "contexts": [{"name": "bench", "context": {"cluster": "bench", "user": "bench"}}],
+            }
+        )  # fmt: skip
+    )
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _network(index: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "ddisync.io/v1alpha1", "kind": "Network",
+        "metadata": {"name": f"net-{index}", "namespace": "default"},
+        "spec": {"cidr": f"10.{100 + index // 256}.{index % 256}.0/24"},
+    }  # fmt: skip
+
+
+def _record(index: int, networks: int) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": "A", "name": f"r{index}.example.com"}
+    if networks:  # allocated inside the create call, from a Network of the same namespace
+        spec["addressFrom"] = {"networkRef": {"name": f"net-{index % networks}"}}
+    else:
+        spec["address"] = f"10.{200 + index // 65024}.{index // 254 % 256}.{index % 254 + 1}"
+    return {
+        "apiVersion": "ddisync.io/v1alpha1", "kind": "Record",
+        "metadata": {"name": f"r-{index}", "namespace": "default"},
+        "spec": spec,
+    }  # fmt: skip
+
+
+def _is_ready(obj: dict[str, Any]) -> bool:
+    status = obj.get("status") or {}
+    if status.get("observedGeneration") != obj["metadata"].get("generation"):
+        return False
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+
+
+async def _create_all(http: aiohttp.ClientSession, api: str, bodies: list[dict[str, Any]]) -> None:
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def worker() -> None:
+        while not queue.empty():
+            body = queue.get_nowait()
+            plural = "networks" if body["kind"] == "Network" else "records"
+            async with http.post(f"{api}{API}/{plural}", json=body) as response:
+                if response.status >= 300:
+                    raise RuntimeError(
+                        f"create {body['metadata']['name']}: {await response.text()}"
+                    )
+
+    await asyncio.gather(*(worker() for _ in range(16)))
+
+
+async def _ready_counts(http: aiohttp.ClientSession, api: str) -> tuple[int, int]:
+    ready = total = 0
+    for plural in ("networks", "records"):
+        async with http.get(f"{api}{API}/{plural}") as response:
+            items = (await response.json())["items"]
+        total += len(items)
+        ready += sum(1 for item in items if _is_ready(item))
+    return ready, total
+
+
+async def _wait_all_ready(
+    http: aiohttp.ClientSession, api: str, expected: int, timeout: float
+) -> None:
+    started = time.monotonic()
+    while True:
+        ready, _ = await _ready_counts(http, api)
+        if ready >= expected:
+            return
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"only {ready}/{expected} Ready after {timeout:.0f} s")
+        await asyncio.sleep(0.25)
+
+
+async def _counters(http: aiohttp.ClientSession, sim: str, reset: bool = False) -> dict[str, Any]:
+    async with http.get(f"{sim}/_sim/counters") as response:
+        snapshot: dict[str, Any] = await response.json()
+    if reset:
+        async with http.post(f"{sim}/_sim/reset-counters"):
+            pass
+    return snapshot
+
+
+async def _change_latencies(
+    http: aiohttp.ClientSession, api: str, changes: int, kind: str
+) -> list[float]:
+    plural = "networks" if kind == "Network" else "records"
+    latencies = []
+    for index in range(changes):
+        name = f"net-{index}" if kind == "Network" else f"r-{index}"
+        patch = {"spec": {"comment": f"change {index} at {time.time():.3f}"}}
+        started = time.monotonic()
+        async with http.patch(
+            f"{api}{API}/{plural}/{name}", json=patch,
+            headers={"Content-Type": "application/merge-patch+json"},
+        ) as response:  # fmt: skip
+            generation = (await response.json())["metadata"]["generation"]
+        while True:
+            async with http.get(f"{api}{API}/{plural}/{name}") as response:
+                obj = await response.json()
+            if obj["metadata"]["generation"] == generation and _is_ready(obj):
+                break
+            await asyncio.sleep(0.01)
+        latencies.append((time.monotonic() - started) * 1000)
+    return latencies
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+@contextlib.asynccontextmanager
+async def _stack(args: argparse.Namespace, workdir: Path) -> AsyncIterator[tuple[str, str, int]]:
+    python = sys.executable
+    simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--password", PASSWORD,
+                      "--latency-ms", str(args.latency_ms)]  # fmt: skip
+    with (
+        _process(simulator_args, log=workdir / "simulator.log") as simulator,
+        _process([python, str(HERE / "apiserver.py")], log=workdir / "apiserver.log") as apiserver,
+    ):
+        sim_url, api_url = _first_line(simulator), _first_line(apiserver)
+        _kubeconfig(workdir / "kubeconfig", api_url)
+        env = {
+            "KUBECONFIG": str(workdir / "kubeconfig"),
+            "DDISYNC_WAPI_URL": sim_url,
+            "DDISYNC_WAPI_PASSWORD": PASSWORD,
+            "DDISYNC_WAPI_RATE_LIMIT": str(args.rate_limit),
+            "DDISYNC_WAPI_BURST": str(args.rate_limit),
+            "DDISYNC_WAPI_MAX_IN_FLIGHT": str(args.max_in_flight),
+            "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
+            "DDISYNC_METRICS_PORT": str(_free_port()),
+            "DDISYNC_HEALTH_PORT": str(_free_port()),
+            "DDISYNC_LOG_LEVEL": "WARNING",
+        }
+        with _process(
+            [python, "-m", "ddisync.cli", "run"], env, workdir / "operator.log"
+        ) as operator:
+            yield sim_url, api_url, operator.pid
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    objects = args.records + args.networks
+    with tempfile.TemporaryDirectory(prefix="ddisync-bench-") as tmp:
+        workdir = Path(args.keep_logs) if args.keep_logs else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        async with (
+            _stack(args, workdir) as (sim, api, operator_pid),
+            aiohttp.ClientSession() as http,
+        ):
+            await asyncio.sleep(1.0)  # the operator's watches start
+            await _counters(http, sim, reset=True)
+            bodies = [_network(i) for i in range(args.networks)]
+            bodies += [_record(i, args.networks) for i in range(args.records)]
+            started = time.monotonic()
+            await _create_all(http, api, bodies)
+            await _wait_all_ready(http, api, objects, args.timeout)
+            seconds = time.monotonic() - started
+            cold = await _counters(http, sim, reset=True)
+            # One resync sweep: every object's drift check runs once per interval.
+            await asyncio.sleep(args.resync_interval)
+            sweep = await _counters(http, sim, reset=True)
+            latencies = await _change_latencies(
+                http, api, args.changes, "Record" if args.records else "Network"
+            )
+            peak = _peak_rss_mb(operator_pid)
+    by_kind = Counter({key: value for key, value in cold["by_method_and_type"].items()})
+    return {
+        "records": args.records,
+        "networks": args.networks,
+        "latency_ms": args.latency_ms,
+        "seconds_to_all_ready": round(seconds, 2),
+        "objects_per_second": round(objects / seconds, 1),
+        "wapi_calls": dict(sorted(by_kind.items())),
+        "wapi_calls_total": cold["total"],
+        "resync_wapi_calls": sweep["total"],
+        "resync_wapi_calls_by_kind": dict(sorted(sweep["by_method_and_type"].items())),
+        "resync_wapi_calls_per_object": round(sweep["total"] / objects, 5),
+        "change_latency_p50_ms": round(statistics.median(latencies), 1),
+        "change_latency_p99_ms": round(_percentile(latencies, 0.99), 1),
+        "peak_rss_mb": round(peak, 1),
+        "rate_limit": args.rate_limit,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--networks", type=int, default=10)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=2000.0)
+    parser.add_argument("--max-in-flight", type=int, default=32)
+    parser.add_argument("--resync-interval", type=float, default=20.0)
+    parser.add_argument("--changes", type=int, default=50, help="spec changes timed one by one")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--keep-logs", help="folder to keep the three processes' logs in")
+    parser.add_argument("--json", action="store_true", help="last line: the figures as JSON")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:32} {value}")
+
+
+if __name__ == "__main__":
+    main()
