@@ -1,0 +1,75 @@
+"""What the running operator shows: metrics that move with reconciles, probes over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from tests.e2e.helpers import eventually, network_manifest, ready
+
+
+def _sample(operator: Any, name: str, **labels: str) -> float:
+    for metric in operator.metrics.registry.collect():
+        for sample in metric.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return 0.0
+
+
+async def test_metrics_count_reconciles_and_resources_by_readiness(cluster, operator) -> None:
+    await cluster.apply(network_manifest("a", cidr="10.50.0.0/24"))
+    await cluster.apply(network_manifest("b", cidr="10.50.1.0/24"))
+    await cluster.apply(network_manifest("bad", cidr="10.50.2.1/24"))
+
+    async def settled() -> bool:
+        names = ("a", "b", "bad")
+        conditions = [ready(await cluster.get("networks", "default", n)) for n in names]
+        return all(conditions)
+
+    await eventually(settled)
+    await eventually(
+        lambda: _sample(operator, "ddisync_resources", kind="Network", ready="True") == 2
+    )
+    assert _sample(operator, "ddisync_resources", kind="Network", ready="False") == 1
+    assert _sample(operator, "ddisync_reconcile_total", kind="Network", result="synced") == 2
+    assert _sample(operator, "ddisync_reconcile_total", kind="Network", result="refused") == 1
+    assert (
+        _sample(
+            operator, "ddisync_wapi_requests_total", method="POST", object="network", code="201"
+        )
+        == 2
+    )
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(operator.urls.metrics) as response:
+            text = await response.text()
+        assert 'ddisync_resources{kind="Network",ready="True"} 2.0' in text
+        async with http.get(operator.urls.healthz) as response:
+            assert response.status == 200
+        async with http.get(operator.urls.readyz) as response:
+            body = await response.json()
+            assert response.status == 200, body
+
+
+async def test_readiness_fails_but_liveness_holds_when_infoblox_is_down(
+    cluster, simulator, operator
+) -> None:
+    await cluster.apply(network_manifest("a", cidr="10.51.0.0/24"))
+    await eventually(
+        lambda: _sample(operator, "ddisync_resources", kind="Network", ready="True") == 1
+    )
+    simulator.faults.fail_rate = 1.0
+    await cluster.apply(network_manifest("b", cidr="10.51.1.0/24"))
+
+    async def unavailable() -> bool:
+        condition = ready(await cluster.get("networks", "default", "b")) or {}
+        return condition.get("reason") == "InfobloxUnavailable"
+
+    await eventually(unavailable, timeout=30)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(operator.urls.readyz) as response:
+            assert response.status == 503
+            assert "infoblox" in (await response.json())["failing"]
+        async with http.get(operator.urls.healthz) as response:
+            assert response.status == 200
