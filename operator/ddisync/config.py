@@ -15,6 +15,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ddisync.wapi.settings import WapiSettings
 
+CACHE_TTL_DEFAULTS: dict[str, float] = {
+    "zone": 300.0,
+    "view": 300.0,
+    "network": 60.0,
+    "record": 30.0,
+    "default": 30.0,
+}
+"""Seconds per cache TTL class: zones and views rarely change, allocation networks sometimes,
+records often. The snapshot class follows ``resync_interval`` unless set."""
+
 
 class Settings(BaseSettings):
     """Everything ``ddisync run`` and ``ddisync demo`` can be told through the environment."""
@@ -66,10 +76,48 @@ class Settings(BaseSettings):
     resync_interval: float = Field(
         300.0, description="Seconds between drift checks of each resource against Infoblox."
     )
+    delete_orphans: bool = Field(
+        False,
+        description="Delete Infoblox objects that carry this cluster's ownership marker but "
+        "that no resource claims any more. Off by default: orphans are only reported (metric "
+        "ddisync_orphans and a log line), because deleting DNS data is not undoable.",
+    )
 
     # --- Cache ---------------------------------------------------------------------------------
     redis_url: str | None = Field(
         None, description="Redis URL for the shared read cache; unset = in-process cache only."
+    )
+    cache_ttl_seconds: dict[str, float] = Field(
+        default_factory=lambda: dict(CACHE_TTL_DEFAULTS),
+        description="Seconds a cached WAPI read lives, by class (zone, view, network, record, "
+        "snapshot, default; see ddisync.cache.keys). JSON; given classes override the defaults. "
+        "snapshot (the bulk drift read) defaults to resync_interval.",
+    )
+    cache_memory_max_entries: int = Field(
+        10_000, ge=1, description="Entries the in-process cache holds before evicting (LRU)."
+    )
+    cache_memory_max_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1,
+        description="Bytes the in-process cache holds before evicting; 64 MiB fits the bulk "
+        "snapshots of tens of thousands of objects.",
+    )
+    cache_front_ttl_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="With Redis: the longest an in-process copy lives, so an invalidation made "
+        "by another replica (which reaches Redis) is seen here within this time.",
+    )
+    cache_redis_timeout: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds for one Redis connect or command. Redis answers in milliseconds; "
+        "a slower one is treated as down and the cache degrades to in-process.",
+    )
+    cache_redis_retry_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="After a Redis failure, seconds before Redis is tried again (one try).",
     )
 
     # --- Observability -------------------------------------------------------------------------
@@ -85,6 +133,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("cache_ttl_seconds", mode="after")
+    @classmethod
+    def _merge_cache_ttls(cls, value: dict[str, float]) -> dict[str, float]:
+        # '{"network": 120}' changes one class and keeps the other defaults.
+        if any(seconds < 0 for seconds in value.values()):
+            raise ValueError("cache TTLs must be >= 0 seconds (0 = not cached)")
+        return {**CACHE_TTL_DEFAULTS, **value}
 
     def wapi_settings(self) -> WapiSettings:
         """The client's settings, built from ours."""

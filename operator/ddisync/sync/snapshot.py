@@ -5,9 +5,20 @@ records took more than five minutes per cycle in external-dns). Instead every ch
 snapshot: all objects of the kind carrying this cluster's ownership marker, fetched in pages
 (``ceil(N / page size)`` calls) at most once per ``max_age`` seconds, single-flight.
 
+Each object type is a part of its own, read only when a check asks for it
+(``by_uid("record:a")``) or when all are asked for (``by_uid()``), so a sweep over resources of
+one type never pays for the empty listings of the others.
+
+With a ``cache`` (:class:`ddisync.cache.CachedReads`), each part is read through it: replicas
+and shards sharing one Redis make one paged read per part and sweep, not one each (the entry
+is keyed by grid, WAPI version, type and this cluster's marker). A part's age is counted from
+when its WAPI read *began*, whichever replica made it, and ``taken_at`` is that moment too.
+
 Correctness rule: a snapshot may only decide that *nothing needs doing*. Whenever it shows a
 difference, the resource is reconciled through ``ddisync.sync`` which reads fresh before it
-writes, so a stale snapshot can cost one extra read but never a wrong write or a duplicate.
+writes, so a stale snapshot — a local copy, or a shared one from Redis — can cost one extra read
+or a drift noticed one sweep late, but never a wrong write or a duplicate.  A resource synced
+(by a fresh read) after ``taken_at`` is newer than the snapshot and is not judged by it.
 """
 
 from __future__ import annotations
@@ -16,12 +27,31 @@ import asyncio
 import datetime
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ddisync.reconcile.ownership import CLUSTER_EA, UID_EA, ea_values
 from ddisync.wapi.client import WapiClient
 
+if TYPE_CHECKING:
+    from ddisync.cache.reads import CachedReads
+
 WapiObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Read:
+    objects: dict[str, WapiObject]
+    read_at: float  # Unix time the WAPI read began
+
+
+@dataclass
+class _Part:
+    objects: dict[str, WapiObject] = field(default_factory=dict)
+    fetched_at: float | None = None  # on ``clock``: when the read began
+    taken_at: datetime.datetime | None = None
+    version: int = 0
+    refresh: asyncio.Task[_Read] | None = None
 
 
 class OwnedSnapshot:
@@ -36,6 +66,8 @@ class OwnedSnapshot:
         return_fields: Sequence[str],
         max_age: float,
         clock: Callable[[], float] = time.monotonic,
+        cache: CachedReads | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
         self._objtypes = tuple(objtypes)
@@ -43,41 +75,83 @@ class OwnedSnapshot:
         self._return_fields = tuple(return_fields)
         self._max_age = max_age
         self._clock = clock
-        self._objects: dict[str, WapiObject] = {}
-        self._fetched_at: float | None = None
-        self.taken_at: datetime.datetime | None = None
-        """Wall-clock time the current snapshot was read: a resource synced after it is newer."""
-        self._refresh: asyncio.Task[dict[str, WapiObject]] | None = None
+        self._cache = cache
+        self._wall = wall
+        self._parts = {objtype: _Part() for objtype in self._objtypes}
+        self._merged: dict[str, WapiObject] = {}
+        self._merged_from: tuple[int, ...] | None = None
 
-    async def by_uid(self) -> Mapping[str, WapiObject]:
-        """The snapshot, refreshed first when older than ``max_age``."""
-        fresh = self._fetched_at is not None and self._clock() - self._fetched_at < self._max_age
-        if fresh:
-            return self._objects
-        if self._refresh is None:  # single-flight: concurrent callers share one refresh
-            started = datetime.datetime.now(datetime.UTC)
-            self._refresh = asyncio.ensure_future(self._fetch())
-            self._refresh.add_done_callback(lambda _: setattr(self, "taken_at", started))
-        refresh = self._refresh
+    @property
+    def taken_at(self) -> datetime.datetime | None:
+        """When the oldest part read so far was read: a resource synced after it is newer."""
+        times = [part.taken_at for part in self._parts.values() if part.taken_at is not None]
+        return min(times) if times else None
+
+    def taken_at_of(self, objtype: str) -> datetime.datetime | None:
+        """When the ``objtype`` part was read (None: not yet)."""
+        return self._parts[objtype].taken_at
+
+    async def by_uid(self, objtype: str | None = None) -> Mapping[str, WapiObject]:
+        """The snapshot (all types, or only ``objtype``), parts older than ``max_age`` first
+        refreshed."""
+        if objtype is not None and objtype not in self._parts:
+            raise ValueError(f"{objtype} is not one of this snapshot's types {self._objtypes}")
+        names = self._objtypes if objtype is None else (objtype,)
+        stale = [name for name in names if not self._fresh(self._parts[name])]
+        if stale:
+            await asyncio.gather(*(self._refresh(self._parts[name], name) for name in stale))
+        if len(names) == 1:
+            return self._parts[names[0]].objects
+        versions = tuple(self._parts[name].version for name in names)
+        if versions != self._merged_from:  # merged once per refresh, not once per check
+            self._merged = {}
+            for name in names:
+                self._merged.update(self._parts[name].objects)
+            self._merged_from = versions
+        return self._merged
+
+    def _fresh(self, part: _Part) -> bool:
+        return part.fetched_at is not None and self._clock() - part.fetched_at < self._max_age
+
+    async def _refresh(self, part: _Part, objtype: str) -> None:
+        if part.refresh is None:  # single-flight: concurrent callers share one refresh
+            part.refresh = asyncio.ensure_future(self._read(objtype))
+        refresh = part.refresh
         try:
-            self._objects = await asyncio.shield(refresh)
-            self._fetched_at = self._clock()
+            read = await asyncio.shield(refresh)
         finally:
-            if self._refresh is refresh and refresh.done():
-                self._refresh = None
-        return self._objects
+            if part.refresh is refresh and refresh.done():
+                part.refresh = None
+        if part.objects is read.objects:
+            return  # another caller of the same refresh installed it
+        if part.taken_at is not None and read.read_at < part.taken_at.timestamp():
+            return  # never replace a newer read with an older one
+        part.objects = read.objects
+        part.fetched_at = self._clock() - max(0.0, self._wall() - read.read_at)
+        part.taken_at = datetime.datetime.fromtimestamp(read.read_at, datetime.UTC)
+        part.version += 1
 
-    async def _fetch(self) -> dict[str, WapiObject]:
-        objects: dict[str, WapiObject] = {}
-        for objtype in self._objtypes:
-            found = await self._client.get(
-                objtype, {f"*{CLUSTER_EA}": self._cluster_id}, return_fields=self._return_fields
+    async def _read(self, objtype: str) -> _Read:
+        params = {f"*{CLUSTER_EA}": self._cluster_id}
+        if self._cache is not None:
+            stamped = await self._cache.get_stamped(
+                objtype,
+                params,
+                return_fields=self._return_fields,
+                ttl_class="snapshot",
+                max_age=self._max_age,
             )
-            for obj in found:
-                uid = ea_values(obj.get("extattrs")).get(UID_EA)
-                if uid:
-                    objects[uid] = obj
-        return objects
+            found, read_at = stamped.objects, stamped.read_at
+        else:
+            read_at = self._wall()
+            found = await self._client.get(objtype, params, return_fields=self._return_fields)
+        objects: dict[str, WapiObject] = {}
+        for obj in found:
+            uid = ea_values(obj.get("extattrs")).get(UID_EA)
+            if uid:
+                objects[uid] = obj
+        return _Read(objects, read_at)
 
     def invalidate(self) -> None:
-        self._fetched_at = None
+        for part in self._parts.values():
+            part.fetched_at = None

@@ -1,0 +1,139 @@
+"""Fixtures for the cache tests: a real ``redis-server`` on a free port, and the simulator.
+
+The Redis fixture fails (never skips) when ``redis-server`` is missing: the cache's Redis layer
+is a product feature and CI must run these tests (``apt-get install redis-server``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ddisync.simulator import SimulatorOptions, running_simulator
+from ddisync.wapi import WapiClient, WapiSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@dataclass
+class RedisServer:
+    """One ``redis-server`` process; ``kill()`` and ``start()`` keep the same port."""
+
+    binary: str
+    port: int
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _answers(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(
+            "redis-server is not installed; the cache tests need a real one: "
+            "apt-get install redis-server (scripts/ensure-system-deps.sh does it in CI)"
+        )
+    server = RedisServer(binary, _free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@dataclass
+class FakeHealth:
+    states: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def set_redis(self, state: Any, detail: str | None = None) -> None:
+        self.states.append((state, detail))
+
+    @property
+    def state(self) -> str | None:
+        return self.states[-1][0] if self.states else None
+
+
+@pytest.fixture
+def health() -> FakeHealth:
+    return FakeHealth()
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[Any]:
+    async with running_simulator(SimulatorOptions()) as sim:
+        yield sim
+
+
+def client_settings(sim: Any) -> WapiSettings:
+    return WapiSettings(
+        url=sim.url, username="admin", password="infoblox", rate_limit=10_000, burst=10_000
+    )
+
+
+@pytest.fixture
+async def wapi(simulator: Any) -> AsyncIterator[WapiClient]:
+    async with WapiClient(client_settings(simulator)) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+async def _no_leaked_tasks() -> AsyncIterator[None]:
+    before = asyncio.all_tasks()
+    yield
+    await asyncio.sleep(0)
+    leaked = [t for t in asyncio.all_tasks() - before if not t.done()]
+    leaked = [t for t in leaked if t is not asyncio.current_task()]
+    assert not leaked, f"leaked asyncio tasks: {leaked}"
