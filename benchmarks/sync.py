@@ -84,7 +84,7 @@ def _kubeconfig(path: Path, server: str) -> None:
                 "users": [{"name": "bench", "user": {"token": "bench"}}],
                 "contexts": [{"name": "bench", "context": {"cluster": "bench", "user": "bench"}}],
             }
-        )  # fmt: skip
+        )
     )
 
 
