@@ -1,4 +1,5 @@
-"""The ``ddisync`` command: ``run``, ``crds``, ``simulator``, ``demo``.
+"""The ``ddisync`` command: ``run``, ``crds``, ``simulator``, ``demo``, ``export``, ``plan``,
+``check``.
 
 Settings are read here once (``Settings()`` from the environment) and passed down.
 """
@@ -48,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     crds.set_defaults(func=_crds)
 
     from ddisync.simulator.command import register as register_simulator
+    from ddisync.tools.command import register as register_tools
 
     register_simulator(commands)
+    register_tools(commands)  # export, plan, check
     try:
         from ddisync.demo.command import register as register_demo
     except ImportError:  # the optional ddisync[demo] extra is not installed

@@ -1,0 +1,17 @@
+"""Tools that bring an existing grid under management: ``export``, ``plan`` and ``check``.
+
+They run outside the cluster, from a laptop or a CI job, against the same grid the operator
+talks to, and share its connection options (``connection.py``):
+
+=========  ===========================================================================
+export     existing networks and records -> ``Network``/``Record`` manifests (adopt: true)
+plan       manifests vs the grid now -> create / update / delete / adopt / noop, no writes
+check      connectivity, TLS, credentials, WAPI version, EA definitions, permissions
+=========  ===========================================================================
+
+Layering: the tools read through ``ddisync.wapi`` and decide through the pure planners of
+``ddisync.reconcile`` -- the very functions the operator uses, so a plan says what the operator
+would do. Like external-dns' plan policies, ``plan`` only *reads* and filters what the planners
+return; nothing here branches inside the client. ``command.py`` is the only module that knows
+``argparse``.
+"""

@@ -1,0 +1,180 @@
+"""The command lines of ``export``, ``plan`` and ``check`` (wired into ``ddisync.cli``).
+
+Results go to stdout (a plan's table or JSON, the check lines, the export summary); warnings,
+skipped objects and the progress line go to stderr. Exit codes:
+
+=======  ===============================================================================
+export   0 written; 1 the grid could not be read or the folder written
+plan     0 nothing would change except adoptions; 2 changes pending; 1 errors (refusals,
+         invalid manifests, the grid could not be read)
+check    0 every check OK (or WARN); 1 any check failed
+=======  ===============================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from ddisync.tools.connection import (
+    OptionError,
+    add_connection_arguments,
+    cluster_id,
+    wapi_settings,
+)
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"ddisync {command}: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def register(subparsers: Any) -> None:
+    """Add ``export``, ``plan`` and ``check`` to an argparse subparsers object."""
+    _register_export(subparsers)
+    _register_plan(subparsers)
+    _register_check(subparsers)
+
+
+def _register_export(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "export",
+        help="write existing Infoblox networks and records as manifests (adopt: true)",
+        description="Read networks and records from the grid (paged, any size) and write one "
+        "Network/Record manifest per object, with adopt: true, plus a kustomization.yaml.",
+    )
+    parser.add_argument("--output-dir", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--network-view", metavar="V", help="only networks of this view")
+    parser.add_argument("--view", metavar="V", help="only records of this DNS view")
+    parser.add_argument("--zone", metavar="Z", help="only records of this zone")
+    parser.add_argument(
+        "--type", dest="types", action="append", default=[], metavar="T",
+        help="Network, A, AAAA, CNAME, PTR, TXT, MX, SRV or Host (repeatable; default all)",
+    )  # fmt: skip
+    parser.add_argument("--namespace", metavar="NS", help="metadata.namespace of the manifests")
+    add_connection_arguments(parser)
+    parser.set_defaults(func=run_export)
+
+
+def _register_plan(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "plan",
+        help="show what the operator would do for manifests, without writing anything",
+        description="Compare manifests with the grid now: create, update (with a diff), "
+        "delete, adopt, noop. Exit 0: nothing but adoptions; 2: changes pending; 1: errors.",
+    )
+    parser.add_argument(
+        "-f", "--filename", dest="paths", action="append", type=Path, required=True,
+        metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--output", "-o", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--namespace", "-n", default="default",
+        help="namespace of manifests that name none (default: default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--prune", action="store_true",
+        help="also list, under delete, objects this cluster owns that no manifest claims",
+    )  # fmt: skip
+    add_connection_arguments(parser)
+    parser.set_defaults(func=run_plan)
+
+
+def _register_check(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "check",
+        help="diagnose the connection to the grid and what the operator needs there",
+        description="Connectivity, TLS, credentials, WAPI version, extensible-attribute "
+        "definitions and permissions: one line per check, with what to do when it fails.",
+    )
+    add_connection_arguments(parser)
+    parser.set_defaults(func=run_check)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ddisync.tools.export import ExportError, ExportOptions, export, parse_types
+    from ddisync.tools.progress import Progress
+    from ddisync.wapi.client import WapiClient
+    from ddisync.wapi.errors import WapiError
+
+    try:
+        settings = wapi_settings(args)
+        options = ExportOptions(
+            output_dir=args.output_dir,
+            network_view=args.network_view,
+            view=args.view,
+            zone=args.zone,
+            types=parse_types(args.types),
+            namespace=args.namespace,
+        )
+    except (OptionError, ExportError) as exc:
+        return _fail("export", str(exc))
+
+    async def main() -> Any:
+        async with WapiClient(settings) as client:
+            return await export(client, options, Progress())
+
+    try:
+        result = asyncio.run(main())
+    except (WapiError, ExportError, OSError) as exc:
+        return _fail("export", str(exc))
+    for skipped in result.skipped:
+        print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts.items())) or "nothing"
+    print(f"exported {counts} to {options.output_dir}")
+    if result.removed:
+        print(f"removed {len(result.removed)} manifests of objects no longer in the grid")
+    if result.skipped:
+        print(f"skipped {len(result.skipped)} objects ddisync cannot represent (see stderr)")
+    return EXIT_OK
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from ddisync.tools.manifests import ManifestError, load_resources
+    from ddisync.tools.planning import plan_resources
+    from ddisync.tools.progress import Progress
+    from ddisync.tools.table import render_table
+    from ddisync.wapi.client import WapiClient
+    from ddisync.wapi.errors import WapiError
+
+    try:
+        settings = wapi_settings(args)
+        resources, ignored = load_resources(args.paths, args.namespace)
+    except (OptionError, ManifestError) as exc:
+        return _fail("plan", str(exc))
+    if ignored:
+        print(f"ignored {ignored} documents that are not Network or Record", file=sys.stderr)
+
+    async def main() -> Any:
+        async with WapiClient(settings) as client:
+            return await plan_resources(
+                client, resources, cluster_id=cluster_id(args), prune=args.prune,
+                progress=Progress(),
+            )  # fmt: skip
+
+    try:
+        plan = asyncio.run(main())
+    except WapiError as exc:
+        return _fail("plan", str(exc))
+    print(plan.to_json() if args.output == "json" else render_table(plan))
+    code: int = plan.exit_code
+    return code
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ddisync.tools.check import FAIL, render_checks, run_checks
+
+    try:
+        settings = wapi_settings(args)
+    except OptionError as exc:
+        return _fail("check", str(exc))
+    checks = asyncio.run(run_checks(settings))
+    print(render_checks(checks))
+    return EXIT_ERROR if any(check.status == FAIL for check in checks) else EXIT_OK

@@ -1,0 +1,205 @@
+"""One WAPI object -> the spec of the resource that adopts it, or why ddisync cannot.
+
+Pure: no I/O. Each conversion is proven before it is accepted: the spec is validated by the
+``api`` model (the same rules the API server applies), then planned against the very object it
+came from with the operator's planner (``plan_network``/``plan_record``, ``adopt: true``). The
+only changes allowed are the ownership markers; anything else means the manifest would change
+the object on adoption, and the object is skipped with the planner's own field list. So an
+exported grid plans with zero creates, updates and deletes *by construction*.
+
+What is skipped, and why (each with a warning line and a count):
+
+==========================================  ==================================================
+object                                      reason
+==========================================  ==================================================
+carries ddisync markers                     already managed by a ddisync resource (adopting
+                                            it again would be a Conflict)
+Host with several addresses, or none        a Record of type Host has exactly one address
+Host with ``configure_for_dns: false``      not in DNS; adoption would turn DNS on
+name, view, EA or text the spec refuses     e.g. ``_`` in an A record's name, a view name
+                                            with spaces, a TXT with non-ASCII text
+anything the adoption would change          e.g. TXT strings NIOS split differently
+==========================================  ==================================================
+
+Fields equal to the spec's default (view ``default``, no comment, no EAs, zone TTL) are left
+out of the manifest: it is the shortest one that plans as "adopt".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ddisync.api.meta import InvalidSpecError, parse_spec
+from ddisync.api.network import NetworkSpec
+from ddisync.api.record import RecordSpec, RecordType
+from ddisync.reconcile.network import actual_network, desired_network, plan_network
+from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
+from ddisync.reconcile.plan import Action, NoChange, Update
+from ddisync.reconcile.record import actual_record, desired_record, plan_record
+from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
+from ddisync.tools.naming import network_name, record_name
+
+__all__ = ["Exported", "Skipped", "convert"]
+
+NETWORK_OBJTYPES = ("network", "ipv6network")
+
+# Stands in for the resource while proving a conversion; never written anywhere.
+_PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
+
+
+@dataclass(frozen=True)
+class Exported:
+    kind: str  # "Network" | "Record"
+    name: str
+    folder: str  # "networks", "records/a", ...
+    spec: dict[str, Any]  # camelCase, as written in the manifest
+    source: str  # the object, for messages
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+def _common(spec: dict[str, Any], comment: str, extattrs: Mapping[str, str]) -> dict[str, Any]:
+    if comment:
+        spec["comment"] = comment
+    eas = {k: v for k, v in sorted(extattrs.items()) if k not in MARKER_EAS}
+    if eas:
+        spec["extensibleAttributes"] = eas
+    spec["adopt"] = True
+    return spec
+
+
+def _only_markers(action: Action) -> str | None:
+    """None when ``action`` adds markers and nothing else; else the fields it would change."""
+    if isinstance(action, NoChange):
+        return None
+    if not isinstance(action, Update):
+        return f"the operator would not adopt it as exported ({type(action).__name__})"
+    fields = [
+        c.field for c in action.changes if c.field.removeprefix("extattrs.") not in MARKER_EAS
+    ]
+    if fields:
+        return f"adopting it would change {', '.join(fields)}"
+    return None
+
+
+def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_network(obj)
+    source = f"network {actual.cidr} (network view {actual.network_view})"
+    spec: dict[str, Any] = {"cidr": actual.cidr}
+    if actual.network_view != "default":
+        spec["networkView"] = actual.network_view
+    spec = _common(spec, actual.comment, actual.extattrs)
+    try:
+        model = parse_spec(NetworkSpec, spec)
+    except InvalidSpecError as exc:
+        return Skipped(source, str(exc))
+    problem = _only_markers(plan_network(desired_network(model), actual, _PROOF_OWNER, adopt=True))
+    if problem:
+        return Skipped(source, problem)
+    return Exported(
+        "Network", network_name(actual.cidr, actual.network_view), "networks", spec, source
+    )
+
+
+def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | str:
+    """The type-specific part of the spec, or why there is none."""
+    match kind:
+        case RecordType.A | RecordType.AAAA:
+            return {"name": actual.name, "address": actual.address}
+        case RecordType.HOST:
+            if len(actual.addresses) != 1:
+                return (
+                    f"a Host record has exactly one address in ddisync; this one has "
+                    f"{len(actual.addresses)}"
+                )
+            if actual.configure_for_dns is False:
+                return "configure_for_dns is off (not in DNS); ddisync manages DNS hosts"
+            return {"name": actual.name, "address": actual.address}
+        case RecordType.CNAME:
+            return {"name": actual.name, "canonical": actual.canonical}
+        case RecordType.TXT:
+            return {"name": actual.name, "text": actual.text}
+        case RecordType.MX:
+            return {
+                "name": actual.name,
+                "mailExchanger": actual.mail_exchanger,
+                "preference": actual.preference,
+            }
+        case RecordType.SRV:
+            return {
+                "name": actual.name,
+                "target": actual.target,
+                "port": actual.port,
+                "priority": actual.priority,
+                "weight": actual.weight,
+            }
+        case RecordType.PTR:
+            address = actual.address
+            if address is not None and reverse_name(address) == actual.name:
+                return {"address": address, "ptrdname": actual.ptrdname}
+            return {"name": actual.name, "ptrdname": actual.ptrdname}
+    raise AssertionError(kind)
+
+
+def _identity(kind: RecordType, actual: ActualRecord) -> str:
+    """What tells this record apart from its same-name siblings (see ``identity_search``)."""
+    match kind:
+        case RecordType.A | RecordType.AAAA | RecordType.HOST:
+            return actual.address or ""
+        case RecordType.TXT:
+            return actual.text or ""
+        case RecordType.MX:
+            return actual.mail_exchanger or ""
+        case RecordType.SRV:
+            return f"{actual.target}:{actual.port}"
+        case RecordType.PTR:
+            return f"{actual.address or ''}>{actual.ptrdname}"
+        case _:
+            return ""
+
+
+def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_record(obj)
+    kind = TYPE_OF_OBJTYPE[actual.objtype]
+    source = f"{kind} record {actual.name or actual.address} (view {actual.view})"
+    fields = _record_fields(kind, actual)
+    if isinstance(fields, str):
+        return Skipped(source, fields)
+    spec: dict[str, Any] = {"type": kind.value}
+    if actual.view != "default":
+        spec["view"] = actual.view
+    spec |= fields
+    if actual.ttl is not None:
+        spec["ttl"] = actual.ttl
+    spec = _common(spec, actual.comment, actual.extattrs)
+    try:
+        model = parse_spec(RecordSpec, spec)
+    except InvalidSpecError as exc:
+        return Skipped(source, str(exc))
+    problem = _only_markers(plan_record(desired_record(model), actual, _PROOF_OWNER, adopt=True))
+    if problem:
+        return Skipped(source, problem)
+    name = record_name(kind.value, actual.name, actual.view, _identity(kind, actual))
+    return Exported("Record", name, f"records/{kind.value.lower()}", spec, source)
+
+
+def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
+    """The resource that adopts ``obj`` (a network or one of the eight record types)."""
+    objtype = str(obj["_ref"]).split("/", 1)[0]
+    extattrs = ea_values(obj.get("extattrs"))
+    if any(marker in extattrs for marker in MARKER_EAS):
+        what = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj["_ref"]
+        return Skipped(
+            f"{objtype} {what}", f"already managed by ddisync ({describe_foreign(extattrs)})"
+        )
+    if objtype in NETWORK_OBJTYPES:
+        return _network(obj)
+    if objtype in TYPE_OF_OBJTYPE:
+        return _record(obj)
+    raise ValueError(f"cannot export a {objtype}")

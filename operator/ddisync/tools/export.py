@@ -1,0 +1,199 @@
+"""``ddisync export``: existing networks and records -> manifests for a Git repository.
+
+    ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
+                   [--type T ...] [--namespace NS]
+
+Layout (every path derived from the object, see ``naming``)::
+
+    DIR/kustomization.yaml            resources: every file below, sorted
+    DIR/networks/<name>.yaml          one Network each (IPv4 and IPv6)
+    DIR/records/<type>/<name>.yaml    one Record each; <type> is a, aaaa, cname, host, ...
+
+Every manifest has ``adopt: true``: applying the folder hands the existing objects to the
+operator, which adds its ownership markers and changes nothing else (``convert`` proves that
+for each object before writing it). ``ddisync plan -f DIR`` shows exactly that before anything
+is applied.
+
+Scope: ``--network-view`` narrows networks, ``--view`` and ``--zone`` narrow records (the
+zone's own records, as WAPI's ``zone=`` search returns them); ``--type`` picks kinds: Network
+and the record types (A, AAAA, CNAME, PTR, TXT, MX, SRV, Host), case-insensitive, all by
+default.
+
+Re-running into the same folder is idempotent: files are rewritten only when their content
+changed, and files of the exported kinds whose objects are gone are removed (only below
+``networks/`` and the exported ``records/<type>/`` folders: an export with ``--type A`` does
+not touch ``records/mx/``). ``kustomization.yaml`` lists every manifest below both folders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ddisync.api.meta import GROUP, VERSION
+from ddisync.api.record import RecordType
+from ddisync.reconcile.record_desired import OBJTYPES
+from ddisync.tools.convert import Exported, Skipped, convert
+from ddisync.tools.progress import Progress
+from ddisync.tools.reading import NETWORK_OBJTYPES, read_all
+from ddisync.wapi.client import WapiClient
+
+__all__ = ["EXPORT_TYPES", "ExportError", "ExportOptions", "ExportResult", "export", "parse_types"]
+
+NETWORK = "Network"
+EXPORT_TYPES = (NETWORK, *(kind.value for kind in RecordType))
+KUSTOMIZATION = "kustomization.yaml"
+
+
+class ExportError(Exception):
+    """The export cannot be written as asked."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    output_dir: Path
+    network_view: str | None = None
+    view: str | None = None
+    zone: str | None = None
+    types: tuple[str, ...] = EXPORT_TYPES
+    namespace: str | None = None
+
+
+@dataclass
+class ExportResult:
+    written: list[Path] = field(default_factory=list)  # every manifest of this run
+    removed: list[Path] = field(default_factory=list)  # stale files of the exported kinds
+    skipped: list[Skipped] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # exported per kind/type
+
+
+def parse_types(values: Iterable[str]) -> tuple[str, ...]:
+    """``--type`` values (repeatable, comma-separated allowed) in their canonical spelling."""
+    canonical = {kind.lower(): kind for kind in EXPORT_TYPES}
+    chosen: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part.lower() not in canonical:
+                raise ExportError(f"--type {part}: one of {', '.join(EXPORT_TYPES)}")
+            chosen.append(canonical[part.lower()])
+    return tuple(dict.fromkeys(chosen)) or EXPORT_TYPES
+
+
+def manifest(item: Exported, namespace: str | None) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": item.name}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": item.kind,
+        "metadata": metadata,
+        "spec": item.spec,
+    }
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=1000)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+async def _read(client: WapiClient, options: ExportOptions, progress: Progress) -> list[Any]:
+    objects: list[Any] = []
+    if NETWORK in options.types:
+        params = {"network_view": options.network_view} if options.network_view else {}
+        for objtype in NETWORK_OBJTYPES:
+            objects += await read_all(client, objtype, params, progress=progress)
+    params = {}
+    if options.view:
+        params["view"] = options.view
+    if options.zone:
+        params["zone"] = options.zone.rstrip(".").lower()
+    for kind in RecordType:
+        if kind.value in options.types:
+            objects += await read_all(client, OBJTYPES[kind], params, progress=progress)
+    progress.finish()
+    return objects
+
+
+def _folders(types: Sequence[str]) -> list[str]:
+    return ["networks" if kind == NETWORK else f"records/{kind.lower()}" for kind in types]
+
+
+def write_kustomization(output_dir: Path) -> Path:
+    resources = sorted(
+        path.relative_to(output_dir).as_posix()
+        for top in ("networks", "records")
+        for path in (output_dir / top).rglob("*.yaml")
+        if path.is_file()
+    )
+    path = output_dir / KUSTOMIZATION
+    document = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    }
+    _write_if_changed(path, _dump(document))
+    return path
+
+
+def write(items: Sequence[Exported], options: ExportOptions) -> tuple[list[Path], list[Path]]:
+    """Write the manifests and the kustomization; (written, removed stale files)."""
+    root = options.output_dir
+    paths: dict[Path, Exported] = {}
+    for item in items:
+        path = root / item.folder / f"{item.name}.yaml"
+        if path in paths:
+            raise ExportError(
+                f"{item.source} and {paths[path].source} would both be {path}; "
+                "please report this as a bug"
+            )
+        paths[path] = item
+    for path, item in sorted(paths.items()):
+        _write_if_changed(path, _dump(manifest(item, options.namespace)))
+    removed = []
+    for folder in _folders(options.types):
+        for path in sorted((root / folder).glob("*.yaml")):
+            if path not in paths:
+                path.unlink()
+                removed.append(path)
+    write_kustomization(root)
+    return sorted(paths), removed
+
+
+async def export(
+    client: WapiClient, options: ExportOptions, progress: Progress | None = None
+) -> ExportResult:
+    """Read, convert and write; the result says what was written and what was skipped."""
+    if options.output_dir.exists() and not options.output_dir.is_dir():
+        raise ExportError(f"--output-dir {options.output_dir} is not a folder")
+    objects = await _read(client, options, progress or Progress(enabled=False))
+    result = ExportResult()
+    items: list[Exported] = []
+    for obj in objects:
+        converted = convert(obj)
+        if isinstance(converted, Skipped):
+            result.skipped.append(converted)
+            continue
+        items.append(converted)
+        label = converted.kind if converted.kind == NETWORK else converted.spec["type"]
+        result.counts[label] = result.counts.get(label, 0) + 1
+    result.written, result.removed = write(items, options)
+    return result

@@ -1,0 +1,126 @@
+"""The objects ``plan`` read in bulk, indexed the ways the operator looks objects up. Pure.
+
+The operator finds an object by ref, then by its uid marker, then by identity
+(``sync.network.find_network``, ``sync.record.find_record``). Manifests in files have no ref
+and no uid, so ``plan`` finds:
+
+1. *ours*: the object whose markers say ``ddisync-cluster`` = the cluster id and
+   ``ddisync-owner`` = ``<namespace>/<Kind>/<name>`` of the manifest (its uid is then taken
+   from the marker, and the planners see the object as the resource's own);
+2. else by identity: a network by CIDR in its network view, a record by the search
+   ``reconcile.record.identity_search`` builds, evaluated here on the objects read (exact,
+   names case-insensitive, as WAPI matches), then ``same_identity``.
+
+One deliberate difference: a resource deleted and re-created in the cluster has a new uid; the
+operator then sees the old object as someone else's (Conflict), ``plan`` as its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ddisync.reconcile.network import ActualNetwork, DesiredNetwork, actual_network
+from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, ea_values
+from ddisync.reconcile.record import identity_search, same_identity
+from ddisync.reconcile.record_desired import (
+    ActualRecord,
+    DesiredRecord,
+    actual_record,
+    normal_address,
+    normal_name,
+)
+from ddisync.tools.reading import NETWORK_OBJTYPES
+
+__all__ = ["GridIndex"]
+
+WapiObject = Mapping[str, Any]
+
+
+def _objtype(obj: WapiObject) -> str:
+    return str(obj["_ref"]).split("/", 1)[0]
+
+
+def _matches(params: Mapping[str, str], actual: ActualRecord) -> bool:
+    """``identity_search``'s WAPI search, evaluated on one object."""
+    for key, value in params.items():
+        match key:
+            case "name":
+                ok = actual.name == normal_name(value)
+            case "view":
+                ok = actual.view == value
+            case "ipv4addr" | "ipv6addr":
+                ok = normal_address(value) in actual.addresses
+            case "ptrdname" | "mail_exchanger" | "target" | "canonical":
+                ok = getattr(actual, key) == normal_name(value)
+            case _:
+                raise ValueError(f"cannot evaluate the search field {key!r}")
+        if not ok:
+            return False
+    return True
+
+
+class GridIndex:
+    def __init__(self, objects: Iterable[WapiObject], cluster_id: str) -> None:
+        self.cluster_id = cluster_id
+        self._by_ref: dict[str, WapiObject] = {}
+        self._owned: dict[tuple[str, str], list[WapiObject]] = defaultdict(list)
+        self._networks: dict[tuple[str, str, str], WapiObject] = {}
+        self._records: dict[tuple[str, str, str], list[ActualRecord]] = defaultdict(list)
+        for obj in objects:
+            self._add(obj)
+
+    def _add(self, obj: WapiObject) -> None:
+        ref = str(obj["_ref"])
+        if ref in self._by_ref:
+            return
+        self._by_ref[ref] = obj
+        objtype = _objtype(obj)
+        markers = ea_values(obj.get("extattrs"))
+        if markers.get(CLUSTER_EA) == self.cluster_id and OWNER_EA in markers:
+            self._owned[(objtype, markers[OWNER_EA])].append(obj)
+        if objtype in NETWORK_OBJTYPES:
+            network = actual_network(obj)
+            self._networks[(objtype, network.network_view, network.cidr)] = obj
+        else:
+            record = actual_record(obj)
+            self._records[(objtype, record.view, record.name)].append(record)
+            for address in record.addresses:  # a PTR named by its address only
+                self._records[(objtype, record.view, address)].append(record)
+
+    def owned(self, objtype: str, display: str) -> WapiObject | None:
+        """The object of ``objtype`` this cluster created for the resource ``display``."""
+        found = self._owned.get((objtype, display))
+        return found[0] if found else None
+
+    def orphans(self, displays: set[str]) -> list[WapiObject]:
+        """Objects this cluster owns whose resource is not among ``displays``."""
+        return [
+            obj
+            for (_, display), objects in sorted(self._owned.items())
+            for obj in objects
+            if display not in displays
+        ]
+
+    def network(self, desired: DesiredNetwork, display: str) -> ActualNetwork | None:
+        obj = self.owned(desired.objtype, display)
+        if obj is None and desired.cidr is not None:
+            obj = self._networks.get((desired.objtype, desired.network_view, desired.cidr))
+        return actual_network(obj) if obj is not None else None
+
+    def record(self, desired: DesiredRecord, display: str) -> ActualRecord | None:
+        obj = self.owned(desired.objtype, display)
+        if obj is not None:
+            return actual_record(obj)
+        params = identity_search(desired)
+        if params is None:
+            return None
+        key = params.get("name") or normal_address(
+            params.get("ipv4addr") or params.get("ipv6addr") or ""
+        )
+        candidates = self._records.get((desired.objtype, desired.view, normal_name(key)), [])
+        for actual in candidates:
+            if _matches(params, actual) and same_identity(desired, actual):
+                return actual
+        return None
