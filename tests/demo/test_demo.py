@@ -60,15 +60,29 @@ def test_a_refused_manifest_is_reported_and_does_not_stop_the_others(tmp_path: P
         "spec: {cidr: 12345}\n"
         "---\n"
         "apiVersion: ddisync.io/v1alpha1\n"
+        "kind: Network\n"
+        "metadata: {name: both-set, namespace: default}\n"
+        "spec: {cidr: 10.78.0.0/24, allocate: {fromContainer: 10.0.0.0/8, prefixLength: 26}}\n"
+        "---\n"
+        "apiVersion: ddisync.io/v1alpha1\n"
+        "kind: Network\n"
+        "metadata: {name: typo, namespace: default}\n"
+        "spec: {cidr: 10.79.0.0/24, coment: a typo}\n"
+        "---\n"
+        "apiVersion: ddisync.io/v1alpha1\n"
         "kind: Bogus\n"
         "metadata: {name: unknown-kind, namespace: default}\n"
     )
     code, document, stderr = run_demo("-f", str(tmp_path), "--timeout", "30", cwd=tmp_path)
     by_name = {r["name"]: r for r in document["resources"]}
     assert by_name["good"]["ready"] is True, stderr[-3000:]
-    for name in ("wrong-type", "unknown-kind"):
+    for name in ("wrong-type", "both-set", "typo", "unknown-kind"):
         assert by_name[name]["ready"] is False
         assert by_name[name]["reason"] == "Rejected"
         assert by_name[name]["message"]
     assert "spec.cidr" in by_name["wrong-type"]["message"]
+    # A CEL rule of the CRD, evaluated by the emulated API server as a real one would.
+    assert "set exactly one of cidr and allocate" in by_name["both-set"]["message"]
+    # Unknown fields refuse the manifest, as with kubectl apply (fieldValidation=Strict).
+    assert 'unknown field "spec.coment"' in by_name["typo"]["message"]
     assert code == 1

@@ -2,16 +2,21 @@
 
 The emulator (``emulator``) and the in-process cluster (``cluster``) also back the e2e tests and
 the benchmarks. Everything here needs the optional extra ``ddisync[demo]`` (kmock, kubernetes,
-jsonpatch), which the production image does not install: import this package's modules only
-where the demo or the tests need them, and call ``require_demo_extra()`` first to turn a missing
-package into one clear message.
+jsonpatch, cel-python), which the production image does not install: import this package's
+modules only where the demo or the tests need them, and call ``require_demo_extra()`` first to
+turn a missing package into one clear message.
 """
 
 from __future__ import annotations
 
 import importlib.util
 
-DEMO_PACKAGES = {"kmock": "kmock", "kubernetes": "kubernetes", "jsonpatch": "jsonpatch"}
+DEMO_PACKAGES = {
+    "kmock": "kmock",
+    "kubernetes": "kubernetes",
+    "jsonpatch": "jsonpatch",
+    "celpy": "cel-python",  # CEL rules of the CRDs, evaluated by the emulated API server
+}
 
 
 class DemoExtraMissingError(RuntimeError):

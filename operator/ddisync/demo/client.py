@@ -18,8 +18,12 @@ import kubernetes.dynamic
 from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError
 
 from ddisync.demo.manifests import Manifest
+from ddisync.demo.objects import with_last_applied
 
 _MERGE = "application/merge-patch+json"
+# As kubectl apply does: a field the schema does not know refuses the manifest instead of
+# being dropped in silence.
+_STRICT = (("fieldValidation", "Strict"),)  # copied per call: the client appends to it
 
 
 class Refused(Exception):
@@ -66,14 +70,21 @@ class ManifestClient:
                 f'no matches for kind "{body.get("kind")}" in version "{body.get("apiVersion")}"'
             ) from None
         namespace = (meta.get("namespace") or "default") if resource.namespaced else None
+        body = with_last_applied(body, namespace)  # as kubectl apply records it
         try:
             try:
-                created = resource.create(body=body, namespace=namespace)
+                created = resource.create(
+                    body=body, namespace=namespace, query_params=list(_STRICT)
+                )
             except DynamicApiError as exc:
                 if exc.status != 409:
                     raise
                 created = resource.patch(
-                    body=body, name=meta.get("name"), namespace=namespace, content_type=_MERGE
+                    body=body,
+                    name=meta.get("name"),
+                    namespace=namespace,
+                    content_type=_MERGE,
+                    query_params=list(_STRICT),
                 )
         except DynamicApiError as exc:
             raise Refused(api_message(exc)) from None

@@ -28,9 +28,11 @@ import kopf
 
 from ddisync.api.crd import KINDS, build_crd
 from ddisync.demo.emulator import ApiServerEmulator
-from ddisync.demo.objects import ApiError, Body
+from ddisync.demo.objects import ApiError, Body, with_last_applied
 
 _MERGE = "application/merge-patch+json"
+# The emulator checks no credentials; clients that insist on some get this placeholder.
+TOKEN = "ddisync-demo"
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Cluster:
     @property
     def connection(self) -> kopf.ConnectionInfo:
         """What the operator's login handler returns to talk to this cluster."""
-        return kopf.ConnectionInfo(server=self.url, token="ddisync-demo")
+        return kopf.ConnectionInfo(server=self.url, token=TOKEN)
 
     async def request(
         self, method: str, path: str, body: Any = None, *, content_type: str = "application/json"
@@ -97,17 +99,23 @@ class Cluster:
         raise ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"')
 
     async def apply(self, manifest: Mapping[str, Any]) -> Body:
-        """Create the object, or merge-patch it if it exists; returns the stored object."""
+        """Create the object, or merge-patch it if it exists; returns the stored object.
+
+        Like ``kubectl apply``, it records the manifest in the last-applied annotation, so a
+        later ``kubectl apply -f`` of the same file finds nothing to change.
+        """
         resource = self.resource_of(manifest)
         meta = manifest.get("metadata") or {}
         plural = f"{resource.group}/{resource.version}/{resource.plural}".lstrip("/")
         namespace = meta.get("namespace", "default")
+        scope = namespace if self.emulator.resources[resource].namespaced else None
+        body = with_last_applied(manifest, scope)
         try:
-            return await self.request("POST", self.path(plural, namespace), dict(manifest))
+            return await self.request("POST", self.path(plural, namespace), body)
         except ApiError as exc:
             if exc.status != 409:
                 raise
-        return await self.patch(plural, namespace, meta["name"], dict(manifest))
+        return await self.patch(plural, namespace, meta["name"], body)
 
     async def patch(
         self, plural: str, namespace: str | None, name: str, merge_patch: Mapping[str, Any]

@@ -1,7 +1,11 @@
 """``ddisync demo``: the command line of the demo (wired into ``ddisync.cli``).
 
     ddisync demo [-f PATH ...] [--output table|json] [--timeout SECONDS] [--linger SECONDS]
-                 [--sim-latency-ms N] [--sim-fail-rate R]
+                 [--kubeconfig PATH] [--sim-latency-ms N] [--sim-fail-rate R]
+
+With ``--kubeconfig PATH`` the demo writes a kubeconfig for its emulated API server, so the real
+kubectl works against it (``KUBECONFIG=PATH kubectl get networks``); with ``--linger`` it prints
+the kubectl commands to try while it keeps serving.
 
 The result goes to stdout (a table, or exactly one JSON document); every log line goes to
 stderr. Exit code 0 only if every resource became Ready.
@@ -44,6 +48,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--linger", type=_non_negative, default=0.0, metavar="SECONDS",
         help="keep everything serving this long after convergence, to look around",
+    )  # fmt: skip
+    parser.add_argument(
+        "--kubeconfig", type=Path, default=None, metavar="PATH",
+        help="write a kubeconfig for the emulated Kubernetes API here, for kubectl",
     )  # fmt: skip
     parser.add_argument(
         "--sim-latency-ms", type=_non_negative, default=0.0, metavar="N",
@@ -103,6 +111,7 @@ def main(args: argparse.Namespace) -> int:
         linger=args.linger,
         sim_latency_ms=args.sim_latency_ms,
         sim_fail_rate=args.sim_fail_rate,
+        kubeconfig=args.kubeconfig,
     )
     try:
         return asyncio.run(run_demo(options))

@@ -4,9 +4,11 @@ kmock 0.8 stores bodies as sent. A real server, which kopf, the official client 
 rely on, also: stamps uid, creationTimestamp, resourceVersion and generation; bumps generation
 only on spec changes; keeps ``status`` and the main resource apart when the status subresource
 is on; answers 422 to a failed JSON-patch ``test`` op and 409 to a stale resourceVersion;
-serves a CRD's resource once the CRD is applied (and checks objects against its schema);
-lists with ``kind: <Kind>List``; watches from a resourceVersion; keeps an object with
-finalizers until the last one goes; and names ``generateName`` objects (Events).
+serves a CRD's resource once the CRD is applied; admits objects against its schema and CEL
+rules (``validation``); lists with ``kind: <Kind>List``; renders the ``Table`` of ``kubectl
+get`` from the printer columns (``tables``); serves the OpenAPI v3 documents ``kubectl apply``
+reads (``openapi``); watches from a resourceVersion; keeps an object with finalizers until the
+last one goes; and names ``generateName`` objects (Events).
 
 Speed: kmock matches each request against views over its whole request history and scans
 every object for every fetch; both made the stock emulator quadratic (3 objects/s at 200
@@ -21,8 +23,9 @@ by the index on the next request.
 from __future__ import annotations
 
 import copy
-import traceback
-from collections.abc import AsyncIterator
+import functools
+import re
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
@@ -30,8 +33,8 @@ import aiohttp.web
 import kmock
 from kmock._internal.rendering import Response, StreamingError
 
+from ddisync.demo import discovery, openapi, tables, validation, watching
 from ddisync.demo import schema as crds
-from ddisync.demo import watching
 from ddisync.demo.objects import (
     ApiError,
     Body,
@@ -39,15 +42,18 @@ from ddisync.demo.objects import (
     check_resource_version,
     content_changed,
     keep_server_fields,
-    matches_fields,
-    matches_labels,
+    namespace_of,
     new_identity,
     now_rfc3339,
     patched,
+    selects,
+    status_body,
 )
 from ddisync.demo.requests import parse_request
 
 Key = tuple[str | None, str]  # (namespace, name) inside one resource
+SERVER_VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0+ddisync-emulator",
+                  "gitTreeState": "clean", "platform": "linux/amd64"}  # fmt: skip
 
 
 class ApiServerEmulator(kmock.KubernetesEmulator):
@@ -65,7 +71,10 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._indexed = 0  # len(self._objects) when the index was last in step
         self._hubs: dict[kmock.resource, watching.WatchHub] = {}
         self._schemas: dict[kmock.resource, dict[str, Any] | None] = {}
-        self._outcomes: dict[kmock.Request, tuple[int, Body]] = {}
+        self._columns: dict[kmock.resource, tuple[dict[str, Any], ...]] = {}
+        self._outcomes: dict[kmock.Request, tuple[int, Body, list[str]]] = {}
+        self.fallback["get /openapi/v3"] << self._serve_openapi_root
+        self.fallback["get", re.compile(r"/openapi/v3/apis?/.+")] << self._serve_openapi_doc
 
     @property
     def resource_version(self) -> int:
@@ -127,25 +136,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             return raw_response
 
     async def _render_error(self, exc: Exception) -> aiohttp.web.StreamResponse:
-        if isinstance(exc, ApiError):
-            status, reason, message, details = exc.status, exc.reason, exc.message, exc.details
-        elif isinstance(exc, kmock.KubernetesError):
-            status, reason = exc.status, exc.reason or type(exc).__name__
-            message, details = exc.message or repr(exc), exc.details or {}
-        else:
-            status, reason, message = 500, "InternalError", repr(exc)
-            details = {"causes": [{"message": traceback.format_exc()}]}
-        body = {
-            "apiVersion": "v1",
-            "kind": "Status",
-            "metadata": {},
-            "status": "Failure",
-            "code": status,
-            "reason": reason,
-            "message": message,
-            "details": details,
-        }
-        return aiohttp.web.json_response(body, status=status)
+        body = status_body(exc)
+        return aiohttp.web.json_response(body, status=body["code"])
 
     # --- state changes (synchronous: atomic on the event loop) --------------------------------
 
@@ -185,7 +177,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         meta = body.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise ApiError(400, "BadRequest", "metadata must be an object")
-        namespace = self._namespace_of(request, meta, bool(info.namespaced))
+        namespace = namespace_of(request.namespace, meta, bool(info.namespaced))
         body.setdefault("apiVersion", _group_version(resource))
         body.setdefault("kind", info.kind)
         new_identity(meta, self._rv + 1)
@@ -197,41 +189,29 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             )
         if "status" in info.subresources:
             body.pop("status", None)  # status is set through /status only
-        body = self._admit(resource, body)
+        body, warnings = self._admit(request, resource, body, None)
         if request.params.get("dryRun"):
-            self._outcomes[request] = (201, body)
+            self._outcomes[request] = (201, body, warnings)
             return
         meta["resourceVersion"] = str(self._next_rv())
         self._store(resource, key, body, None)
-        self._outcomes[request] = (201, body)
+        self._outcomes[request] = (201, body, warnings)
 
-    def _namespace_of(
-        self, request: kmock.Request, meta: dict[str, Any], namespaced: bool
-    ) -> str | None:
-        if not namespaced:
-            meta.pop("namespace", None)
-            return None
-        namespace = request.namespace or meta.get("namespace")
-        if request.namespace and meta.get("namespace") not in (None, request.namespace):
-            raise ApiError(
-                400,
-                "BadRequest",
-                "the namespace of the provided object does not match the namespace sent on the "
-                "request",
-            )
-        if not namespace:
-            raise ApiError(400, "BadRequest", "a namespaced object needs a namespace")
-        meta["namespace"] = namespace
-        return str(namespace)
-
-    def _admit(self, resource: kmock.resource, body: Body) -> Body:
-        """Schema checks of custom objects; a CRD also starts serving its resources."""
+    def _admit(
+        self, request: kmock.Request, resource: kmock.resource, body: Body, old: Body | None
+    ) -> tuple[Body, list[str]]:
+        """Schema and CEL checks of custom objects (see ``validation``); the warnings to send."""
+        directive = validation.field_validation(request.params)
+        warnings: list[str] = []
         if resource in self._schemas:
-            body = crds.conform(copy.deepcopy(body), self._schemas[resource])
+            body = copy.deepcopy(body)
+            warnings = validation.conform(
+                body, self._schemas[resource], old=old, directive=directive
+            )
         if resource == crds.CRD_RESOURCE:
             crds.served_versions(body)  # refuse a malformed CRD before storing it
             body["status"] = crds.crd_status(body)
-        return body
+        return body, warnings
 
     def _update(self, request: kmock.Request, resource: kmock.resource) -> None:
         info = self.resources[resource]
@@ -264,9 +244,9 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
                 new["status"] = old["status"]
         new = keep_server_fields(old, new)
         new["apiVersion"], new["kind"] = old.get("apiVersion"), old.get("kind")
-        new = self._admit(resource, new)
+        new, warnings = self._admit(request, resource, new, old)
         if new == old or request.params.get("dryRun"):
-            self._outcomes[request] = (200, new)  # nothing changes: no new version, no event
+            self._outcomes[request] = (200, new, warnings)  # no change: no new version or event
             return
         meta = new["metadata"]
         meta["resourceVersion"] = str(self._next_rv())
@@ -276,7 +256,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             self._remove(resource, key, new)  # the last finalizer went: the object goes
         else:
             self._store(resource, key, new, old)
-        self._outcomes[request] = (200, new)
+        self._outcomes[request] = (200, new, warnings)
         return None
 
     def _delete(self, request: kmock.Request, resource: kmock.resource) -> None:
@@ -292,18 +272,18 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         check_resource_version(old, {"metadata": options.get("preconditions") or {}})
         meta = old.get("metadata", {})
         if meta.get("deletionTimestamp"):
-            self._outcomes[request] = (200, old)
+            self._outcomes[request] = (200, old, [])
         elif meta.get("finalizers"):
             new = copy.deepcopy(old)
             new["metadata"]["deletionTimestamp"] = now_rfc3339()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
             new["metadata"]["resourceVersion"] = str(self._next_rv())
             self._store(resource, key, new, old)
-            self._outcomes[request] = (200, new)
+            self._outcomes[request] = (200, new, [])
         else:
             gone = {**old, "metadata": {**meta, "resourceVersion": str(self._next_rv())}}
             self._remove(resource, key, gone)
-            self._outcomes[request] = (200, gone)
+            self._outcomes[request] = (200, gone, [])
 
     # --- storage and index --------------------------------------------------------------------
 
@@ -347,12 +327,14 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
                 subresources=version.subresources,
             )
             self._schemas[res] = version.schema
+            self._columns[res] = version.printer_columns
         for gone in before - {v.resource for v in after}:
             res = kmock.resource(gone)
             for key, obj in list(self._index.get(res, {}).items()):
                 self._remove(res, key, obj.raw)  # a deleted CRD takes its objects along
             del self.resources[res]
             self._schemas.pop(res, None)
+            self._columns.pop(res, None)
 
     def _hub(self, resource: kmock.resource) -> watching.WatchHub:
         hub = self._hubs.get(resource)
@@ -377,23 +359,21 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     # --- reading (kmock's fallback reactions call these) --------------------------------------
 
+    def _selects(self, request: kmock.Request) -> Callable[[Body], bool]:
+        params = request.params
+        return functools.partial(
+            selects,
+            namespace=request.namespace,
+            name=request.name,
+            labels=params.get("labelSelector"),
+            fields=params.get("fieldSelector"),
+        )
+
     def _selected(self, request: kmock.Request) -> list[Body]:
         self._sync_index()
-        resource = self._known(request)
-        labels, fields = request.params.get("labelSelector"), request.params.get("fieldSelector")
-        bodies = []
-        for (namespace, _), obj in self._index.get(resource, {}).items():
-            if request.namespace is not None and namespace != request.namespace:
-                continue
-            body = obj.raw
-            if labels and not matches_labels(
-                (body.get("metadata") or {}).get("labels") or {}, labels
-            ):
-                continue
-            if fields and not matches_fields(body, fields):
-                continue
-            bodies.append(body)
-        return bodies
+        selected = self._selects(request)
+        objects = self._index.get(self._known(request), {}).values()
+        return [obj.raw for obj in objects if selected(obj.raw)]
 
     def _list_meta(self, resource: kmock.resource) -> tuple[str, str]:
         kind = self.resources[resource].kind or str(resource.plural).capitalize()
@@ -401,7 +381,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     async def _serve_list(self, request: kmock.Request) -> Any:
         items = self._selected(request)
-        api_version, kind = self._list_meta(self._known(request))
+        resource = self._known(request)
+        api_version, kind = self._list_meta(resource)
         meta: dict[str, Any] = {"resourceVersion": str(self._rv)}
         start = int(request.params.get("continue") or 0)
         limit = int(request.params.get("limit") or 0)
@@ -410,6 +391,9 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
                 meta["continue"] = str(start + limit)
                 meta["remainingItemCount"] = len(items) - start - limit
             items = items[start : start + limit]
+        version = tables.table_version(request.headers.get("Accept"))
+        if version is not None:  # kubectl get: the server renders the columns
+            return self._table(request, resource, items, version, list_meta=meta)
         return {"apiVersion": api_version, "kind": f"{kind}List", "metadata": meta, "items": items}
 
     async def _serve_fetch(self, request: kmock.Request) -> Any:
@@ -420,81 +404,92 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         obj = self._index.get(resource, {}).get(key)
         if obj is None or request.subresource not in (None, "status"):
             raise ApiError(404, "NotFound", f"{self._describe(resource, request.name)} not found")
+        version = tables.table_version(request.headers.get("Accept"))
+        if version is not None:
+            return self._table(request, resource, [obj.raw], version)
         return obj.raw
 
+    def _table(
+        self,
+        request: kmock.Request,
+        resource: kmock.resource,
+        bodies: list[Body],
+        version: str,
+        *,
+        headers: bool = True,
+        list_meta: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The Table of ``bodies``: the CRD's printer columns, or Name and Created At."""
+        rv = bodies[0]["metadata"].get("resourceVersion", "") if len(bodies) == 1 else ""
+        return tables.build_table(
+            bodies,
+            self._columns.get(resource),
+            version=version,
+            resource_version=str((list_meta or {}).get("resourceVersion", rv)),
+            include=tables.include_object(request.params),
+            headers=headers,
+            list_meta=list_meta,
+        )
+
     async def _serve_outcome(self, request: kmock.Request) -> Any:
-        status, body = self._outcomes[request]
-        return Response(status=status, payload=body)
+        status, body, warnings = self._outcomes[request]
+        # A real server sends each warning as `299 - "text"`; kubectl prints "Warning: text".
+        # kmock merges headers into its shared reaction: None clears the previous answer's.
+        text = ", ".join('299 - "{}"'.format(w.replace('"', '\\"')) for w in warnings)
+        return Response(status=status, payload=body, headers={"Warning": text or None})
 
     _serve_create = _serve_update = _serve_delete = _serve_outcome
 
-    async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
+    async def _serve_watch(self, request: kmock.Request) -> Any:  # type: ignore[override]
+        # kmock streams as application/octet-stream, which client-go (kubectl) refuses to decode.
+        return Response(headers={"Content-Type": "application/json"}, payload=self._watch(request))
+
+    async def _watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         yield b""  # send the headers now, even if nothing happens for a while
-        current = self._selected(request)
         resource = self._known(request)
         api_version, kind = self._list_meta(resource)
-        hub = self._hub(resource)
-        params = request.params
-        labels, fields = params.get("labelSelector"), params.get("fieldSelector")
-
-        def selected(body: Body) -> bool:
-            meta = body.get("metadata") or {}
-            return (
-                (request.namespace is None or meta.get("namespace") == request.namespace)
-                and (request.name is None or meta.get("name") == request.name)
-                and matches_labels(meta.get("labels") or {}, labels)
-                and matches_fields(body, fields)
-            )
+        table = tables.table_version(request.headers.get("Accept"))
 
         def bookmark(**annotations: str) -> dict[str, Any]:
-            meta: dict[str, Any] = {"resourceVersion": str(self._rv)}
-            if annotations:
-                meta["annotations"] = annotations
-            return {
-                "type": "BOOKMARK",
-                "object": {"apiVersion": api_version, "kind": kind, "metadata": meta},
-            }
+            return watching.bookmark(self._rv, api_version, kind, annotations)
 
-        since = params.get("resourceVersion", "")
-        initial: list[dict[str, Any]] = []
-        if since.isdigit() and int(since) > 0 and params.get("sendInitialEvents") != "true":
-            changes = hub.since(int(since))
-            if changes is None:
-                gone = {
-                    "kind": "Status",
-                    "apiVersion": "v1",
-                    "status": "Failure",
-                    "code": 410,
-                    "reason": "Expired",
-                    "message": f"too old resource version: {since}",
-                }
-                yield {"type": "ERROR", "object": gone}
-                return
-            events = (watching.event_for(change, selected) for change in changes)
-            initial = [event for event in events if event is not None]
-        else:
-            initial = [{"type": "ADDED", "object": body} for body in current if selected(body)]
-            if params.get("sendInitialEvents") == "true":
-                initial.append(bookmark(**{"k8s.io/initial-events-end": "true"}))
-        timeout = float(params["timeoutSeconds"]) if params.get("timeoutSeconds") else None
-        async for event in watching.stream(
-            hub,
-            initial=initial,
-            selected=selected,
-            timeout=timeout,
-            bookmark=bookmark if params.get("allowWatchBookmarks") == "true" else None,
+        def as_table(body: Body, first: bool) -> dict[str, Any]:  # kubectl get -w
+            return self._table(request, resource, [body], table or "v1", headers=first)
+
+        async for event in watching.serve(
+            self._hub(resource),
+            request.params,
+            self._selected(request),
+            self._selects(request),
+            bookmark=bookmark,
             bookmark_interval=self.bookmark_interval,
+            render=as_table if table else None,
         ):
             yield event
 
+    # --- OpenAPI v3 (kubectl apply reads it before writing) -----------------------------------
+
+    def _openapi_resources(self) -> list[openapi.ResourceDoc]:
+        served = [(r, self.resources[r]) for r in self._get_resources() if r in self.resources]
+        return openapi.resource_docs(served, self._schemas)
+
+    async def _serve_openapi_root(self, request: kmock.Request) -> Any:
+        return openapi.root(self._openapi_resources())
+
+    async def _serve_openapi_doc(self, request: kmock.Request) -> Any:
+        gv_path = request.url.path.removeprefix("/openapi/v3/").strip("/")
+        members = [r for r in self._openapi_resources() if r.group_version_path == gv_path]
+        if not members:
+            raise ApiError(404, "NotFound", f"no OpenAPI document for {gv_path}")
+        return openapi.group_version(members)
+
+    async def _serve_version(self, request: kmock.Request) -> Any:
+        answer = await super()._serve_version(request)
+        assert isinstance(answer, dict)
+        return discovery.resource_list(answer)
+
     async def _serve_server_version(self, request: kmock.Request) -> Any:
-        return {
-            "major": "1",
-            "minor": "35",
-            "gitVersion": "v1.35.0+ddisync-emulator",
-            "gitTreeState": "clean",
-            "platform": "linux/amd64",
-        }
+        return dict(SERVER_VERSION)
 
 
 def _group_version(resource: kmock.resource) -> str:

@@ -1,20 +1,23 @@
 """Pure rules of the emulated API server on object bodies: patches, metadata, selectors.
 
-No I/O and no kmock here, so each rule is testable on plain dicts. The emulator calls these
-and maps ``ApiError`` to the Kubernetes ``Status`` answer a real API server would give.
+No I/O here (kmock only for its error class), so each rule is testable on plain dicts. The
+emulator calls these and maps ``ApiError`` to the ``Status`` answer a real API server gives.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import json
 import re
+import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpatch
+import kmock
 
 Body = dict[str, Any]
 
@@ -33,6 +36,54 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return f"{self.status} {self.reason}: {self.message}"
+
+
+def status_body(exc: Exception) -> dict[str, Any]:
+    """The ``Status`` answer for an error: ours, kmock's, or a bug (500 with the traceback)."""
+    if isinstance(exc, ApiError):
+        status, reason, message, details = exc.status, exc.reason, exc.message, exc.details
+    elif isinstance(exc, kmock.KubernetesError):
+        status, reason = exc.status, exc.reason or type(exc).__name__
+        message, details = exc.message or repr(exc), exc.details or {}
+    else:
+        status, reason, message = 500, "InternalError", repr(exc)
+        details = {"causes": [{"message": traceback.format_exc()}]}
+    return {
+        "apiVersion": "v1",
+        "kind": "Status",
+        "metadata": {},
+        "status": "Failure",
+        "code": status,
+        "reason": reason,
+        "message": message,
+        "details": details,
+    }
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def with_last_applied(manifest: Mapping[str, Any], namespace: str | None) -> Body:
+    """The manifest as ``kubectl apply`` sends it: with the last-applied annotation.
+
+    kubectl keeps the applied manifest in that annotation to compute its next three-way patch,
+    and warns about (and rewrites) objects that lack it. Recording it the same way makes a
+    person's later ``kubectl apply -f`` of the same files say "unchanged". The text is what
+    kubectl writes: the manifest with its namespace filled in and ``annotations: {}``, as Go's
+    JSON encoder prints it (sorted keys, compact, <, > and & escaped, a final newline).
+    """
+    body = copy.deepcopy(dict(manifest))
+    meta = body.setdefault("metadata", {})
+    if namespace is not None:
+        meta.setdefault("namespace", namespace)
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    meta["annotations"] = annotations
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    meta["annotations"] = {**annotations, LAST_APPLIED: text + "\n"}
+    return body
 
 
 def now_rfc3339() -> str:
@@ -56,9 +107,13 @@ def patched(old: Body, data: Any, content_type: str) -> Body:
     """The body after a PATCH with ``data`` of ``content_type``.
 
     Strategic merge and server-side apply are approximated by a JSON merge patch: the list
-    merge keys and field managers they add matter to built-in kinds, not to ddisync's.
+    merge keys and field managers they add matter to built-in kinds, not to ddisync's. The
+    directives of a strategic merge patch (``$patch``, ``$setElementOrder/...``, which kubectl
+    sends when it re-applies a CRD) are dropped rather than stored as fields.
     """
     kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/strategic-merge-patch+json":
+        data = _without_directives(data)
     if kind == "application/json-patch+json" or isinstance(data, list):
         if not isinstance(data, list):
             raise ApiError(400, "BadRequest", "a JSON patch must be a list of operations")
@@ -76,6 +131,14 @@ def patched(old: Body, data: Any, content_type: str) -> Body:
     result = merge_patch(old, data)
     assert isinstance(result, dict)
     return result
+
+
+def _without_directives(data: Any) -> Any:
+    if isinstance(data, Mapping):
+        return {k: _without_directives(v) for k, v in data.items() if not str(k).startswith("$")}
+    if isinstance(data, list):
+        return [_without_directives(item) for item in data]
+    return data
 
 
 def check_resource_version(current: Body, requested: Body | None) -> None:
@@ -112,6 +175,24 @@ def content_changed(old: Body, new: Body) -> bool:
     """Whether anything but metadata and status differs: what bumps ``metadata.generation``."""
     keys = (set(old) | set(new)) - {"metadata", "status"}
     return any(old.get(key) != new.get(key) for key in keys)
+
+
+def namespace_of(requested: str | None, meta: dict[str, Any], namespaced: bool) -> str | None:
+    """The namespace a created object goes to (set in ``meta``): the URL's or the body's."""
+    if not namespaced:
+        meta.pop("namespace", None)
+        return None
+    namespace = requested or meta.get("namespace")
+    if requested and meta.get("namespace") not in (None, requested):
+        raise ApiError(
+            400,
+            "BadRequest",
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )
+    if not namespace:
+        raise ApiError(400, "BadRequest", "a namespaced object needs a namespace")
+    meta["namespace"] = namespace
+    return str(namespace)
 
 
 def new_identity(meta: dict[str, Any], resource_version: int) -> None:
@@ -183,6 +264,24 @@ def matches_labels(labels: Mapping[str, str], selector: str | None) -> bool:
         elif term not in labels:
             return False
     return True
+
+
+def selects(
+    body: Body,
+    *,
+    namespace: str | None = None,
+    name: str | None = None,
+    labels: str | None = None,
+    fields: str | None = None,
+) -> bool:
+    """Whether a list or watch for this namespace, name and selectors includes ``body``."""
+    meta = body.get("metadata") or {}
+    return (
+        (namespace is None or meta.get("namespace") == namespace)
+        and (name is None or meta.get("name") == name)
+        and (not labels or matches_labels(meta.get("labels") or {}, labels))
+        and (not fields or matches_fields(body, fields))
+    )
 
 
 def matches_fields(body: Body, selector: str | None) -> bool:

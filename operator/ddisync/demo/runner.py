@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TextIO
 
 from ddisync.config import Settings
-from ddisync.demo import report
+from ddisync.demo import kubeconfig, report
 from ddisync.demo.client import ManifestClient, Refused
-from ddisync.demo.cluster import Cluster, running_cluster
+from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
 from ddisync.demo.manifests import Manifest, default_paths, load
 from ddisync.demo.objects import ApiError
 from ddisync.runtime import running_operator
@@ -43,6 +43,7 @@ class DemoOptions:
     linger: float = 0.0
     sim_latency_ms: float = 0.0
     sim_fail_rate: float = 0.0
+    kubeconfig: Path | None = None  # write one for the emulated API here (for kubectl)
     settings: Settings = field(default_factory=Settings)
 
 
@@ -100,6 +101,14 @@ async def converge(
         await asyncio.sleep(_POLL)
 
 
+def _example_network(manifests: Sequence[Manifest]) -> str:
+    """A Network the hints can name: the first one applied, else the examples' first."""
+    for manifest in manifests:
+        if manifest.body.get("kind") == "Network":
+            return str((manifest.body.get("metadata") or {}).get("name", "web-frontend"))
+    return "web-frontend"
+
+
 async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     """Run the demo; the exit code (0 only if every resource is Ready)."""
     from ddisync.simulator import SimulatorOptions, running_simulator
@@ -118,6 +127,9 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     )
     async with running_simulator(sim_options) as sim, running_cluster() as cluster:
         logger.info("WAPI simulator at %s, Kubernetes API emulator at %s.", sim.url, cluster.url)
+        if options.kubeconfig is not None:
+            kubeconfig.write(options.kubeconfig, cluster.url, TOKEN)
+            logger.info("Wrote a kubeconfig for the emulated API to %s.", options.kubeconfig)
         await cluster.install_crds()
         operator_settings = settings.model_copy(update={"wapi_url": sim.url})
         async with running_operator(operator_settings, connection=cluster.connection) as operator:
@@ -129,15 +141,23 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
             else:
                 print(report.render_table(outcomes, counts), file=out, flush=True)
             if options.linger > 0:
+                hints = (
+                    kubeconfig.session_hints(options.kubeconfig, _example_network(manifests))
+                    if options.kubeconfig is not None
+                    else f"  e.g. curl {cluster.url}/apis/ddisync.io/v1alpha1/networks\n"
+                    "  (add --kubeconfig PATH to try kubectl against it)"
+                )
                 print(
                     f"Serving for {options.linger:g} s more:\n"
                     f"  Kubernetes API (emulated): {cluster.url}\n"
                     f"  Infoblox WAPI (simulated): {sim.url}/wapi/v{settings.wapi_version}/\n"
                     f"  Metrics: {operator.urls.metrics}\n"
                     f"  Health:  {operator.urls.healthz}  {operator.urls.readyz}\n"
-                    f"  e.g. curl {cluster.url}/apis/ddisync.io/v1alpha1/networks",
+                    f"{hints}",
                     file=sys.stderr,
                     flush=True,
                 )
-                await asyncio.sleep(options.linger)
+                # Until the time is up or the operator stops: kopf takes SIGINT/SIGTERM to stop
+                # it, and a person's Ctrl-C should end the whole demo, not only the operator.
+                await asyncio.wait({operator.task}, timeout=options.linger)
     return 0 if outcomes and all(o.ready for o in outcomes) else 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,57 @@ def event_for(change: Change, selected: Callable[[Body], bool]) -> dict[str, Any
     return None
 
 
+def bookmark(
+    rv: int, api_version: str, kind: str, annotations: Mapping[str, str]
+) -> dict[str, Any]:
+    """A BOOKMARK event: "nothing for you up to ``rv``" (kopf keeps its watch alive with them)."""
+    meta: dict[str, Any] = {"resourceVersion": str(rv)}
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    return {
+        "type": "BOOKMARK",
+        "object": {"apiVersion": api_version, "kind": kind, "metadata": meta},
+    }
+
+
+def initial_events(
+    hub: WatchHub,
+    params: Mapping[str, str],
+    current: list[Body],
+    selected: Callable[[Body], bool],
+    *,
+    bookmark: Callable[..., dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """What a watch sends before live changes, by its parameters.
+
+    resourceVersion  sendInitialEvents  initial events
+    N > 0            not "true"         the changes after N, or one ERROR 410 if too old
+    "", "0"          not "true"         every current object as ADDED (the legacy way)
+    any              "true"             every current object as ADDED, then a BOOKMARK
+                                        annotated k8s.io/initial-events-end (watch-list,
+                                        which client-go 1.35 tries first)
+    """
+    since = params.get("resourceVersion", "")
+    if since.isdigit() and int(since) > 0 and params.get("sendInitialEvents") != "true":
+        changes = hub.since(int(since))
+        if changes is None:
+            gone = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "code": 410,
+                "reason": "Expired",
+                "message": f"too old resource version: {since}",
+            }
+            return [{"type": "ERROR", "object": gone}]
+        events = (event_for(change, selected) for change in changes)
+        return [event for event in events if event is not None]
+    initial = [{"type": "ADDED", "object": body} for body in current if selected(body)]
+    if params.get("sendInitialEvents") == "true":
+        initial.append(bookmark(**{"k8s.io/initial-events-end": "true"}))
+    return initial
+
+
 async def stream(
     hub: WatchHub,
     *,
@@ -121,3 +172,37 @@ async def stream(
                 yield live
     finally:
         hub.subscribers.discard(queue)
+
+
+async def serve(
+    hub: WatchHub,
+    params: Mapping[str, str],
+    current: list[Body],
+    selected: Callable[[Body], bool],
+    *,
+    bookmark: Callable[..., dict[str, Any]],
+    bookmark_interval: float,
+    render: Callable[[Body, bool], dict[str, Any]] | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """The events of one watch request: initial ones (see ``initial_events``), then live ones.
+
+    ``render`` turns each object into what the client asked for instead (kubectl's one-row
+    Tables; ``True`` for the first, which alone carries the column definitions).
+    """
+    initial = initial_events(hub, params, current, selected, bookmark=bookmark)
+    if initial and initial[0]["type"] == "ERROR":
+        yield initial[0]  # 410 Gone: the client re-lists
+        return
+    timeout = float(params["timeoutSeconds"]) if params.get("timeoutSeconds") else None
+    first = True
+    async for event in stream(
+        hub,
+        initial=initial,
+        selected=selected,
+        timeout=timeout,
+        bookmark=bookmark if params.get("allowWatchBookmarks") == "true" else None,
+        bookmark_interval=bookmark_interval,
+    ):
+        if render is not None and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+            event, first = {"type": event["type"], "object": render(event["object"], first)}, False
+        yield event
