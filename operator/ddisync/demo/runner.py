@@ -109,6 +109,16 @@ def _example_network(manifests: Sequence[Manifest]) -> str:
     return "web-frontend"
 
 
+def _ports(settings: Settings) -> dict[str, int]:
+    """Free ports for metrics and probes unless the environment names them: a demo must not
+    fail because something else (another demo) listens on 9090 or 8080."""
+    return {
+        field: 0
+        for field in ("metrics_port", "health_port")
+        if field not in settings.model_fields_set
+    }
+
+
 async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     """Run the demo; the exit code (0 only if every resource is Ready)."""
     from ddisync.simulator import SimulatorOptions, running_simulator
@@ -131,7 +141,7 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
             kubeconfig.write(options.kubeconfig, cluster.url, TOKEN)
             logger.info("Wrote a kubeconfig for the emulated API to %s.", options.kubeconfig)
         await cluster.install_crds()
-        operator_settings = settings.model_copy(update={"wapi_url": sim.url})
+        operator_settings = settings.model_copy(update={"wapi_url": sim.url, **_ports(settings)})
         async with running_operator(operator_settings, connection=cluster.connection) as operator:
             applied = await asyncio.to_thread(apply_all, cluster.url, manifests)
             outcomes = await converge(cluster, applied, options.timeout)
