@@ -56,6 +56,35 @@ class Settings(BaseSettings):
     )
     wapi_timeout: float = Field(30.0, description="Total seconds allowed for one request.")
     wapi_max_attempts: int = Field(5, description="Attempts per request on transient errors.")
+    wapi_circuit_reset_timeout: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds the circuit breaker stays open after the grid failed repeatedly, "
+        "before one probe request is let through. Long enough for a restarting Grid Master not "
+        "to be hammered; short enough that reconciles resume soon after it is back.",
+    )
+
+    # --- Retry delays of a failed reconcile (kopf requeues the resource after them) ------------
+    retry_delay_unavailable: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds before retrying when Infoblox was unavailable (5xx, timeouts, "
+        "circuit open) — also a deletion waiting for Infoblox. The client already retried "
+        "within the call; 15 s lets a 503 burst or a failover pass.",
+    )
+    retry_delay_slow: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds before retrying what someone else must fix first: a conflict, a "
+        "missing parent zone or container, no free address, another Infoblox error.",
+    )
+    retry_delay_auth: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds before retrying after Infoblox refused the credentials. NIOS locks "
+        "out every user after repeated failed logins, so never sooner than the client's own "
+        "cooldown.",
+    )
 
     # --- Ownership -----------------------------------------------------------------------------
     cluster_id: str = Field(
@@ -156,4 +185,5 @@ class Settings(BaseSettings):
             max_in_flight=self.wapi_max_in_flight,
             total_timeout=self.wapi_timeout,
             max_attempts=self.wapi_max_attempts,
+            circuit_reset_timeout=self.wapi_circuit_reset_timeout,
         )

@@ -50,3 +50,35 @@ def settings(simulator) -> Settings:  # type: ignore[no-untyped-def]
 async def operator(cluster, settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
     async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
         yield op
+
+
+@pytest.fixture()
+async def lenient_cluster() -> AsyncIterator[object]:
+    """A cluster whose CRDs check nothing in ``spec`` (an old CRD, or an API server without
+    CEL): bad specs reach the operator, which must refuse them itself (InvalidSpec)."""
+    from ddisync.api.crd import KINDS, build_crd
+
+    async with running_cluster() as emulated:
+        for info in KINDS:
+            crd = build_crd(info)
+            schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+            schema["properties"]["spec"] = {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": True,
+            }
+            await emulated.apply(crd)
+        yield emulated
+
+
+@pytest.fixture()
+def fast_settings(settings: Settings) -> Settings:
+    """Drift checks and orphan scans every second."""
+    return settings.model_copy(update={"resync_interval": 1.0})
+
+
+@pytest.fixture()
+async def fast_operator(cluster, fast_settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    async with running_operator(
+        fast_settings, connection=cluster.connection, post_events=False
+    ) as op:
+        yield op

@@ -64,3 +64,46 @@ async def wapi_create(simulator: Any, objtype: str, data: dict[str, Any]) -> str
         assert response.status == 201, await response.text()
         ref: str = await response.json()
         return ref
+
+
+def record_manifest(resource: str, namespace: str = "default", /, **spec: Any) -> dict[str, Any]:
+    """A Record manifest; ``resource`` is the resource's name, ``name=`` the record's FQDN."""
+    return {
+        "apiVersion": "ddisync.io/v1alpha1",
+        "kind": "Record",
+        "metadata": {"name": resource, "namespace": namespace},
+        "spec": spec,
+    }
+
+
+async def condition_of(
+    cluster: Any, plural: str, name: str, status: str = "True", namespace: str = "default"
+) -> dict[str, Any]:
+    """Wait for the resource's Ready condition (current generation) to have ``status``."""
+
+    async def check() -> dict[str, Any] | None:
+        condition = ready(await cluster.get(plural, namespace, name))
+        return condition if condition and condition["status"] == status else None
+
+    result: dict[str, Any] = await eventually(check)
+    return result
+
+
+def markers(uid: str, owner: str, cluster: str = "e2e") -> dict[str, dict[str, str]]:
+    """The ownership extensible attributes ddisync writes, in WAPI's form."""
+    return {
+        "ddisync-cluster": {"value": cluster},
+        "ddisync-owner": {"value": owner},
+        "ddisync-uid": {"value": uid},
+    }
+
+
+async def wapi_request(simulator: Any, method: str, path: str, data: Any = None) -> Any:
+    """Any WAPI call, the way another tool would make it (e.g. an out-of-band edit)."""
+    from tests.e2e.conftest import PASSWORD
+
+    headers = {"Authorization": aiohttp.encode_basic_auth("admin", PASSWORD)}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        response = await http.request(method, f"{simulator.url}/wapi/v2.12/{path}", json=data)
+        assert response.status < 300, await response.text()
+        return await response.json()

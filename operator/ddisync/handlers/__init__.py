@@ -9,15 +9,21 @@ from __future__ import annotations
 import kopf
 
 from ddisync.config import Settings
+from ddisync.handlers.index import register_indexes
 from ddisync.handlers.lifecycle import register_lifecycle
 from ddisync.handlers.network import register_network
+from ddisync.handlers.orphans import register_orphans
+from ddisync.handlers.record import register_record
 from ddisync.handlers.selectors import label_filter
 
 
 def register_handlers(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     labels = label_filter(settings.label_selector)
-    register_lifecycle(registry, settings)
+    register_lifecycle(registry, settings)  # first: the WAPI client the others use
+    register_indexes(registry)  # no label filter: see handlers/index.py
     register_network(registry, settings, labels)
+    register_record(registry, settings, labels)
+    register_orphans(registry, settings)
 
 
 __all__ = ["register_handlers"]

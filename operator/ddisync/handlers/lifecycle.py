@@ -1,34 +1,84 @@
-"""Operator start and stop: open the WAPI client once, keep it in ``memo``, close it at the end."""
+"""Operator start and stop: open the WAPI client once, keep it in ``memo``, close it at the end.
+
+At start the operator also makes sure the grid defines the extensible attributes it marks its
+objects with (``ddisync.sync.eadefs``). That check runs in the background and never stops the
+operator from starting: when the grid is down or the definitions cannot be created, the error
+goes to the log, and every reconcile checks again before its first write (the condition of the
+resource then names what an administrator must create).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
 import kopf
 
+from ddisync.cache import OperatorCache, open_cache
 from ddisync.config import Settings
 from ddisync.metrics import FanOutObserver
+from ddisync.sync.eadefs import MarkerDefinitions
+from ddisync.sync.errors import SyncRefused
 from ddisync.wapi.client import WapiClient
+from ddisync.wapi.errors import WapiError
 
 logger = logging.getLogger(__name__)
+
+
+def marker_definitions(memo: kopf.Memo) -> MarkerDefinitions:
+    """The operator's one ``MarkerDefinitions`` (made at start, or on first use)."""
+    markers: MarkerDefinitions = memo.setdefault("marker_definitions", MarkerDefinitions())
+    return markers
+
+
+async def _check_markers(markers: MarkerDefinitions, client: WapiClient) -> None:
+    try:
+        await markers.ensure(client)
+    except SyncRefused:
+        pass  # logged as an error where it is found; resources say it in their conditions
+    except WapiError as error:
+        logger.warning(
+            "Could not check the extensible attribute definitions ddisync needs (%s); "
+            "checking again before the first write",
+            error,
+        )
 
 
 def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     @kopf.on.startup(registry=registry)
     async def open_wapi_client(memo: kopf.Memo, **_: Any) -> None:
+        # The read cache first: its write observer must see every write the client makes.
+        memo.cache = await open_cache(settings, memo.metrics, memo.health)
         observer = FanOutObserver(memo.metrics.wapi_observer(), memo.health.wapi_observer())
+        observer = FanOutObserver(observer, memo.cache.write_observer())
         client = WapiClient(settings.wapi_settings(), observer=observer)
         await client.__aenter__()
         memo.wapi = client
+        memo.reads = memo.cache.reads(client)  # cached reads that never decide a write
         memo.health.infoblox_probe = client.ping
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
+
+    @kopf.on.startup(registry=registry)
+    async def check_marker_definitions(memo: kopf.Memo, **_: Any) -> None:
+        memo.marker_check = asyncio.create_task(
+            _check_markers(marker_definitions(memo), memo.wapi), name="ddisync-marker-check"
+        )
 
     @kopf.on.cleanup(registry=registry)
     async def close_wapi_client(memo: kopf.Memo, **_: Any) -> None:
         memo.health.mark_running(False)
         memo.health.infoblox_probe = None
+        check: asyncio.Task[None] | None = getattr(memo, "marker_check", None)
+        if check is not None and not check.done():
+            check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await check
         client = getattr(memo, "wapi", None)
         if client is not None:
             await client.aclose()
+        cache: OperatorCache | None = getattr(memo, "cache", None)
+        if cache is not None:
+            await cache.aclose()

@@ -14,8 +14,9 @@ from ddisync.api.meta import GROUP, VERSION, DeletionPolicy, InvalidSpecError, p
 from ddisync.api.network import NetworkSpec
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
+from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.observe import forget_resource, observed
-from ddisync.handlers.outcome import failure_from
+from ddisync.handlers.outcome import RetryDelays, failure_from
 from ddisync.handlers.status import now, patch_ready
 from ddisync.reconcile.network import (
     NETWORK_FIELDS,
@@ -26,6 +27,7 @@ from ddisync.reconcile.network import (
 )
 from ddisync.reconcile.ownership import Owner
 from ddisync.reconcile.plan import NoChange
+from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.network import delete_network, sync_network
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.client import WapiClient
@@ -39,9 +41,15 @@ def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
     return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
 
 
-def _raise_for(error: Exception, patch: kopf.Patch, body: Mapping[str, Any], **fields: Any) -> None:
+def _raise_for(
+    error: Exception,
+    patch: kopf.Patch,
+    body: Mapping[str, Any],
+    delays: RetryDelays,
+    **fields: Any,
+) -> None:
     """Record ``error`` as Ready=False and raise the matching kopf error."""
-    failure = failure_from(error)
+    failure = failure_from(error, delays)
     if failure is None:
         raise error  # a bug: kopf logs it with the traceback and retries with backoff
     patch_ready(
@@ -65,10 +73,13 @@ async def reconcile_network(
     settings: Settings,
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
     forget: Collection[str] = (),
+    markers: MarkerDefinitions | None = None,
 ) -> None:
     status = body.get("status") or {}
     try:
         spec = parse_spec(NetworkSpec, body.get("spec"))
+        if markers is not None:
+            await markers.ensure(client)  # before the first write (lifecycle.py)
         result = await sync_network(
             client,
             desired_network(spec),
@@ -78,7 +89,9 @@ async def reconcile_network(
             forget=forget,
         )
     except Exception as error:
-        _raise_for(error, patch, body)
+        if markers is not None:
+            markers.forget_if_unknown(error)
+        _raise_for(error, patch, body, RetryDelays.of(settings))
         return
     network = result.network
     if result.action != "unchanged":
@@ -104,7 +117,8 @@ async def reconcile_network(
 _RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
 
 
-def _snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
+def network_snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
+    """The shared snapshot of owned networks (drift checks and the orphan scan)."""
     if getattr(memo, "network_snapshot", None) is None:
         memo.network_snapshot = OwnedSnapshot(
             memo.wapi,
@@ -199,7 +213,7 @@ async def finalize_network(
             policy=policy,
         )
     except Exception as error:
-        failure = failure_from(error)
+        failure = failure_from(error, RetryDelays.of(settings))
         if failure is None:
             raise
         message = f"waiting to delete from Infoblox: {failure.message}"
@@ -227,7 +241,9 @@ def register_network(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
     ) -> None:
         with observed(memo, KIND, body):
-            await reconcile_network(body, patch, memo.wapi, settings, logger)
+            await reconcile_network(
+                body, patch, memo.wapi, settings, logger, markers=marker_definitions(memo)
+            )
 
     @kopf.on.update(GROUP, VERSION, PLURAL, field="spec", **scope)
     async def network_changed(
@@ -243,7 +259,15 @@ def register_network(
         before = set((old or {}).get("extensibleAttributes") or {})
         after = set((new or {}).get("extensibleAttributes") or {})
         with observed(memo, KIND, body):
-            await reconcile_network(body, patch, memo.wapi, settings, logger, forget=before - after)
+            await reconcile_network(
+                body,
+                patch,
+                memo.wapi,
+                settings,
+                logger,
+                forget=before - after,
+                markers=marker_definitions(memo),
+            )
 
     @kopf.timer(
         GROUP,
@@ -258,7 +282,7 @@ def register_network(
     ) -> None:
         with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
             repaired = await check_network_drift(
-                body, patch, memo.wapi, _snapshot(memo, settings), settings, logger
+                body, patch, memo.wapi, network_snapshot(memo, settings), settings, logger
             )
         if repaired:
             memo.metrics.drift_repaired(KIND)

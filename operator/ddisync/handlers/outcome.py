@@ -5,7 +5,12 @@ error                          reason                  retry
 =============================  ======================  =========================================
 InvalidSpecError               InvalidSpec             never (the next spec change re-runs)
 SyncRefused                    its own reason          never for ImmutableField/NotOwned; slow
-                                                       for Conflict (the other owner may go away)
+                                                       for Conflict (the other owner may go away),
+                                                       ParentNotFound (a reverse zone for a PTR)
+                                                       and InfobloxError (missing marker
+                                                       definitions an administrator adds); soon
+                                                       for NetworkNotReady (the handler shortens
+                                                       it further with its own backoff)
 ParentNotFoundError            ParentNotFound          slow (someone creates the zone/container)
 ConflictError                  Conflict                slow
 NoFreeAddressError             NoFreeAddress           slow (addresses get freed)
@@ -14,6 +19,10 @@ AuthenticationError            AuthenticationFailed    slow: NIOS locks out ever
 UnavailableError (+ circuit)   InfobloxUnavailable     soon
 other WapiError                InfobloxError           slow
 =============================  ======================  =========================================
+
+"soon", "slow" and "lockout safe" are :class:`RetryDelays`, from the settings
+(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_auth``; defaults 15, 60 and
+120 s).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass
 
 from ddisync.api.conditions import Reason
 from ddisync.api.meta import InvalidSpecError
+from ddisync.config import Settings
 from ddisync.sync.errors import SyncRefused
 from ddisync.wapi.errors import (
     AuthenticationError,
@@ -39,6 +49,26 @@ LOCKOUT_SAFE = 120.0
 
 
 @dataclass(frozen=True)
+class RetryDelays:
+    """Seconds before kopf runs a failed handler again, by how soon it can succeed."""
+
+    soon: float = SOON  # Infoblox unavailable: a 503 burst or a failover passes
+    slow: float = SLOW  # someone else must act first (conflict, parent, free address)
+    lockout_safe: float = LOCKOUT_SAFE  # refused credentials: never hammer a NIOS login
+
+    @classmethod
+    def of(cls, settings: Settings) -> RetryDelays:
+        return cls(
+            soon=settings.retry_delay_unavailable,
+            slow=settings.retry_delay_slow,
+            lockout_safe=settings.retry_delay_auth,
+        )
+
+
+DEFAULT_DELAYS = RetryDelays()
+
+
+@dataclass(frozen=True)
 class Failure:
     reason: Reason
     message: str
@@ -49,29 +79,32 @@ def _grid_text(error: WapiError) -> str:
     return error.text if isinstance(error, WapiResponseError) else str(error)
 
 
-def failure_from(error: Exception) -> Failure | None:
+def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Failure | None:
     """The condition for ``error``; ``None`` for errors that are bugs (kopf retries them)."""
+    soon, slow, lockout_safe = delays.soon, delays.slow, delays.lockout_safe
     match error:
         case InvalidSpecError():
             return Failure(Reason.INVALID_SPEC, str(error), None)
-        case SyncRefused(reason=Reason.CONFLICT):
-            return Failure(error.reason, error.message, SLOW)
+        case SyncRefused(reason=Reason.CONFLICT | Reason.PARENT_NOT_FOUND | Reason.INFOBLOX_ERROR):
+            return Failure(error.reason, error.message, slow)
+        case SyncRefused(reason=Reason.NETWORK_NOT_READY):
+            return Failure(error.reason, error.message, soon)
         case SyncRefused():
             return Failure(error.reason, error.message, None)
         case ParentNotFoundError():
-            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", SLOW)
+            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", slow)
         case ConflictError():
-            return Failure(Reason.CONFLICT, f"Infoblox: {_grid_text(error)}", SLOW)
+            return Failure(Reason.CONFLICT, f"Infoblox: {_grid_text(error)}", slow)
         case NoFreeAddressError():
-            return Failure(Reason.NO_FREE_ADDRESS, f"Infoblox: {_grid_text(error)}", SLOW)
+            return Failure(Reason.NO_FREE_ADDRESS, f"Infoblox: {_grid_text(error)}", slow)
         case AuthenticationError():
             return Failure(
                 Reason.AUTHENTICATION_FAILED,
                 f"Infoblox refused the credentials ({error}); check the WAPI user and password",
-                LOCKOUT_SAFE,
+                lockout_safe,
             )
         case UnavailableError():
-            return Failure(Reason.INFOBLOX_UNAVAILABLE, f"Infoblox is unavailable: {error}", SOON)
+            return Failure(Reason.INFOBLOX_UNAVAILABLE, f"Infoblox is unavailable: {error}", soon)
         case WapiError():
-            return Failure(Reason.INFOBLOX_ERROR, f"Infoblox: {_grid_text(error)}", SLOW)
+            return Failure(Reason.INFOBLOX_ERROR, f"Infoblox: {_grid_text(error)}", slow)
     return None

@@ -1,0 +1,117 @@
+"""The orphan scan: every ``resync_interval``, per kind, objects no resource claims any more.
+
+It runs as one background task per operator (started at start-up, cancelled at clean-up), not
+as a per-resource timer: orphans matter most when no resource of the kind is left at all.
+It reads the same owned snapshots as the drift checks (paged, filtered by this cluster's
+marker), so it costs no extra WAPI calls when the drift checks run anyway.
+
+Safety, besides the rules in ``ddisync.sync.orphans``:
+
+- the first scan waits one interval: kopf has filled the uid indexes long before;
+- with ``delete_orphans`` an object is deleted only when two consecutive scans found it
+  orphaned, and only after a fresh read shows it still carries this cluster's marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Container, Sequence
+from typing import Any
+
+import kopf
+
+from ddisync.config import Settings
+from ddisync.handlers.index import NETWORK_UIDS, RECORD_UIDS
+from ddisync.handlers.network import network_snapshot
+from ddisync.handlers.record_drift import record_snapshots
+from ddisync.sync.orphans import NamespaceScope, delete_orphan, find_orphans
+from ddisync.sync.snapshot import OwnedSnapshot
+from ddisync.wapi.errors import WapiError
+
+logger = logging.getLogger(__name__)
+
+_SHOWN = 10  # orphans named in one log line; the metric has the count
+
+
+async def scan_orphans(
+    memo: kopf.Memo,
+    settings: Settings,
+    kind: str,
+    snapshots: Sequence[OwnedSnapshot],
+    live_uids: Container[str],
+    suspects: Container[str],
+) -> set[str]:
+    """One scan of ``kind``: report (and maybe delete) orphans; their refs, for the next scan."""
+    objects = [obj for snapshot in snapshots for obj in (await snapshot.by_uid()).values()]
+    orphans = find_orphans(
+        objects,
+        kind=kind,
+        cluster=settings.cluster_id,
+        live_uids=live_uids,
+        namespaces=NamespaceScope(tuple(settings.namespaces)),
+    )
+    if orphans:
+        shown = ", ".join(f"{o.ref} ({o.owner})" for o in orphans[:_SHOWN])
+        more = f" and {len(orphans) - _SHOWN} more" if len(orphans) > _SHOWN else ""
+        advice = "" if settings.delete_orphans else "; set DDISYNC_DELETE_ORPHANS=true to delete"
+        logger.warning(
+            "%d Infoblox object(s) of cluster %r are claimed by no %s resource: %s%s%s",
+            len(orphans), settings.cluster_id, kind, shown, more, advice,
+        )  # fmt: skip
+    deleted = 0
+    if settings.delete_orphans:
+        for orphan in orphans:
+            if orphan.ref not in suspects:
+                continue  # confirmed by the next scan first
+            if await delete_orphan(
+                memo.wapi, orphan, cluster=settings.cluster_id, live_uids=live_uids
+            ):
+                deleted += 1
+                logger.warning("Deleted orphan %s (owner %s gone)", orphan.ref, orphan.owner)
+        if deleted:
+            for snapshot in snapshots:
+                snapshot.invalidate()
+    memo.metrics.set_orphans(kind, len(orphans) - deleted)
+    return {orphan.ref for orphan in orphans}
+
+
+async def scan_forever(
+    memo: kopf.Memo, settings: Settings, live: dict[str, Container[str]]
+) -> None:
+    suspects: dict[str, set[str]] = {}
+    while True:
+        await asyncio.sleep(settings.resync_interval)
+        if getattr(memo, "wapi", None) is None:
+            continue
+        kinds: dict[str, Sequence[OwnedSnapshot]] = {
+            "Network": [network_snapshot(memo, settings)],
+            "Record": list(record_snapshots(memo, settings).values()),
+        }
+        for kind, snapshots in kinds.items():
+            try:
+                suspects[kind] = await scan_orphans(
+                    memo, settings, kind, snapshots, live[kind], suspects.get(kind, set())
+                )
+            except WapiError as error:
+                logger.warning("Orphan scan of %s skipped: %s", kind, error)
+            except Exception:  # a bug must not end the scans for good
+                logger.exception("Orphan scan of %s failed", kind)
+
+
+def register_orphans(registry: kopf.OperatorRegistry, settings: Settings) -> None:
+    @kopf.on.startup(registry=registry)
+    async def start_orphan_scan(memo: kopf.Memo, **kwargs: Any) -> None:
+        live = {"Network": kwargs[NETWORK_UIDS], "Record": kwargs[RECORD_UIDS]}
+        memo.orphan_scan = asyncio.create_task(
+            scan_forever(memo, settings, live), name="ddisync-orphan-scan"
+        )
+
+    @kopf.on.cleanup(registry=registry)
+    async def stop_orphan_scan(memo: kopf.Memo, **_: Any) -> None:
+        task: asyncio.Task[None] | None = getattr(memo, "orphan_scan", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

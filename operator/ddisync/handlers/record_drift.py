@@ -1,0 +1,119 @@
+"""The periodic drift check of one Record against the shared owned snapshots.
+
+One ``OwnedSnapshot`` per record object type (each type has its own return fields, and a
+Record's PTR carries the same uid as its A/AAAA record, so the two must not share one map).
+A sweep therefore reads ``8 * ceil(N / page size)`` pages for N owned records, however many
+resources are checked.
+
+Like the Network check, the snapshot only decides that nothing needs doing; any difference
+(the record or its PTR edited or deleted in Infoblox) goes through the full reconcile, which
+reads fresh before it writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import kopf
+
+from ddisync.api.conditions import Reason
+from ddisync.api.meta import parse_spec
+from ddisync.api.record import RecordSpec
+from ddisync.config import Settings
+from ddisync.handlers.record_context import RecordContext, desired_of, owner_of
+from ddisync.reconcile.plan import NoChange
+from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
+from ddisync.reconcile.record import OBJTYPES, RETURN_FIELDS, actual_record, plan_record
+from ddisync.sync.errors import SyncRefused
+from ddisync.sync.ptr import PTR_TYPES
+from ddisync.sync.snapshot import OwnedSnapshot
+
+Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+
+# Not Ready for a reason only the outside world can change (the other object goes away):
+# the periodic check tries again. Other failures are already retried by kopf, or need a spec edit.
+_RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
+
+
+def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnapshot]:
+    """The shared snapshots, one per record object type (made on first use)."""
+    if getattr(memo, "record_snapshots", None) is None:
+        memo.record_snapshots = {
+            objtype: OwnedSnapshot(
+                memo.wapi,
+                (objtype,),
+                cluster_id=settings.cluster_id,
+                return_fields=RETURN_FIELDS[objtype],
+                # A little under the interval: each sweep reads the pages about once.
+                max_age=settings.resync_interval * 0.9,
+            )
+            for objtype in OBJTYPES.values()
+        }
+    snapshots: dict[str, OwnedSnapshot] = memo.record_snapshots
+    return snapshots
+
+
+def _verified_after(status: Mapping[str, Any], snapshots: list[OwnedSnapshot]) -> bool:
+    """Whether a fresh read after every snapshot was taken already confirmed the record."""
+    synced = status.get("lastSyncTime")
+    taken = [s.taken_at for s in snapshots]
+    if not synced or any(t is None for t in taken):
+        return False
+    return datetime.datetime.fromisoformat(synced) > min(t for t in taken if t is not None)
+
+
+async def check_record_drift(
+    body: Mapping[str, Any],
+    ctx: RecordContext,
+    snapshots: Mapping[str, OwnedSnapshot],
+    logger: Logger,
+    *,
+    repair: Callable[[], Awaitable[None]],
+) -> bool:
+    """Compare with the shared snapshots; ``repair`` (a full reconcile) only on a difference.
+
+    Returns whether a repair was attempted.
+    """
+    status = body.get("status") or {}
+    meta = body["metadata"]
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    current = status.get("observedGeneration") == meta.get("generation")
+    if ready is None or ready.get("status") != "True" or not current:
+        if ready is not None and ready.get("reason") in _RECHECKED:
+            await repair()
+            return True
+        return False
+    spec = parse_spec(RecordSpec, body.get("spec"))
+    try:
+        desired = desired_of(spec, meta["namespace"], ctx.networks)
+    except SyncRefused:
+        return False  # the Network is not Ready now; the record is checked once it is
+    used = [snapshots[desired.objtype]]
+    if desired.type in PTR_TYPES:
+        used.append(snapshots[PTR_OBJTYPE])
+    views = [await snapshot.by_uid() for snapshot in used]
+    if _verified_after(status, used):
+        return False
+    owner = owner_of(body, ctx.settings.cluster_id)
+    found = views[0].get(meta["uid"])
+    actual = actual_record(found) if found else None
+    action = plan_record(desired, actual, owner, adopt=spec.adopt)
+    in_step = isinstance(action, NoChange)
+    if in_step and len(views) > 1 and actual is not None:
+        found_ptr = views[1].get(meta["uid"])
+        ptr_action = plan_ptr(
+            desired_ptr(desired, actual),
+            actual_record(found_ptr) if found_ptr else None,
+            owner,
+            adopt=spec.adopt,
+        )
+        in_step = ptr_action is None or isinstance(ptr_action, NoChange)
+    if in_step:
+        return False
+    what = "its PTR" if isinstance(action, NoChange) else type(action).__name__
+    logger.warning("Infoblox drifted from the spec (%s); repairing", what)
+    await repair()
+    return True

@@ -1,0 +1,223 @@
+"""The periodic resync: drift repaired, orphans reported (and deleted only when asked to)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ddisync.config import Settings
+from ddisync.runtime import running_operator
+from ddisync.simulator import SimulatorOptions, running_simulator
+from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import (
+    condition_of,
+    eventually,
+    extattrs,
+    markers,
+    network_manifest,
+    record_manifest,
+    wapi_create,
+    wapi_request,
+)
+
+
+def _sample(operator: Any, name: str, kind: str) -> float | None:
+    for metric in operator.metrics.registry.collect():
+        for sample in metric.samples:
+            if sample.name == name and sample.labels.get("kind") == kind:
+                return float(sample.value)
+    return None
+
+
+async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_operator) -> None:
+    await cluster.apply(
+        record_manifest(
+            "web", type="A", name="web.example.com", address="10.80.0.1", comment="ours"
+        )
+    )
+    await condition_of(cluster, "records", "web")
+    [record] = simulator.grid.objects("record:a")
+    await wapi_request(
+        simulator, "PUT", record["_ref"], {"comment": "edited by hand", "ttl": 5, "use_ttl": True}
+    )
+    await eventually(
+        lambda: (
+            simulator.grid.objects("record:a")[0].get("comment") == "ours"
+            and simulator.grid.objects("record:a")[0].get("use_ttl") is False
+        )
+    )
+    assert _sample(fast_operator, "ddisync_drift_repaired_total", "Record") >= 1
+
+
+async def test_a_record_deleted_in_infoblox_is_recreated(cluster, simulator, fast_operator) -> None:
+    await cluster.apply(
+        record_manifest(
+            "sip",
+            type="SRV",
+            name="_sip._udp.example.com",
+            target="sip.example.com",
+            port=5060,
+            priority=1,
+            weight=1,
+        )
+    )
+    await condition_of(cluster, "records", "sip")
+    [srv] = simulator.grid.objects("record:srv")
+    await wapi_request(simulator, "DELETE", srv["_ref"])
+    await eventually(lambda: len(simulator.grid.objects("record:srv")) == 1)
+    await condition_of(cluster, "records", "sip")
+
+
+async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast_operator) -> None:
+    await cluster.apply(network_manifest("web", cidr="10.80.1.0/24", comment="ours"))
+    await condition_of(cluster, "networks", "web")
+    [network] = [n for n in simulator.grid.objects("network") if n["network"] == "10.80.1.0/24"]
+    await wapi_request(simulator, "PUT", network["_ref"], {"comment": "edited by hand"})
+    await eventually(
+        lambda: (
+            [
+                n["comment"]
+                for n in simulator.grid.objects("network")
+                if n["network"] == "10.80.1.0/24"
+            ]
+            == ["ours"]
+        )
+    )
+
+
+async def _plant(simulator: Any) -> dict[str, str]:
+    """Objects for the orphan scan to judge; returns their refs by role."""
+    refs = {
+        "orphan": await wapi_create(
+            simulator,
+            "record:a",
+            {
+                "name": "gone.example.com",
+                "ipv4addr": "10.80.2.1",
+                "extattrs": markers("uid-gone", "default/Record/gone"),
+            },
+        ),
+        "orphan-ptr": await wapi_create(
+            simulator,
+            "record:ptr",
+            {
+                "ipv4addr": "10.80.2.1",
+                "ptrdname": "gone.example.com",
+                "extattrs": markers("uid-gone", "default/Record/gone"),
+            },
+        ),
+        "orphan-network": await wapi_create(
+            simulator,
+            "network",
+            {
+                "network": "10.80.3.0/24",
+                "extattrs": markers("uid-net-gone", "default/Network/gone"),
+            },
+        ),
+        "other-cluster": await wapi_create(
+            simulator,
+            "record:a",
+            {
+                "name": "theirs.example.com",
+                "ipv4addr": "10.80.2.2",
+                "extattrs": markers("uid-x", "default/Record/theirs", cluster="prod"),
+            },
+        ),
+        "unmarked": await wapi_create(
+            simulator, "record:a", {"name": "manual.example.com", "ipv4addr": "10.80.2.3"}
+        ),
+        "other-namespace": await wapi_create(
+            simulator,
+            "record:a",
+            {
+                "name": "shard.example.com",
+                "ipv4addr": "10.80.2.4",
+                "extattrs": markers("uid-y", "team-b/Record/shard"),
+            },
+        ),
+    }
+    return refs
+
+
+def _refs(simulator: Any) -> set[str]:
+    return {
+        o["_ref"] for t in ("record:a", "record:ptr", "network") for o in simulator.grid.objects(t)
+    }
+
+
+async def test_orphans_are_reported_and_left_in_place(cluster, simulator, fast_settings) -> None:
+    planted = await _plant(simulator)
+    settings = fast_settings.model_copy(update={"namespaces": ["default"]})
+    async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
+        await cluster.apply(
+            record_manifest(
+                "live", type="A", name="live.example.com", address="10.80.2.9", createPTR=True
+            )
+        )
+        await condition_of(cluster, "records", "live")
+        # The record and its PTR of "gone" (one resource, two objects); the live record's are
+        # claimed, another cluster's, an unmarked one and another namespace's are not counted.
+        assert await eventually(lambda: _sample(op, "ddisync_orphans", "Record") == 2)
+        assert await eventually(lambda: _sample(op, "ddisync_orphans", "Network") == 1)
+        assert b'ddisync_orphans{kind="Record"} 2.0' in op.metrics.exposition()
+    assert set(planted.values()) <= _refs(simulator)  # reporting deletes nothing
+
+
+async def test_orphans_are_deleted_only_when_asked_and_only_ours(
+    cluster, simulator, fast_settings
+) -> None:
+    planted = await _plant(simulator)
+    settings = fast_settings.model_copy(update={"delete_orphans": True, "namespaces": ["default"]})
+    async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
+        await cluster.apply(
+            record_manifest(
+                "live", type="A", name="live.example.com", address="10.80.2.9", createPTR=True
+            )
+        )
+        await condition_of(cluster, "records", "live")
+        orphans = {planted["orphan"], planted["orphan-ptr"], planted["orphan-network"]}
+        await eventually(lambda: not orphans & _refs(simulator), timeout=10)
+        await eventually(lambda: _sample(op, "ddisync_orphans", "Record") == 0)
+    left = _refs(simulator)
+    for role in ("other-cluster", "unmarked", "other-namespace"):
+        assert planted[role] in left, role
+    live_uid = (await cluster.get("records", "default", "live"))["metadata"]["uid"]
+    assert (
+        len(
+            [
+                o
+                for o in simulator.grid.objects("record:a")
+                if extattrs(o).get("ddisync-uid") == live_uid
+            ]
+        )
+        == 1
+    )
+    assert len(simulator.grid.objects("record:ptr")) == 1  # the live record's PTR
+
+
+async def test_missing_marker_definitions_are_created_at_start(cluster) -> None:
+    seed = {
+        "extensibleattributedef": [{"name": "Site", "type": "STRING"}],
+        "zone_auth": [{"fqdn": "example.com"}],
+    }
+    options = SimulatorOptions(username="admin", password=PASSWORD, seed=seed)
+    async with running_simulator(options) as bare:
+        settings = Settings(
+            wapi_url=bare.url,
+            wapi_username="admin",
+            wapi_password=PASSWORD,
+            cluster_id="e2e",
+            metrics_port=0,
+            health_port=0,
+        )
+        async with running_operator(settings, connection=cluster.connection, post_events=False):
+            await cluster.apply(
+                record_manifest("web", type="A", name="web.example.com", address="10.80.4.1")
+            )
+            await condition_of(cluster, "records", "web")
+        defined = {d["name"]: d["type"] for d in bare.grid.objects("extensibleattributedef")}
+    assert defined == {
+        "Site": "STRING",
+        "ddisync-cluster": "STRING",
+        "ddisync-owner": "STRING",
+        "ddisync-uid": "STRING",
+    }
