@@ -127,7 +127,7 @@ async def _run_kopf(
             metrics=metrics,
             health=health,
             readiness=collections.defaultdict(dict),  # kind -> uid -> "True"/"False"
-            snapshots={},  # kind -> OwnedSnapshot, created on first use
+            shared={},  # operator-wide objects made on first use (handlers/shared.py)
         ),
         standalone=True,
         stop_flag=stop_flag,

@@ -18,6 +18,7 @@ import kopf
 
 from ddisync.cache import OperatorCache, open_cache
 from ddisync.config import Settings
+from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
 from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.errors import SyncRefused
@@ -29,8 +30,7 @@ logger = logging.getLogger(__name__)
 
 def marker_definitions(memo: kopf.Memo) -> MarkerDefinitions:
     """The operator's one ``MarkerDefinitions`` (made at start, or on first use)."""
-    markers: MarkerDefinitions = memo.setdefault("marker_definitions", MarkerDefinitions())
-    return markers
+    return shared(memo, "marker_definitions", MarkerDefinitions)
 
 
 async def _check_markers(markers: MarkerDefinitions, client: WapiClient) -> None:

@@ -17,6 +17,7 @@ from ddisync.correlation import reconcile_context
 from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.observe import forget_resource, observed
 from ddisync.handlers.outcome import RetryDelays, failure_from
+from ddisync.handlers.shared import shared
 from ddisync.handlers.status import now, patch_ready
 from ddisync.reconcile.network import (
     NETWORK_FIELDS,
@@ -119,17 +120,19 @@ _RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
 
 def network_snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
     """The shared snapshot of owned networks (drift checks and the orphan scan)."""
-    if getattr(memo, "network_snapshot", None) is None:
-        memo.network_snapshot = OwnedSnapshot(
+    return shared(
+        memo,
+        "network_snapshot",
+        lambda: OwnedSnapshot(
             memo.wapi,
             ("network", "ipv6network"),
             cluster_id=settings.cluster_id,
             return_fields=NETWORK_FIELDS,
             # A little under the interval: each sweep reads the pages about once.
             max_age=settings.resync_interval * 0.9,
-        )
-    snapshot: OwnedSnapshot = memo.network_snapshot
-    return snapshot
+            cache=memo.reads,  # replicas sharing Redis make one paged read per sweep
+        ),
+    )
 
 
 async def check_network_drift(

@@ -24,6 +24,7 @@ from ddisync.api.meta import parse_spec
 from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
 from ddisync.handlers.record_context import RecordContext, desired_of, owner_of
+from ddisync.handlers.shared import shared
 from ddisync.reconcile.plan import NoChange
 from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
 from ddisync.reconcile.record import OBJTYPES, RETURN_FIELDS, actual_record, plan_record
@@ -40,8 +41,10 @@ _RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
 
 def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnapshot]:
     """The shared snapshots, one per record object type (made on first use)."""
-    if getattr(memo, "record_snapshots", None) is None:
-        memo.record_snapshots = {
+    return shared(
+        memo,
+        "record_snapshots",
+        lambda: {
             objtype: OwnedSnapshot(
                 memo.wapi,
                 (objtype,),
@@ -49,11 +52,11 @@ def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnap
                 return_fields=RETURN_FIELDS[objtype],
                 # A little under the interval: each sweep reads the pages about once.
                 max_age=settings.resync_interval * 0.9,
+                cache=memo.reads,
             )
             for objtype in OBJTYPES.values()
-        }
-    snapshots: dict[str, OwnedSnapshot] = memo.record_snapshots
-    return snapshots
+        },
+    )
 
 
 def _verified_after(status: Mapping[str, Any], snapshots: list[OwnedSnapshot]) -> bool:
