@@ -679,3 +679,15 @@ async def test_grid_is_read_only(wapi: Wapi) -> None:
     grid = (await wapi.get("grid")).json[0]["_ref"]
     assert (await wapi.put(grid, {"name": "x"})).status == 400
     assert (await wapi.post(grid, None, {"_function": "restartservices"})).status == 200
+
+
+async def test_a_ptr_moved_to_another_address_takes_the_new_reverse_name(wapi) -> None:
+    created = await wapi.post(
+        "record:ptr", {"ptrdname": "host.example.com", "ipv4addr": "10.1.2.3"}
+    )
+    assert created.status == 201, created.text
+    moved = await wapi.put(
+        created.json, {"ipv4addr": "10.1.2.4"}, params={"_return_fields": "name,ipv4addr"}
+    )
+    assert moved.status == 200, moved.text
+    assert moved.json["name"] == "4.2.1.10.in-addr.arpa"

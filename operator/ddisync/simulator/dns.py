@@ -171,6 +171,17 @@ def _fill_ptr(f: dict[str, Any]) -> None:
             f["ipv4addr" if ":" not in addr else "ipv6addr"] = addr
 
 
+def _follow_address(f: dict[str, Any], old: Obj | None) -> None:
+    """A PTR whose name is its address's reverse name keeps it so when the address moves."""
+    if old is None:
+        return
+    for field in ("ipv4addr", "ipv6addr"):
+        before, after = old.fields.get(field), f.get(field)
+        derived = before and old.fields.get("name") == reverse_name(str(before))
+        if derived and after and after != before and f.get("name") == old.fields.get("name"):
+            f["name"] = reverse_name(str(after))
+
+
 def _host_items(f: dict[str, Any]) -> None:
     if not f.get("ipv4addrs") and not f.get("ipv6addrs"):
         raise fail("missing_field", field="ipv4addrs")
@@ -212,6 +223,7 @@ def _prepare_record(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> R
     view = str(f.setdefault("view", "default"))
     view_obj = _require_view(grid, view)
     if t == "record:ptr":
+        _follow_address(f, old)
         _fill_ptr(f)
     if t == "record:host":
         _host_items(f)
