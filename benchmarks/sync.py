@@ -25,8 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -205,33 +204,35 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-@contextlib.asynccontextmanager
-async def _stack(args: argparse.Namespace, workdir: Path) -> AsyncIterator[tuple[str, str, int]]:
+@contextlib.contextmanager
+def _servers(workdir: Path, latency_ms: float) -> Iterator[tuple[str, str]]:
+    """The simulator and the emulated API, each in its own process: (WAPI URL, API URL)."""
     python = sys.executable
     simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--password", PASSWORD,
-                      "--latency-ms", str(args.latency_ms)]  # fmt: skip
+                      "--latency-ms", str(latency_ms)]  # fmt: skip
     with (
         _process(simulator_args, log=workdir / "simulator.log") as simulator,
         _process([python, str(HERE / "apiserver.py")], log=workdir / "apiserver.log") as apiserver,
     ):
-        sim_url, api_url = _first_line(simulator), _first_line(apiserver)
-        _kubeconfig(workdir / "kubeconfig", api_url)
-        env = {
-            "KUBECONFIG": str(workdir / "kubeconfig"),
-            "DDISYNC_WAPI_URL": sim_url,
-            "DDISYNC_WAPI_PASSWORD": PASSWORD,
-            "DDISYNC_WAPI_RATE_LIMIT": str(args.rate_limit),
-            "DDISYNC_WAPI_BURST": str(args.rate_limit),
-            "DDISYNC_WAPI_MAX_IN_FLIGHT": str(args.max_in_flight),
-            "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
-            "DDISYNC_METRICS_PORT": str(_free_port()),
-            "DDISYNC_HEALTH_PORT": str(_free_port()),
-            "DDISYNC_LOG_LEVEL": "WARNING",
-        }
-        with _process(
-            [python, "-m", "ddisync.cli", "run"], env, workdir / "operator.log"
-        ) as operator:
-            yield sim_url, api_url, operator.pid
+        yield _first_line(simulator), _first_line(apiserver)
+
+
+def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: str) -> Any:
+    """``ddisync run`` in its own process, reading a kubeconfig as in a cluster."""
+    _kubeconfig(workdir / "kubeconfig", api_url)
+    env = {
+        "KUBECONFIG": str(workdir / "kubeconfig"),
+        "DDISYNC_WAPI_URL": sim_url,
+        "DDISYNC_WAPI_PASSWORD": PASSWORD,
+        "DDISYNC_WAPI_RATE_LIMIT": str(args.rate_limit),
+        "DDISYNC_WAPI_BURST": str(args.rate_limit),
+        "DDISYNC_WAPI_MAX_IN_FLIGHT": str(args.max_in_flight),
+        "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
+        "DDISYNC_METRICS_PORT": str(_free_port()),
+        "DDISYNC_HEALTH_PORT": str(_free_port()),
+        "DDISYNC_LOG_LEVEL": "INFO",
+    }
+    return _process([sys.executable, "-m", "ddisync.cli", "run"], env, workdir / "operator.log")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -239,34 +240,32 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ddisync-bench-") as tmp:
         workdir = Path(args.keep_logs) if args.keep_logs else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        async with (
-            _stack(args, workdir) as (sim, api, operator_pid),
-            aiohttp.ClientSession() as http,
-        ):
-            await asyncio.sleep(1.0)  # the operator's watches start
-            await _counters(http, sim, reset=True)
-            bodies = [_network(i) for i in range(args.networks)]
-            bodies += [_record(i, args.networks) for i in range(args.records)]
-            started = time.monotonic()
-            await _create_all(http, api, bodies)
-            await _wait_all_ready(http, api, objects, args.timeout)
-            seconds = time.monotonic() - started
-            cold = await _counters(http, sim, reset=True)
-            # One resync sweep: every object's drift check runs once per interval.
-            await asyncio.sleep(args.resync_interval)
-            sweep = await _counters(http, sim, reset=True)
-            latencies = await _change_latencies(
-                http, api, args.changes, "Record" if args.records else "Network"
-            )
-            peak = _peak_rss_mb(operator_pid)
-    by_kind = Counter({key: value for key, value in cold["by_method_and_type"].items()})
+        with _servers(workdir, args.latency_ms) as (sim, api):
+            async with aiohttp.ClientSession() as http:
+                # Cold start: every resource exists before the operator starts, as after an
+                # install into a cluster that already holds the manifests.
+                bodies = [_network(i) for i in range(args.networks)]
+                bodies += [_record(i, args.networks) for i in range(args.records)]
+                await _create_all(http, api, bodies)
+                await _counters(http, sim, reset=True)
+                started = time.monotonic()
+                with _operator(args, workdir, sim, api) as operator:
+                    await _wait_all_ready(http, api, objects, args.timeout)
+                    seconds = time.monotonic() - started
+                    cold = await _counters(http, sim, reset=True)
+                    # One resync sweep: every object's drift check runs once per interval.
+                    await asyncio.sleep(args.resync_interval)
+                    sweep = await _counters(http, sim, reset=True)
+                    kind = "Record" if args.records else "Network"
+                    latencies = await _change_latencies(http, api, args.changes, kind)
+                    peak = _peak_rss_mb(operator.pid)
     return {
         "records": args.records,
         "networks": args.networks,
         "latency_ms": args.latency_ms,
         "seconds_to_all_ready": round(seconds, 2),
         "objects_per_second": round(objects / seconds, 1),
-        "wapi_calls": dict(sorted(by_kind.items())),
+        "wapi_calls": dict(sorted(cold["by_method_and_type"].items())),
         "wapi_calls_total": cold["total"],
         "resync_wapi_calls": sweep["total"],
         "resync_wapi_calls_by_kind": dict(sorted(sweep["by_method_and_type"].items())),

@@ -40,7 +40,10 @@ def kopf_settings(*, post_events: bool = True) -> kopf.OperatorSettings:
     settings.posting.level = logging.WARNING
     settings.networking.request_timeout = 30  # kopf's default is 300 s: too long to notice a hang
     settings.watching.server_timeout = 300
-    settings.queueing.worker_limit = 200
+    # No cap on kopf's per-object workers: with indexes, kopf holds every worker until all
+    # indexes are filled, so a cap below the number of objects deadlocks at start (seen at
+    # 500 objects with a cap of 200). WAPI load is bounded by the client, not here.
+    settings.queueing.worker_limit = None
     return settings
 
 

@@ -84,6 +84,17 @@ async def _apply(
     raise AssertionError(f"unexpected action {action!r}")
 
 
+def _no_ptr_possible(desired: DesiredRecord, ptr_ref: str | None, what: str) -> bool:
+    """Whether looking for a PTR of ours can be skipped (one WAPI call per new record).
+
+    A PTR is only ever created after its record, with createPTR on, and its ref then goes into
+    status.ptrRef. So a record created just now, with createPTR off and no ptrRef, has none.
+    (Should a PTR still exist, e.g. its record deleted out of band after a status loss, the
+    drift check sees it in the PTR snapshot and reconciles with the full lookup.)
+    """
+    return not desired.create_ptr and ptr_ref is None and what == "created"
+
+
 async def sync_record(
     client: WapiClient,
     desired: DesiredRecord,
@@ -99,7 +110,7 @@ async def sync_record(
     actual = await find_record(client, desired, owner, ref)
     action = plan_record(desired, actual, owner, adopt=adopt, forget=forget)
     record, what, changes = await _apply(client, action, actual, owner)
-    if desired.type not in PTR_TYPES:
+    if desired.type not in PTR_TYPES or _no_ptr_possible(desired, ptr_ref, what):
         return RecordSyncResult(record, what, changes)
     try:
         ptr = await sync_ptr(
