@@ -232,7 +232,10 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
         "DDISYNC_HEALTH_PORT": str(_free_port()),
         "DDISYNC_LOG_LEVEL": "INFO",
     }
-    return _process([sys.executable, "-m", "ddisync.cli", "run"], env, workdir / "operator.log")
+    command = [sys.executable, "-m", "ddisync.cli", "run"]
+    if args.profile:  # py-spy samples the operator; the flame graph goes to --profile
+        command = ["py-spy", "record", "--nonblocking", "-o", args.profile, "--", *command]
+    return _process(command, env, workdir / "operator.log")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -287,6 +290,7 @@ def main() -> None:
     parser.add_argument("--resync-interval", type=float, default=20.0)
     parser.add_argument("--changes", type=int, default=50, help="spec changes timed one by one")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--profile", help="write a py-spy flame graph (SVG) of the operator here")
     parser.add_argument("--keep-logs", help="folder to keep the three processes' logs in")
     parser.add_argument("--json", action="store_true", help="last line: the figures as JSON")
     args = parser.parse_args()

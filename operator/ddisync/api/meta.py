@@ -15,7 +15,8 @@ VERSION = "v1alpha1"
 # Names ddisync writes into Infoblox travel in URLs and WAPI searches. The client encodes
 # them, but a name with control characters or query syntax is never what a user meant: refuse
 # it early, with a message naming the field.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0, DEL and C1 (U+0080-U+009F: NEL breaks lines in many tools, CSI starts terminal escapes).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 OWNERSHIP_EA_PREFIX = "ddisync-"
 
 

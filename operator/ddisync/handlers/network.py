@@ -37,6 +37,16 @@ KIND = "Network"
 PLURAL = "networks"
 
 
+def attribute_names(spec: Any) -> set[str]:
+    """The extensible attribute names a raw spec sets; none when the spec (from an API server
+    that validated nothing) is not an object or its attributes are not a mapping — the spec is
+    refused as InvalidSpec by the reconcile, this must not crash before it."""
+    if not isinstance(spec, Mapping):
+        return set()
+    attributes = spec.get("extensibleAttributes")
+    return {str(name) for name in attributes} if isinstance(attributes, Mapping) else set()
+
+
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
     meta = body["metadata"]
     return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
@@ -259,8 +269,7 @@ def register_network(
         **_: Any,
     ) -> None:
         # Extensible attributes removed from the spec are removed from Infoblox too.
-        before = set((old or {}).get("extensibleAttributes") or {})
-        after = set((new or {}).get("extensibleAttributes") or {})
+        before, after = attribute_names(old), attribute_names(new)
         with observed(memo, KIND, body):
             await reconcile_network(
                 body,

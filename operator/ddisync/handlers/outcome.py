@@ -68,11 +68,20 @@ class RetryDelays:
 DEFAULT_DELAYS = RetryDelays()
 
 
+# A condition message, an Event and a log line are read by people: a spec with a 100 kB field
+# name, or a grid error page, must not make them 100 kB long.
+MAX_MESSAGE = 1000
+
+
 @dataclass(frozen=True)
 class Failure:
     reason: Reason
     message: str
     retry_after: float | None  # None: permanent until the spec changes
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
 
 
 def _grid_text(error: WapiError) -> str:

@@ -54,7 +54,7 @@ from .errors import (
     error_from_response,
 )
 from .observer import NullObserver, WapiObserver
-from .paging import iter_pages
+from .paging import check_object, iter_pages
 from .query import (
     QueryParams,
     encode_query,
@@ -375,7 +375,7 @@ class WapiClient:
             answer = answer[0]
         if not isinstance(answer, dict):
             raise WapiError(f"unexpected answer for {objtype_of(what)}: {type(answer).__name__}")
-        return answer
+        return check_object(answer, objtype_of(what))
 
     async def _as_object(self, answer: Any, return_fields: Sequence[str] | None) -> WapiObject:
         """Writes answer with the object; a grid that answers with a bare ref gets a read."""
@@ -485,7 +485,11 @@ class WapiClient:
         answer = await call_with_retries(
             attempt, policy=self._retry, what=f"DELETE {otype}", on_retry=self._on_retry
         )
-        return answer if isinstance(answer, str) else ref
+        if not isinstance(answer, str) or not answer:
+            # NIOS answers a delete with the ref; anything else (an HTML page behind a 200, an
+            # empty body) proves nothing, and a retry of the delete will tell (404 = gone).
+            raise WapiError(f"unexpected answer to DELETE {otype}: {type(answer).__name__}")
+        return answer
 
     async def call_function(
         self,

@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 MAX_TEXT: Final = 500  # grid bodies are truncated: an HTML error page is not a log line
+MAX_CODE: Final = 100  # "Client.Ibap.Data.Conflict" and its kind are well below
 
 
 class WapiError(Exception):
@@ -205,6 +206,8 @@ def error_from_response(
     """
     error, code, text = _parse_body(body)
     text = _truncate(text)
+    if code is not None:
+        code = code.strip()[:MAX_CODE]  # WAPI codes are short; a hostile one is not a message
     kwargs: dict[str, Any] = {
         "status": status,
         "code": code,

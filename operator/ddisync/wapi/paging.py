@@ -21,9 +21,22 @@ from typing import Any
 
 from .errors import WapiError
 
-__all__ = ["iter_pages", "paging_pairs"]
+__all__ = ["check_object", "iter_pages", "paging_pairs"]
 
 Fetch = Callable[[list[tuple[str, str]]], Awaitable[Any]]
+
+
+def check_object(item: Any, what: str) -> dict[str, Any]:
+    """``item`` if it is a WAPI object (a JSON object with a string ``_ref``), else a
+    :class:`WapiError`: callers index ``obj["_ref"]``, and a grid (or a proxy in front of it)
+    that answers something else must fail as the grid's fault, not as a ``KeyError`` deep
+    in a reconcile."""
+    if not isinstance(item, dict):
+        raise WapiError(f"unexpected item in the answer to {what}: {type(item).__name__}")
+    ref = item.get("_ref")
+    if not isinstance(ref, str) or not ref:
+        raise WapiError(f"an object in the answer to {what} has no _ref string")
+    return item
 
 
 def paging_pairs(page_size: int) -> list[tuple[str, str]]:
@@ -43,12 +56,16 @@ async def iter_pages(
         if not isinstance(answer, dict) or not isinstance(answer.get("result"), list):
             raise WapiError(f"unexpected answer to a paged search: {type(answer).__name__}")
         page: list[dict[str, Any]] = answer["result"]
+        for item in page:
+            check_object(item, "a paged search")
+        next_id = answer.get("next_page_id")
+        if next_id is not None and not isinstance(next_id, str):
+            raise WapiError(f"the grid sent a next_page_id of type {type(next_id).__name__}")
         if page:
             yield page
-        next_id = answer.get("next_page_id")
         if not next_id:
             return
         if next_id in seen:  # a grid bug must not become an endless loop
             raise WapiError("the grid repeated a page id; stopping the listing")
         seen.add(next_id)
-        page_id = str(next_id)
+        page_id = next_id
