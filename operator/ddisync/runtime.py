@@ -36,8 +36,11 @@ def kopf_settings(*, post_events: bool = True) -> kopf.OperatorSettings:
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
         prefix=GROUP, key="last-handled-configuration"
     )
+    # Events are posted explicitly, on transitions (handlers/status.py), not from log lines:
+    # a retry loop must not flood `kubectl describe`.
     settings.posting.enabled = post_events
-    settings.posting.level = logging.WARNING
+    settings.posting.loggers = False
+    settings.posting.level = logging.INFO
     settings.networking.request_timeout = 30  # kopf's default is 300 s: too long to notice a hang
     settings.watching.server_timeout = 300
     # No cap on kopf's per-object workers: with indexes, kopf holds every worker until all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -73,3 +74,32 @@ async def test_readiness_fails_but_liveness_holds_when_infoblox_is_down(
             assert "infoblox" in (await response.json())["failing"]
         async with http.get(operator.urls.healthz) as response:
             assert response.status == 200
+
+
+async def test_events_mark_transitions_not_every_reconcile(cluster, settings) -> None:
+    from ddisync.runtime import running_operator
+
+    async def events_for(name: str) -> list[tuple[str, str]]:
+        items = await cluster.list("v1/events", "default")
+        return [
+            (item["type"], item["reason"])
+            for item in items
+            if item.get("involvedObject", {}).get("name") == name
+        ]
+
+    async with running_operator(settings, connection=cluster.connection, post_events=True):
+        await cluster.apply(network_manifest("good", cidr="10.52.0.0/24"))
+        await cluster.apply(network_manifest("typo", cidr="10.52.1.1/24"))
+        await eventually(lambda: events_for("good"))
+        await eventually(lambda: events_for("typo"))
+        # A spec change that keeps it Ready: no new Event.
+        await cluster.patch("networks", "default", "good", {"spec": {"comment": "changed"}})
+
+        async def changed() -> bool:
+            resource = await cluster.get("networks", "default", "good")
+            return resource["status"].get("observedGeneration") == 2
+
+        await eventually(changed)
+        await asyncio.sleep(0.3)  # room for a wrong Event to be posted
+        assert await events_for("good") == [("Normal", "Synced")]
+        assert await events_for("typo") == [("Warning", "InvalidSpec")]

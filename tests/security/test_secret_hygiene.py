@@ -114,12 +114,10 @@ async def test_the_password_never_leaks_from_the_running_operator(
         errors.append(error)
         return failure_from(error, delays)
 
-    for module in (ddisync.handlers.network, ddisync.handlers.record, ddisync.handlers.failure):
-        monkeypatch.setattr(module, "failure_from", recording_failure_from)
+    monkeypatch.setattr(ddisync.handlers.failure, "failure_from", recording_failure_from)
 
-    # kopf 1.45 posts log lines as Events only with posting.loggers (default False), which
-    # ddisync.runtime.kopf_settings does not set: post_events=True alone posts nothing.
-    # Turned on here so that the Events the operator is meant to post are checked too.
+    # The operator posts Events on transitions only; here every log line becomes an Event too
+    # (posting.loggers), so that nothing the operator logs can carry the secret into one.
     def kopf_settings_posting_logs(*, post_events: bool = True) -> Any:
         kopf_settings = original_kopf_settings(post_events=post_events)
         kopf_settings.posting.loggers = post_events

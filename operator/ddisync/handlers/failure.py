@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 import kopf
 
 from ddisync.api.conditions import Reason
-from ddisync.handlers.outcome import failure_from
+from ddisync.handlers.outcome import RetryDelays, failure_from
 from ddisync.handlers.status import patch_ready
 
 # Waiting for another resource: retry quickly at first (it is often applied in the same
@@ -26,6 +26,7 @@ def raise_for(
     patch: kopf.Patch,
     body: Mapping[str, Any],
     *,
+    delays: RetryDelays,
     retry: int = 0,
     **fields: Any,
 ) -> NoReturn:
@@ -34,13 +35,12 @@ def raise_for(
     Errors ``failure_from`` does not know are bugs: re-raised as they are, so kopf logs the
     traceback and retries with its backoff.
     """
-    failure = failure_from(error)
+    failure = failure_from(error, delays)
     if failure is None:
         raise error
     patch_ready(
         patch,
-        body.get("status") or {},
-        generation=body["metadata"].get("generation"),
+        body,
         ready="False",
         reason=failure.reason,
         message=failure.message,
@@ -52,3 +52,25 @@ def raise_for(
     if failure.reason is Reason.NETWORK_NOT_READY:
         delay = waiting_delay(retry, delay)
     raise kopf.TemporaryError(failure.message, delay=delay) from None
+
+
+def raise_deleting(
+    error: Exception, patch: kopf.Patch, body: Mapping[str, Any], *, delays: RetryDelays
+) -> NoReturn:
+    """A deletion that Infoblox did not let finish: say so in the status and retry.
+
+    Deletion is always retried, whatever the reason: the finalizer holds the resource until
+    Infoblox agrees, and the condition tells the user what it waits for.
+    """
+    failure = failure_from(error, delays)
+    if failure is None:
+        raise error
+    message = f"waiting to delete from Infoblox: {failure.message}"
+    patch_ready(
+        patch,
+        body,
+        ready="False",
+        reason=Reason.DELETING,
+        message=message,
+    )
+    raise kopf.TemporaryError(message, delay=failure.retry_after or delays.slow) from None

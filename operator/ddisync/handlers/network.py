@@ -10,15 +10,17 @@ from typing import Any
 import kopf
 
 from ddisync.api.conditions import Reason
-from ddisync.api.meta import GROUP, VERSION, DeletionPolicy, InvalidSpecError, parse_spec
+from ddisync.api.meta import GROUP, VERSION, InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
+from ddisync.handlers.failure import raise_deleting, raise_for
 from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.observe import forget_resource, observed
-from ddisync.handlers.outcome import RetryDelays, failure_from
+from ddisync.handlers.outcome import RetryDelays
 from ddisync.handlers.shared import shared
-from ddisync.handlers.status import now, patch_ready
+from ddisync.handlers.specs import attribute_names, deletion_policy
+from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.network import (
     NETWORK_FIELDS,
     DesiredNetwork,
@@ -37,44 +39,9 @@ KIND = "Network"
 PLURAL = "networks"
 
 
-def attribute_names(spec: Any) -> set[str]:
-    """The extensible attribute names a raw spec sets; none when the spec (from an API server
-    that validated nothing) is not an object or its attributes are not a mapping — the spec is
-    refused as InvalidSpec by the reconcile, this must not crash before it."""
-    if not isinstance(spec, Mapping):
-        return set()
-    attributes = spec.get("extensibleAttributes")
-    return {str(name) for name in attributes} if isinstance(attributes, Mapping) else set()
-
-
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
     meta = body["metadata"]
     return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
-
-
-def _raise_for(
-    error: Exception,
-    patch: kopf.Patch,
-    body: Mapping[str, Any],
-    delays: RetryDelays,
-    **fields: Any,
-) -> None:
-    """Record ``error`` as Ready=False and raise the matching kopf error."""
-    failure = failure_from(error, delays)
-    if failure is None:
-        raise error  # a bug: kopf logs it with the traceback and retries with backoff
-    patch_ready(
-        patch,
-        body.get("status") or {},
-        generation=body["metadata"].get("generation"),
-        ready="False",
-        reason=failure.reason,
-        message=failure.message,
-        **fields,
-    )
-    if failure.retry_after is None:
-        raise kopf.PermanentError(failure.message) from None
-    raise kopf.TemporaryError(failure.message, delay=failure.retry_after) from None
 
 
 async def reconcile_network(
@@ -102,17 +69,18 @@ async def reconcile_network(
     except Exception as error:
         if markers is not None:
             markers.forget_if_unknown(error)
-        _raise_for(error, patch, body, RetryDelays.of(settings))
+        raise_for(error, patch, body, delays=RetryDelays.of(settings))
         return
     network = result.network
     if result.action != "unchanged":
         logger.info(
             "network %s %s in Infoblox %s", network.cidr, result.action, result.changes or ""
         )
+    if result.action == "adopted":
+        announce(body, "Adopted", f"took over the existing Infoblox network {network.cidr}")
     patch_ready(
         patch,
-        status,
-        generation=body["metadata"].get("generation"),
+        body,
         ready="True",
         reason=Reason.SYNCED,
         message=f"network {network.cidr} is in sync with Infoblox",
@@ -179,7 +147,11 @@ async def check_network_drift(
     )
     if isinstance(action, NoChange):
         return False
-    logger.warning("Infoblox drifted from the spec (%s); repairing", type(action).__name__)
+    what = type(action).__name__
+    logger.warning("Infoblox drifted from the spec (%s); repairing", what)
+    announce(
+        body, "DriftRepaired", f"Infoblox drifted from the spec ({what}); repaired", warning=True
+    )
     await reconcile_network(body, patch, client, settings, logger)
     return True
 
@@ -212,11 +184,7 @@ async def finalize_network(
     desired = _desired_for_deletion(body)
     if desired is None:
         return
-    raw_spec = body.get("spec")
-    spec: Mapping[str, Any] = raw_spec if isinstance(raw_spec, Mapping) else {}
-    # Anything but an explicit (or defaulted) Delete keeps the object: the safe side.
-    raw_policy = spec.get("deletionPolicy", DeletionPolicy.DELETE.value)
-    policy = DeletionPolicy.DELETE if raw_policy == "Delete" else DeletionPolicy.RETAIN
+    policy = deletion_policy(body.get("spec"))
     try:
         outcome = await delete_network(
             client,
@@ -226,20 +194,7 @@ async def finalize_network(
             policy=policy,
         )
     except Exception as error:
-        failure = failure_from(error, RetryDelays.of(settings))
-        if failure is None:
-            raise
-        message = f"waiting to delete from Infoblox: {failure.message}"
-        patch_ready(
-            patch,
-            body.get("status") or {},
-            generation=body["metadata"].get("generation"),
-            ready="False",
-            reason=Reason.DELETING,
-            message=message,
-        )
-        # Deletion is always retried: the finalizer holds the resource until Infoblox agrees.
-        raise kopf.TemporaryError(message, delay=failure.retry_after or 60.0) from None
+        raise_deleting(error, patch, body, delays=RetryDelays.of(settings))
     logger.info("network deleted: %s", outcome)
 
 

@@ -16,14 +16,14 @@ from typing import Any
 import kopf
 
 from ddisync.api.conditions import Reason
-from ddisync.api.meta import GROUP, VERSION, DeletionPolicy, parse_spec
+from ddisync.api.meta import GROUP, VERSION, parse_spec
 from ddisync.api.record import RecordSpec, RecordType
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
-from ddisync.handlers.failure import raise_for
+from ddisync.handlers.failure import raise_deleting, raise_for
 from ddisync.handlers.index import NETWORK_INDEX
 from ddisync.handlers.observe import forget_resource, observed
-from ddisync.handlers.outcome import failure_from
+from ddisync.handlers.outcome import RetryDelays
 from ddisync.handlers.record_context import (
     KIND,
     RecordContext,
@@ -32,7 +32,8 @@ from ddisync.handlers.record_context import (
     owner_of,
 )
 from ddisync.handlers.record_drift import check_record_drift, record_snapshots
-from ddisync.handlers.status import now, patch_ready
+from ddisync.handlers.specs import attribute_names, deletion_policy
+from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.record import OBJTYPES, record_value
 from ddisync.sync.ptr import PTR_TYPES
 from ddisync.sync.record import RecordSyncResult, delete_record, sync_record
@@ -82,19 +83,20 @@ async def reconcile_record(
         )
     except Exception as error:
         ctx.markers.forget_if_unknown(error)
-        raise_for(error, patch, body, retry=retry)
+        raise_for(error, patch, body, delays=ctx.delays, retry=retry)
     record, fields = result.record, _status_fields(result)
     if result.action != "unchanged":
         logger.info("record %s %s in Infoblox %s", record.ref, result.action, result.changes or "")
+    if result.action == "adopted":
+        announce(body, "Adopted", f"took over the existing Infoblox record {record.ref}")
     if result.ptr is not None and result.ptr.action != "unchanged":
         logger.info("reverse record (PTR) %s", result.ptr.action)
     if result.ptr_error is not None:
         ctx.markers.forget_if_unknown(result.ptr_error)
-        raise_for(result.ptr_error, patch, body, retry=retry, **fields)
+        raise_for(result.ptr_error, patch, body, delays=ctx.delays, retry=retry, **fields)
     patch_ready(
         patch,
-        status,
-        generation=meta.get("generation"),
+        body,
         ready="True",
         reason=Reason.SYNCED,
         message=f"{spec.type} record {record.name} ({fields['value']}) is in sync with Infoblox",
@@ -119,19 +121,17 @@ def _deletion_target(body: Mapping[str, Any]) -> tuple[str, bool] | None:
 
 
 async def finalize_record(
-    body: Mapping[str, Any], patch: kopf.Patch, client: WapiClient, cluster: str, logger: Logger
+    body: Mapping[str, Any],
+    patch: kopf.Patch,
+    client: WapiClient,
+    cluster: str,
+    logger: Logger,
+    delays: RetryDelays,
 ) -> None:
     target = _deletion_target(body)
     if target is None:
         return
-    raw = body.get("spec")
-    spec: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    # Anything but an explicit (or defaulted) Delete keeps the object: the safe side.
-    policy = (
-        DeletionPolicy.DELETE
-        if spec.get("deletionPolicy", "Delete") == "Delete"
-        else DeletionPolicy.RETAIN
-    )
+    policy = deletion_policy(body.get("spec"))
     status = body.get("status") or {}
     try:
         outcome = await delete_record(
@@ -144,20 +144,7 @@ async def finalize_record(
             with_ptr=target[1],
         )
     except Exception as error:
-        failure = failure_from(error)
-        if failure is None:
-            raise
-        message = f"waiting to delete from Infoblox: {failure.message}"
-        patch_ready(
-            patch,
-            status,
-            generation=body["metadata"].get("generation"),
-            ready="False",
-            reason=Reason.DELETING,
-            message=message,
-        )
-        # Deletion is always retried: the finalizer holds the resource until Infoblox agrees.
-        raise kopf.TemporaryError(message, delay=failure.retry_after or 60.0) from None
+        raise_deleting(error, patch, body, delays=delays)
     logger.info("record deleted: %s", outcome)
 
 
@@ -180,8 +167,7 @@ def register_record(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **kwargs: Any
     ) -> None:
         # Extensible attributes removed from the spec are removed from Infoblox too.
-        before = set((kwargs.get("old") or {}).get("extensibleAttributes") or {})
-        after = set((kwargs.get("new") or {}).get("extensibleAttributes") or {})
+        before, after = attribute_names(kwargs.get("old")), attribute_names(kwargs.get("new"))
         ctx = context_of(memo, settings, kwargs[NETWORK_INDEX])
         with observed(memo, KIND, body):
             await reconcile_record(
@@ -216,5 +202,7 @@ def register_record(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
     ) -> None:
         with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
-            await finalize_record(body, patch, memo.wapi, settings.cluster_id, logger)
+            await finalize_record(
+                body, patch, memo.wapi, settings.cluster_id, logger, RetryDelays.of(settings)
+            )
         forget_resource(memo, KIND, body)

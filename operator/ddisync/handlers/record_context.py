@@ -13,6 +13,7 @@ from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
 from ddisync.handlers.index import lookup_network
 from ddisync.handlers.lifecycle import marker_definitions
+from ddisync.handlers.outcome import RetryDelays
 from ddisync.reconcile.ownership import Owner
 from ddisync.reconcile.record import DesiredRecord, desired_record
 from ddisync.sync.eadefs import MarkerDefinitions
@@ -30,6 +31,10 @@ class RecordContext:
     settings: Settings
     networks: kopf.Index[Any, Any]
     markers: MarkerDefinitions
+
+    @property
+    def delays(self) -> RetryDelays:
+        return RetryDelays.of(self.settings)
 
 
 def context_of(

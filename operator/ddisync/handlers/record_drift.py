@@ -25,6 +25,7 @@ from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
 from ddisync.handlers.record_context import RecordContext, desired_of, owner_of
 from ddisync.handlers.shared import shared
+from ddisync.handlers.status import announce
 from ddisync.reconcile.plan import NoChange
 from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
 from ddisync.reconcile.record import OBJTYPES, RETURN_FIELDS, actual_record, plan_record
@@ -118,5 +119,8 @@ async def check_record_drift(
         return False
     what = "its PTR" if isinstance(action, NoChange) else type(action).__name__
     logger.warning("Infoblox drifted from the spec (%s); repairing", what)
+    announce(
+        body, "DriftRepaired", f"Infoblox drifted from the spec ({what}); repaired", warning=True
+    )
     await repair()
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import kopf
 from pydantic import ValidationError
@@ -28,17 +28,24 @@ def _conditions(status: Mapping[str, Any]) -> list[Condition]:
 
 def patch_ready(
     patch: kopf.Patch,
-    status: Mapping[str, Any],
+    body: Mapping[str, Any],
     *,
-    generation: int | None,
     ready: ConditionStatus,
     reason: Reason,
     message: str,
     **fields: Any,
 ) -> None:
-    """Set the Ready condition and ``fields`` (camelCase status keys) in ``patch.status``."""
+    """Set the Ready condition and ``fields`` (camelCase status keys) in ``patch.status``.
+
+    When Ready or its reason changes, a Kubernetes Event says so (Normal when it became Ready,
+    Warning otherwise): one per transition, none for a reconcile that changed nothing.
+    """
+    status: Mapping[str, Any] = body.get("status") or {}
+    generation = body["metadata"].get("generation")
+    previous = _conditions(status)
+    before = next((c for c in previous if c.type == "Ready"), None)
     conditions = set_condition(
-        _conditions(status),
+        previous,
         type="Ready",
         status=ready,
         reason=reason,
@@ -52,3 +59,11 @@ def patch_ready(
     patch.status["observedGeneration"] = generation
     for key, value in fields.items():
         patch.status[key] = value
+    if before is None or before.status != ready or before.reason != reason:
+        announce(body, str(reason), message, warning=ready != "True")
+
+
+def announce(body: Mapping[str, Any], reason: str, message: str, *, warning: bool = False) -> None:
+    """Post a Kubernetes Event about the resource (``kubectl describe`` shows it)."""
+    target = cast(kopf.Body, body)  # kopf only reads the object reference from it
+    kopf.event(target, type="Warning" if warning else "Normal", reason=reason, message=message)
