@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -55,7 +56,7 @@ def _process(
     try:
         yield process
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # as Ctrl-C: py-spy writes its profile on it
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -234,7 +235,18 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
     }
     command = [sys.executable, "-m", "ddisync.cli", "run"]
     if args.profile:  # py-spy samples the operator; the flame graph goes to --profile
-        command = ["py-spy", "record", "--nonblocking", "-o", args.profile, "--", *command]
+        fmt = "raw" if args.profile.endswith(".txt") else "flamegraph"  # raw: collapsed stacks
+        command = [
+            "py-spy",
+            "record",
+            "--nonblocking",
+            "-f",
+            fmt,
+            "-o",
+            args.profile,
+            "--",
+            *command,
+        ]
     return _process(command, env, workdir / "operator.log")
 
 
@@ -290,7 +302,9 @@ def main() -> None:
     parser.add_argument("--resync-interval", type=float, default=20.0)
     parser.add_argument("--changes", type=int, default=50, help="spec changes timed one by one")
     parser.add_argument("--timeout", type=float, default=600.0)
-    parser.add_argument("--profile", help="write a py-spy flame graph (SVG) of the operator here")
+    parser.add_argument(
+        "--profile", help="py-spy profile of the operator: SVG, or collapsed stacks for a .txt"
+    )
     parser.add_argument("--keep-logs", help="folder to keep the three processes' logs in")
     parser.add_argument("--json", action="store_true", help="last line: the figures as JSON")
     args = parser.parse_args()

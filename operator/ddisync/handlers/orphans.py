@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 import kopf
 
 from ddisync.config import Settings
-from ddisync.handlers.index import NETWORK_UIDS, RECORD_UIDS
+from ddisync.handlers.index import catalog
 from ddisync.handlers.network import network_snapshot
 from ddisync.handlers.record_drift import record_snapshots
 from ddisync.sync.orphans import NamespaceScope, delete_orphan, find_orphans
@@ -78,7 +78,7 @@ async def scan_orphans(
 
 
 async def scan_forever(
-    memo: kopf.Memo, settings: Settings, live: dict[str, Container[str]]
+    memo: kopf.Memo, settings: Settings, live: Mapping[str, Container[str]]
 ) -> None:
     suspects: dict[str, set[str]] = {}
     while True:
@@ -103,7 +103,8 @@ async def scan_forever(
 def register_orphans(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     @kopf.on.startup(registry=registry)
     async def start_orphan_scan(memo: kopf.Memo, **kwargs: Any) -> None:
-        live = {"Network": kwargs[NETWORK_UIDS], "Record": kwargs[RECORD_UIDS]}
+        known = catalog(memo)
+        live = {"Network": known.network_uids, "Record": known.record_uids}
         memo.orphan_scan = asyncio.create_task(
             scan_forever(memo, settings, live), name="ddisync-orphan-scan"
         )

@@ -1,7 +1,7 @@
 """kopf handlers for ``Record``: parse, resolve ``addressFrom``, sync, write status.
 
 ``addressFrom`` names a Network in the same namespace; it is resolved through the
-``network_index`` (``handlers.index``: the Network's status, no API call). A Network that does
+the catalog (``handlers.index``: the Network's status, no API call). A Network that does
 not exist or is not Ready yet gives ``Ready=False, reason=NetworkNotReady`` and a retry after
 1, 2, 4, ... seconds (at most the outcome table's delay): it is usually applied in the same
 batch and Ready a moment later.
@@ -21,7 +21,6 @@ from ddisync.api.record import RecordSpec, RecordType
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
 from ddisync.handlers.failure import raise_deleting, raise_for
-from ddisync.handlers.index import NETWORK_INDEX
 from ddisync.handlers.observe import forget_resource, observed
 from ddisync.handlers.outcome import RetryDelays
 from ddisync.handlers.record_context import (
@@ -158,7 +157,7 @@ def register_record(
     async def record_created(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **kwargs: Any
     ) -> None:
-        ctx = context_of(memo, settings, kwargs[NETWORK_INDEX])
+        ctx = context_of(memo, settings)
         with observed(memo, KIND, body):
             await reconcile_record(body, patch, ctx, logger, retry=kwargs.get("retry", 0))
 
@@ -168,7 +167,7 @@ def register_record(
     ) -> None:
         # Extensible attributes removed from the spec are removed from Infoblox too.
         before, after = attribute_names(kwargs.get("old")), attribute_names(kwargs.get("new"))
-        ctx = context_of(memo, settings, kwargs[NETWORK_INDEX])
+        ctx = context_of(memo, settings)
         with observed(memo, KIND, body):
             await reconcile_record(
                 body, patch, ctx, logger, forget=before - after, retry=kwargs.get("retry", 0)
@@ -185,7 +184,7 @@ def register_record(
     async def record_drift(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **kwargs: Any
     ) -> None:
-        ctx = context_of(memo, settings, kwargs[NETWORK_INDEX])
+        ctx = context_of(memo, settings)
         with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
             repaired = await check_record_drift(
                 body,

@@ -11,7 +11,7 @@ import kopf
 from ddisync.api.conditions import Reason
 from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
-from ddisync.handlers.index import lookup_network
+from ddisync.handlers.index import Catalog, catalog
 from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.outcome import RetryDelays
 from ddisync.reconcile.ownership import Owner
@@ -29,7 +29,7 @@ class RecordContext:
 
     client: WapiClient
     settings: Settings
-    networks: kopf.Index[Any, Any]
+    networks: Catalog
     markers: MarkerDefinitions
 
     @property
@@ -37,10 +37,8 @@ class RecordContext:
         return RetryDelays.of(self.settings)
 
 
-def context_of(
-    memo: kopf.Memo, settings: Settings, networks: kopf.Index[Any, Any]
-) -> RecordContext:
-    return RecordContext(memo.wapi, settings, networks, marker_definitions(memo))
+def context_of(memo: kopf.Memo, settings: Settings) -> RecordContext:
+    return RecordContext(memo.wapi, settings, catalog(memo), marker_definitions(memo))
 
 
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
@@ -48,12 +46,12 @@ def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
     return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
 
 
-def desired_of(spec: RecordSpec, namespace: str, networks: kopf.Index[Any, Any]) -> DesiredRecord:
+def desired_of(spec: RecordSpec, namespace: str, networks: Catalog) -> DesiredRecord:
     """The desired record; ``addressFrom`` resolved to the Network's CIDR and network view."""
     if spec.address_from is None:
         return desired_record(spec)
     name = spec.address_from.network_ref.name
-    facts = lookup_network(networks, namespace, name)
+    facts = networks.lookup_network(namespace, name)
     if facts is None:
         raise SyncRefused(
             Reason.NETWORK_NOT_READY,
