@@ -231,7 +231,7 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
         "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
         "DDISYNC_METRICS_PORT": str(_free_port()),
         "DDISYNC_HEALTH_PORT": str(_free_port()),
-        "DDISYNC_LOG_LEVEL": "INFO",
+        "DDISYNC_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
     }
     command = [sys.executable, "-m", "ddisync.cli", "run"]
     if args.profile:  # py-spy samples the operator; the flame graph goes to --profile
