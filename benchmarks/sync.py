@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -51,7 +52,7 @@ def _process(
     stderr = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {})}, preexec_fn=_die_with_parent,
     )  # fmt: skip
     try:
         yield process
@@ -63,6 +64,12 @@ def _process(
             process.kill()
         if log:
             stderr.close()  # type: ignore[union-attr]
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when this script dies, however it dies (Linux)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _first_line(process: subprocess.Popen[str]) -> str:
