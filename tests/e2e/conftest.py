@@ -13,23 +13,7 @@ import pytest
 from ddisync.config import Settings
 from ddisync.demo.cluster import running_cluster
 from ddisync.runtime import running_operator
-from ddisync.simulator import SimulatorOptions, running_simulator
-
-# Distinctive, so a test can prove it never leaks into logs, statuses or events.
-PASSWORD = "Zq9-e2e-SECRET-ddisync-7731"
-
-
-@pytest.fixture()
-async def simulator() -> AsyncIterator[object]:
-    async with running_simulator(SimulatorOptions(username="admin", password=PASSWORD)) as sim:
-        yield sim
-
-
-@pytest.fixture()
-async def cluster() -> AsyncIterator[object]:
-    async with running_cluster() as emulated:
-        await emulated.install_crds()
-        yield emulated
+from tests.stack import PASSWORD
 
 
 @pytest.fixture()

@@ -56,7 +56,7 @@ def extattrs(obj: dict[str, Any]) -> dict[str, Any]:
 
 async def wapi_create(simulator: Any, objtype: str, data: dict[str, Any]) -> str:
     """Create an object the way another tool would: a plain WAPI POST. Returns its ref."""
-    from tests.e2e.conftest import PASSWORD
+    from tests.stack import PASSWORD
 
     headers = {"Authorization": aiohttp.encode_basic_auth("admin", PASSWORD)}
     async with aiohttp.ClientSession(headers=headers) as http:
@@ -100,7 +100,7 @@ def markers(uid: str, owner: str, cluster: str = "e2e") -> dict[str, dict[str, s
 
 async def wapi_request(simulator: Any, method: str, path: str, data: Any = None) -> Any:
     """Any WAPI call, the way another tool would make it (e.g. an out-of-band edit)."""
-    from tests.e2e.conftest import PASSWORD
+    from tests.stack import PASSWORD
 
     headers = {"Authorization": aiohttp.encode_basic_auth("admin", PASSWORD)}
     async with aiohttp.ClientSession(headers=headers) as http:

@@ -7,7 +7,6 @@ from typing import Any
 from ddisync.config import Settings
 from ddisync.runtime import running_operator
 from ddisync.simulator import SimulatorOptions, running_simulator
-from tests.e2e.conftest import PASSWORD
 from tests.e2e.helpers import (
     condition_of,
     eventually,
@@ -18,6 +17,7 @@ from tests.e2e.helpers import (
     wapi_create,
     wapi_request,
 )
+from tests.stack import PASSWORD
 
 
 def _sample(operator: Any, name: str, kind: str) -> float | None:

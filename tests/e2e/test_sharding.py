@@ -16,8 +16,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.e2e.conftest import PASSWORD
 from tests.e2e.helpers import eventually, network_manifest, ready
+from tests.stack import PASSWORD
 
 
 def _free_port() -> int:

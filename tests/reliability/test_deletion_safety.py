@@ -8,31 +8,16 @@ time) so that a deletion that waits for Infoblox is seen to finish within second
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster, running_cluster
+from ddisync.demo.cluster import Cluster
 from ddisync.runtime import RunningOperator, running_operator
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync.simulator import Simulator
 from tests.e2e.helpers import eventually, extattrs, network_manifest
-
-PASSWORD = "deletion-safety-Pass-31"
-
-
-@pytest.fixture()
-async def simulator() -> AsyncIterator[Simulator]:
-    async with running_simulator(SimulatorOptions(username="admin", password=PASSWORD)) as sim:
-        yield sim
-
-
-@pytest.fixture()
-async def cluster() -> AsyncIterator[Cluster]:
-    async with running_cluster() as emulated:
-        await emulated.install_crds()
-        yield emulated
+from tests.stack import PASSWORD
 
 
 @pytest.fixture()
