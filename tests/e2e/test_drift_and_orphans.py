@@ -45,7 +45,8 @@ async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_
             and simulator.grid.objects("record:a")[0].get("use_ttl") is False
         )
     )
-    assert _sample(fast_operator, "ddisync_drift_repaired_total", "Record") >= 1
+    # Counted once the repair's reconcile has returned, just after Infoblox changed.
+    await eventually(lambda: _sample(fast_operator, "ddisync_drift_repaired_total", "Record") >= 1)
 
 
 async def test_a_record_deleted_in_infoblox_is_recreated(cluster, simulator, fast_operator) -> None:
