@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     label_selector: str | None = Field(
         None, description="Only reconcile resources matching this label selector (sharding)."
     )
+    max_concurrent_resources: int | None = Field(
+        None,
+        ge=1,
+        description="Resources handled at once (kopf workers); unset = no cap, the fastest cold "
+        "start. A cap (e.g. 300) lowers peak memory with tens of thousands of resources.",
+    )
     resync_interval: float = Field(
         300.0, description="Seconds between drift checks of each resource against Infoblox."
     )

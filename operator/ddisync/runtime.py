@@ -27,7 +27,9 @@ from ddisync.metrics import Metrics
 logger = logging.getLogger(__name__)
 
 
-def kopf_settings(*, post_events: bool = True) -> kopf.OperatorSettings:
+def kopf_settings(
+    *, post_events: bool = True, max_workers: int | None = None
+) -> kopf.OperatorSettings:
     """kopf's settings for ddisync: its own prefix, finalizer, and bounded timeouts."""
     settings = kopf.OperatorSettings()
     settings.persistence.finalizer = f"{GROUP}/finalizer"
@@ -48,10 +50,12 @@ def kopf_settings(*, post_events: bool = True) -> kopf.OperatorSettings:
     # for 2 of 3 records at a 3,000-object start on a loaded API server). A real API server
     # echoes in milliseconds; waiting longer only matters when it is overloaded.
     settings.persistence.consistency_timeout = 30.0
-    # No cap on kopf's per-object workers: with indexes, kopf holds every worker until all
-    # indexes are filled, so a cap below the number of objects deadlocks at start (seen at
-    # 500 objects with a cap of 200). WAPI load is bounded by the client, not here.
-    settings.queueing.worker_limit = None
+    # kopf's per-object workers: unlimited by default (fastest cold start; WAPI load is bounded
+    # by the client, not here). A cap trades start-up speed for memory (benchmarks/README.md).
+    # ddisync uses no kopf indexes, with which a cap below the object count deadlocks the start.
+    settings.queueing.worker_limit = max_workers
+    if max_workers is not None:
+        settings.queueing.idle_timeout = 0.5  # a capped worker frees its slot soon after its work
     return settings
 
 
@@ -123,7 +127,9 @@ async def _run_kopf(
     scope: dict[str, Any] = (
         {"namespaces": settings.namespaces} if settings.namespaces else {"clusterwide": True}
     )
-    operator_settings = kopf_settings(post_events=post_events)
+    operator_settings = kopf_settings(
+        post_events=post_events, max_workers=settings.max_concurrent_resources
+    )
     if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
         # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
         operator_settings.scanning.disabled = True

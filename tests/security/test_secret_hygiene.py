@@ -118,8 +118,8 @@ async def test_the_password_never_leaks_from_the_running_operator(
 
     # The operator posts Events on transitions only; here every log line becomes an Event too
     # (posting.loggers), so that nothing the operator logs can carry the secret into one.
-    def kopf_settings_posting_logs(*, post_events: bool = True) -> Any:
-        kopf_settings = original_kopf_settings(post_events=post_events)
+    def kopf_settings_posting_logs(*, post_events: bool = True, **options: Any) -> Any:
+        kopf_settings = original_kopf_settings(post_events=post_events, **options)
         kopf_settings.posting.loggers = post_events
         return kopf_settings
 

@@ -26,6 +26,11 @@ def _conditions(status: Mapping[str, Any]) -> list[Condition]:
     return parsed
 
 
+# Waiting for another resource is a state, not news: at a cold start most Records wait a second
+# for their Network, and an Event each would flood the API and `kubectl describe`.
+_WAITING = frozenset({Reason.NETWORK_NOT_READY, Reason.PROGRESSING})
+
+
 def patch_ready(
     patch: kopf.Patch,
     body: Mapping[str, Any],
@@ -38,7 +43,8 @@ def patch_ready(
     """Set the Ready condition and ``fields`` (camelCase status keys) in ``patch.status``.
 
     When Ready or its reason changes, a Kubernetes Event says so (Normal when it became Ready,
-    Warning otherwise): one per transition, none for a reconcile that changed nothing.
+    Warning otherwise): one per transition, none for a reconcile that changed nothing, none
+    while it only waits for another resource.
     """
     status: Mapping[str, Any] = body.get("status") or {}
     generation = body["metadata"].get("generation")
@@ -59,7 +65,8 @@ def patch_ready(
     patch.status["observedGeneration"] = generation
     for key, value in fields.items():
         patch.status[key] = value
-    if before is None or before.status != ready or before.reason != reason:
+    waiting = reason in _WAITING
+    if not waiting and (before is None or before.status != ready or before.reason != reason):
         announce(body, str(reason), message, warning=ready != "True")
 
 
