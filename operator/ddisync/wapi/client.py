@@ -32,7 +32,6 @@ repeated blindly: see :meth:`WapiClient.create`.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random as _random
@@ -51,7 +50,6 @@ from .errors import (
     OutcomeUnknownError,
     UnavailableError,
     WapiError,
-    error_from_response,
 )
 from .observer import NullObserver, WapiObserver
 from .paging import check_object, iter_pages
@@ -67,6 +65,7 @@ from .ratelimit import RateLimiter
 from .retry import RetryPolicy, call_with_retries
 from .settings import WapiSettings
 from .transport import AiohttpTransport, RawResponse, Transport, TransportError
+from .wire import interpret
 
 __all__ = ["WapiClient", "WapiObject"]
 
@@ -74,32 +73,6 @@ logger = logging.getLogger("ddisync.wapi")
 
 WapiObject = dict[str, Any]
 Pairs = list[tuple[str, str]]
-
-_RETRIED_5XX = frozenset({502, 503, 504})
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _decode(body: bytes) -> Any:
-    if not body.strip():
-        return None
-    try:
-        return json.loads(body)
-    except ValueError as e:
-        raise WapiError(f"the grid answered with invalid JSON ({len(body)} bytes)") from e
 
 
 class WapiClient:
@@ -268,31 +241,16 @@ class WapiClient:
         return self._interpret(response, method, objtype)
 
     def _interpret(self, response: RawResponse, method: str, objtype: str) -> Any:
-        status = response.status
-        if 200 <= status < 300:
-            self._circuit.record_success()
-            return _decode(response.body)
-        if status in _RETRIED_5XX or status in (429, 403):
+        try:
+            value = interpret(response, method, objtype)
+        except UnavailableError:
             self._circuit.record_failure()
-            reason = "403-limit" if status == 403 else str(status)
-            raise UnavailableError(
-                f"{method} {objtype}: the grid answered {status}",
-                reason=reason,
-                retry_after=_retry_after(response.headers),
-                # 429 and the connection-limit 403 are refusals before any processing.
-                may_have_reached=status >= 500,
-            )
-        if status >= 500:
-            self._circuit.record_failure()
-            error = error_from_response(status, response.body, method=method, objtype=objtype)
-            raise UnavailableError(
-                f"{method} {objtype}: the grid answered {status}: {error.text}",
-                reason=str(status),
-                may_have_reached=True,
-                retryable=False,
-            )
-        self._circuit.record_success()  # an error answer still proves the grid is alive
-        raise error_from_response(status, response.body, method=method, objtype=objtype)
+            raise
+        except WapiError:
+            self._circuit.record_success()  # an error answer still proves the grid is alive
+            raise
+        self._circuit.record_success()
+        return value
 
     async def _request(
         self,
