@@ -30,6 +30,7 @@ from typing import Any
 import kopf
 
 from ddisync.api.meta import GROUP, VERSION
+from ddisync.handlers.drift import ready_condition
 from ddisync.handlers.shared import shared
 
 
@@ -45,7 +46,7 @@ class NetworkFacts:
 
 def network_facts(status: Mapping[str, Any] | None) -> NetworkFacts:
     status = status or {}
-    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    ready = ready_condition(status)
     return NetworkFacts(
         cidr=status.get("cidr"),
         network_view=status.get("networkView") or "default",

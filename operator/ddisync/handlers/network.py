@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from ddisync.api.meta import GROUP, VERSION, InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
+from ddisync.handlers.drift import Gate, drift_gate, report_drift, verified_after
 from ddisync.handlers.failure import raise_deleting, raise_for
 from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.observe import forget_resource, observed
@@ -40,8 +40,7 @@ PLURAL = "networks"
 
 
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
-    meta = body["metadata"]
-    return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
+    return Owner.of(KIND, body["metadata"], cluster)
 
 
 async def reconcile_network(
@@ -91,11 +90,6 @@ async def reconcile_network(
     )
 
 
-# Not Ready for a reason only the outside world can change (the other object goes away):
-# the periodic check tries again. Other failures are already retried by kopf, or need a spec edit.
-_RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
-
-
 def network_snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
     """The shared snapshot of owned networks (drift checks and the orphan scan)."""
     return shared(
@@ -125,18 +119,15 @@ async def check_network_drift(
 
     Returns whether a repair was attempted.
     """
-    status = body.get("status") or {}
-    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
-    current = status.get("observedGeneration") == body["metadata"].get("generation")
-    if ready is None or ready.get("status") != "True" or not current:
-        if ready is not None and ready.get("reason") in _RECHECKED:
-            await reconcile_network(body, patch, client, settings, logger)
-            return True
+    gate = drift_gate(body)
+    if gate is Gate.RECHECK:
+        await reconcile_network(body, patch, client, settings, logger)
+        return True
+    if gate is Gate.SKIP:
         return False
     objects = await snapshot.by_uid()
-    synced = status.get("lastSyncTime")
-    if synced and snapshot.taken_at and datetime.datetime.fromisoformat(synced) > snapshot.taken_at:
-        return False  # verified by a fresh read after the snapshot was taken
+    if verified_after(body.get("status") or {}, [snapshot.taken_at]):
+        return False
     spec = parse_spec(NetworkSpec, body.get("spec"))
     found = objects.get(body["metadata"]["uid"])
     action = plan_network(
@@ -147,11 +138,7 @@ async def check_network_drift(
     )
     if isinstance(action, NoChange):
         return False
-    what = type(action).__name__
-    logger.warning("Infoblox drifted from the spec (%s); repairing", what)
-    announce(
-        body, "DriftRepaired", f"Infoblox drifted from the spec ({what}); repaired", warning=True
-    )
+    report_drift(body, logger, type(action).__name__)
     await reconcile_network(body, patch, client, settings, logger)
     return True
 

@@ -42,8 +42,7 @@ def context_of(memo: kopf.Memo, settings: Settings) -> RecordContext:
 
 
 def owner_of(body: Mapping[str, Any], cluster: str) -> Owner:
-    meta = body["metadata"]
-    return Owner(cluster, KIND, meta["namespace"], meta["name"], meta["uid"])
+    return Owner.of(KIND, body["metadata"], cluster)
 
 
 def desired_of(spec: RecordSpec, namespace: str, networks: Catalog) -> DesiredRecord:

@@ -12,20 +12,18 @@ reads fresh before it writes.
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import kopf
 
-from ddisync.api.conditions import Reason
 from ddisync.api.meta import parse_spec
 from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
+from ddisync.handlers.drift import Gate, drift_gate, report_drift, verified_after
 from ddisync.handlers.record_context import RecordContext, desired_of, owner_of
 from ddisync.handlers.shared import shared
-from ddisync.handlers.status import announce
 from ddisync.reconcile.plan import NoChange
 from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
 from ddisync.reconcile.record import OBJTYPES, RETURN_FIELDS, actual_record, plan_record
@@ -34,10 +32,6 @@ from ddisync.sync.ptr import PTR_TYPES
 from ddisync.sync.snapshot import OwnedSnapshot
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
-
-# Not Ready for a reason only the outside world can change (the other object goes away):
-# the periodic check tries again. Other failures are already retried by kopf, or need a spec edit.
-_RECHECKED = {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value}
 
 
 def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnapshot]:
@@ -60,15 +54,6 @@ def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnap
     )
 
 
-def _verified_after(status: Mapping[str, Any], snapshots: list[OwnedSnapshot]) -> bool:
-    """Whether a fresh read after every snapshot was taken already confirmed the record."""
-    synced = status.get("lastSyncTime")
-    taken = [s.taken_at for s in snapshots]
-    if not synced or any(t is None for t in taken):
-        return False
-    return datetime.datetime.fromisoformat(synced) > min(t for t in taken if t is not None)
-
-
 async def check_record_drift(
     body: Mapping[str, Any],
     ctx: RecordContext,
@@ -81,15 +66,13 @@ async def check_record_drift(
 
     Returns whether a repair was attempted.
     """
-    status = body.get("status") or {}
-    meta = body["metadata"]
-    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
-    current = status.get("observedGeneration") == meta.get("generation")
-    if ready is None or ready.get("status") != "True" or not current:
-        if ready is not None and ready.get("reason") in _RECHECKED:
-            await repair()
-            return True
+    gate = drift_gate(body)
+    if gate is Gate.RECHECK:
+        await repair()
+        return True
+    if gate is Gate.SKIP:
         return False
+    meta = body["metadata"]
     spec = parse_spec(RecordSpec, body.get("spec"))
     try:
         desired = desired_of(spec, meta["namespace"], ctx.networks)
@@ -99,7 +82,7 @@ async def check_record_drift(
     if desired.type in PTR_TYPES:
         used.append(snapshots[PTR_OBJTYPE])
     views = [await snapshot.by_uid() for snapshot in used]
-    if _verified_after(status, used):
+    if verified_after(body.get("status") or {}, [snapshot.taken_at for snapshot in used]):
         return False
     owner = owner_of(body, ctx.settings.cluster_id)
     found = views[0].get(meta["uid"])
@@ -117,10 +100,6 @@ async def check_record_drift(
         in_step = ptr_action is None or isinstance(ptr_action, NoChange)
     if in_step:
         return False
-    what = "its PTR" if isinstance(action, NoChange) else type(action).__name__
-    logger.warning("Infoblox drifted from the spec (%s); repairing", what)
-    announce(
-        body, "DriftRepaired", f"Infoblox drifted from the spec ({what}); repaired", warning=True
-    )
+    report_drift(body, logger, "its PTR" if isinstance(action, NoChange) else type(action).__name__)
     await repair()
     return True

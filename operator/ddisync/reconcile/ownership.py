@@ -51,6 +51,11 @@ class Owner:
     name: str
     uid: str
 
+    @classmethod
+    def of(cls, kind: str, metadata: Mapping[str, Any], cluster: str) -> Owner:
+        """The owner a resource of ``kind`` with this ``metadata`` is, in ``cluster``."""
+        return cls(cluster, kind, metadata["namespace"], metadata["name"], metadata["uid"])
+
     @property
     def display(self) -> str:
         return f"{self.namespace}/{self.kind}/{self.name}"
