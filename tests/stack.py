@@ -6,15 +6,23 @@ override one with its own (``tests/simulator`` does).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 import pytest
 
+from ddisync.demo import kubeconfig as kubeconfigs
 from ddisync.demo.cluster import Cluster, running_cluster
 from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
 
 # Distinctive, so a test can prove it never leaks into logs, statuses or events.
 PASSWORD = "Zq9-e2e-SECRET-ddisync-7731"
+CLUSTER_ID = "e2e"
 
 
 @pytest.fixture()
@@ -28,3 +36,85 @@ async def cluster() -> AsyncIterator[Cluster]:
     async with running_cluster() as emulated:
         await emulated.install_crds()
         yield emulated
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class OperatorProcess:
+    """``ddisync run`` in its own process against the emulated cluster and the simulator, as a
+    pod would run it: ``kill()`` is SIGKILL (a real crash: no cleanup handler, no status patch,
+    no finalizer removal), ``stop()`` SIGTERM, ``start()`` a fresh process with the same
+    settings (appending to the same log). ``env`` adds or overrides ``DDISYNC_*`` settings."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        simulator: Simulator,
+        workdir: Path,
+        env: Mapping[str, str] | None = None,
+        name: str = "operator",
+    ) -> None:
+        kubeconfig = kubeconfigs.write(workdir / f"{name}.kubeconfig", cluster.url, "e2e")
+        self.log = workdir / f"{name}.log"
+        self.env = {
+            **os.environ,
+            "KUBECONFIG": str(kubeconfig),
+            "DDISYNC_WAPI_URL": simulator.url,
+            "DDISYNC_WAPI_PASSWORD": PASSWORD,
+            "DDISYNC_CLUSTER_ID": CLUSTER_ID,
+            "DDISYNC_LOG_LEVEL": "WARNING",
+            "DDISYNC_LOG_FORMAT": "text",
+            # A test grid: no need to be a polite neighbour.
+            "DDISYNC_WAPI_RATE_LIMIT": "1000",
+            "DDISYNC_WAPI_BURST": "1000",
+            **(env or {}),
+        }
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        self.env["DDISYNC_METRICS_PORT"] = str(free_port())
+        self.env["DDISYNC_HEALTH_PORT"] = str(free_port())
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "ddisync.cli", "run", env=self.env,
+                stdout=log, stderr=log,
+            )  # fmt: skip
+        self.starts += 1
+
+    async def kill(self) -> None:
+        """SIGKILL: the operator gets no chance to finish anything it started."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.returncode is None:
+            process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+    async def stop(self) -> None:
+        """SIGTERM, as Kubernetes stops a pod; SIGKILL if it takes more than 15 s."""
+        process, self.process = self.process, None
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['DDISYNC_METRICS_PORT']}/metrics"
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""

@@ -19,13 +19,7 @@ import pytest
 
 from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.wapi import WapiClient, WapiSettings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.stack import free_port
 
 
 def _answers(port: int) -> bool:
@@ -86,7 +80,7 @@ def redis_server() -> Iterator[RedisServer]:
             "redis-server is not installed; the cache tests need a real one: "
             "apt-get install redis-server (scripts/ensure-system-deps.sh does it in CI)"
         )
-    server = RedisServer(binary, _free_port())
+    server = RedisServer(binary, free_port())
     server.start()
     try:
         yield server

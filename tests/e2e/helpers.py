@@ -107,3 +107,12 @@ async def wapi_request(simulator: Any, method: str, path: str, data: Any = None)
         response = await http.request(method, f"{simulator.url}/wapi/v2.12/{path}", json=data)
         assert response.status < 300, await response.text()
         return await response.json()
+
+
+def metric_value(operator: Any, name: str, **labels: str) -> float | None:
+    """A sample of the running operator's metrics (``None`` when it has none)."""
+    for metric in operator.metrics.registry.collect():
+        for sample in metric.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return None

@@ -12,20 +12,13 @@ from tests.e2e.helpers import (
     eventually,
     extattrs,
     markers,
+    metric_value,
     network_manifest,
     record_manifest,
     wapi_create,
     wapi_request,
 )
 from tests.stack import PASSWORD
-
-
-def _sample(operator: Any, name: str, kind: str) -> float | None:
-    for metric in operator.metrics.registry.collect():
-        for sample in metric.samples:
-            if sample.name == name and sample.labels.get("kind") == kind:
-                return float(sample.value)
-    return None
 
 
 async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_operator) -> None:
@@ -46,7 +39,9 @@ async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_
         )
     )
     # Counted once the repair's reconcile has returned, just after Infoblox changed.
-    await eventually(lambda: _sample(fast_operator, "ddisync_drift_repaired_total", "Record") >= 1)
+    await eventually(
+        lambda: metric_value(fast_operator, "ddisync_drift_repaired_total", kind="Record") >= 1
+    )
 
 
 async def test_a_record_deleted_in_infoblox_is_recreated(cluster, simulator, fast_operator) -> None:
@@ -157,8 +152,8 @@ async def test_orphans_are_reported_and_left_in_place(cluster, simulator, fast_s
         await condition_of(cluster, "records", "live")
         # The record and its PTR of "gone" (one resource, two objects); the live record's are
         # claimed, another cluster's, an unmarked one and another namespace's are not counted.
-        assert await eventually(lambda: _sample(op, "ddisync_orphans", "Record") == 2)
-        assert await eventually(lambda: _sample(op, "ddisync_orphans", "Network") == 1)
+        assert await eventually(lambda: metric_value(op, "ddisync_orphans", kind="Record") == 2)
+        assert await eventually(lambda: metric_value(op, "ddisync_orphans", kind="Network") == 1)
         assert b'ddisync_orphans{kind="Record"} 2.0' in op.metrics.exposition()
     assert set(planted.values()) <= _refs(simulator)  # reporting deletes nothing
 
@@ -177,7 +172,7 @@ async def test_orphans_are_deleted_only_when_asked_and_only_ours(
         await condition_of(cluster, "records", "live")
         orphans = {planted["orphan"], planted["orphan-ptr"], planted["orphan-network"]}
         await eventually(lambda: not orphans & _refs(simulator), timeout=10)
-        await eventually(lambda: _sample(op, "ddisync_orphans", "Record") == 0)
+        await eventually(lambda: metric_value(op, "ddisync_orphans", kind="Record") == 0)
     left = _refs(simulator)
     for role in ("other-cluster", "unmarked", "other-namespace"):
         assert planted[role] in left, role

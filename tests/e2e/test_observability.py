@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import aiohttp
 
-from tests.e2e.helpers import eventually, network_manifest, ready
-
-
-def _sample(operator: Any, name: str, **labels: str) -> float:
-    for metric in operator.metrics.registry.collect():
-        for sample in metric.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return float(sample.value)
-    return 0.0
+from tests.e2e.helpers import eventually, metric_value, network_manifest, ready
 
 
 async def test_metrics_count_reconciles_and_resources_by_readiness(cluster, operator) -> None:
@@ -30,13 +21,13 @@ async def test_metrics_count_reconciles_and_resources_by_readiness(cluster, oper
 
     await eventually(settled)
     await eventually(
-        lambda: _sample(operator, "ddisync_resources", kind="Network", ready="True") == 2
+        lambda: metric_value(operator, "ddisync_resources", kind="Network", ready="True") == 2
     )
-    assert _sample(operator, "ddisync_resources", kind="Network", ready="False") == 1
-    assert _sample(operator, "ddisync_reconcile_total", kind="Network", result="synced") == 2
-    assert _sample(operator, "ddisync_reconcile_total", kind="Network", result="refused") == 1
+    assert metric_value(operator, "ddisync_resources", kind="Network", ready="False") == 1
+    assert metric_value(operator, "ddisync_reconcile_total", kind="Network", result="synced") == 2
+    assert metric_value(operator, "ddisync_reconcile_total", kind="Network", result="refused") == 1
     assert (
-        _sample(
+        metric_value(
             operator, "ddisync_wapi_requests_total", method="POST", object="network", code="201"
         )
         == 2
@@ -58,7 +49,7 @@ async def test_readiness_fails_but_liveness_holds_when_infoblox_is_down(
 ) -> None:
     await cluster.apply(network_manifest("a", cidr="10.51.0.0/24"))
     await eventually(
-        lambda: _sample(operator, "ddisync_resources", kind="Network", ready="True") == 1
+        lambda: metric_value(operator, "ddisync_resources", kind="Network", ready="True") == 1
     )
     simulator.faults.fail_rate = 1.0
     await cluster.apply(network_manifest("b", cidr="10.51.1.0/24"))

@@ -5,65 +5,14 @@ one of them."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import os
-import socket
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
+from ddisync.demo.cluster import Cluster
+from ddisync.simulator import Simulator
 from tests.e2e.helpers import eventually, network_manifest, ready
-from tests.stack import PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.asynccontextmanager
-async def _operator_process(
-    cluster: Any, simulator: Any, selector: str, workdir: Path
-) -> AsyncIterator[str]:
-    """``ddisync run`` in its own process; yields its metrics URL."""
-    kubeconfig = workdir / f"kubeconfig-{selector.replace('=', '-').replace('/', '-')}"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "e2e",
-        "clusters": [{"name": "e2e", "cluster": {"server": cluster.url}}],
-        "users": [{"name": "e2e", "user": {"token": "e2e"}}],
-        "contexts": [{"name": "e2e", "context": {"cluster": "e2e", "user": "e2e"}}],
-    }))  # fmt: skip
-    metrics_port = _free_port()
-    env = {
-        **os.environ,
-        "KUBECONFIG": str(kubeconfig),
-        "DDISYNC_WAPI_URL": simulator.url,
-        "DDISYNC_WAPI_PASSWORD": PASSWORD,
-        "DDISYNC_CLUSTER_ID": "e2e",
-        "DDISYNC_LABEL_SELECTOR": selector,
-        "DDISYNC_METRICS_PORT": str(metrics_port),
-        "DDISYNC_HEALTH_PORT": str(_free_port()),
-        "DDISYNC_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ddisync.cli", "run", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        yield f"http://127.0.0.1:{metrics_port}/metrics"
-    finally:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+from tests.stack import OperatorProcess
 
 
 async def _reconciles(metrics_url: str) -> float:
@@ -76,11 +25,22 @@ async def _reconciles(metrics_url: str) -> float:
     )
 
 
-async def test_each_shard_reconciles_only_its_own_resources(cluster, simulator, tmp_path) -> None:
-    async with (
-        _operator_process(cluster, simulator, "ddisync.io/shard=a", tmp_path) as shard_a,
-        _operator_process(cluster, simulator, "ddisync.io/shard=b", tmp_path) as shard_b,
-    ):
+async def test_each_shard_reconciles_only_its_own_resources(
+    cluster: Cluster, simulator: Simulator, tmp_path: Path
+) -> None:
+    shards = {
+        name: OperatorProcess(
+            cluster,
+            simulator,
+            tmp_path,
+            {"DDISYNC_LABEL_SELECTOR": f"ddisync.io/shard={name}"},
+            name,
+        )
+        for name in ("a", "b")
+    }
+    for shard in shards.values():
+        await shard.start()
+    try:
         for index in range(10):
             manifest = network_manifest(f"net-{index}", cidr=f"10.40.{index}.0/24")
             manifest["metadata"]["labels"] = {"ddisync.io/shard": "a" if index % 2 == 0 else "b"}
@@ -94,9 +54,13 @@ async def test_each_shard_reconciles_only_its_own_resources(cluster, simulator, 
 
         await eventually(all_ready, timeout=30)
         await asyncio.sleep(0.5)  # room for a wrong second reconcile to show up
-        assert await _reconciles(shard_a) == 5
-        assert await _reconciles(shard_b) == 5
+        assert await _reconciles(shards["a"].metrics_url) == 5
+        assert await _reconciles(shards["b"].metrics_url) == 5
         unsharded = await cluster.get("networks", "default", "unsharded")
+        assert unsharded is not None
         assert not (unsharded.get("status") or {}).get("conditions")
         assert "ddisync.io/finalizer" not in (unsharded["metadata"].get("finalizers") or [])
+    finally:
+        for shard in shards.values():
+            await shard.stop()
     assert simulator.grid.count("network") == 10

@@ -1,101 +1,19 @@
-"""Helpers of the chaos test: an operator process that can be SIGKILLed and started again, the
-resources to sync, and an inventory of what the simulated grid holds.
-
-The operator runs as ``ddisync run`` in its own process (as in ``tests/e2e/test_sharding.py``)
-so that a kill is a real crash: no cleanup handler, no status patch, no finalizer removal.
+"""Helpers of the chaos test: the resources to sync, and an inventory of what the simulated grid
+holds. (The operator process it kills and restarts is ``tests.stack.OperatorProcess``.)
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import signal
-import socket
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from ddisync.demo.cluster import Cluster
 from ddisync.simulator import Simulator
 from tests.e2e.helpers import extattrs, network_manifest, ready, record_manifest
-from tests.stack import PASSWORD
-
-CLUSTER_ID = "e2e"
+from tests.stack import CLUSTER_ID
 
 RECORD_TYPES = ("record:a", "record:cname", "record:txt", "record:ptr")
 """Every WAPI type the chaos resources make (Networks make ``network``)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class OperatorProcess:
-    """``ddisync run`` against the emulated cluster and the simulator; ``kill()`` is SIGKILL,
-    ``start()`` starts a fresh process with the same settings (and appends to the same log)."""
-
-    def __init__(
-        self, cluster: Cluster, simulator: Simulator, redis_url: str, workdir: Path
-    ) -> None:
-        kubeconfig = workdir / "kubeconfig"
-        kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "e2e",
-            "clusters": [{"name": "e2e", "cluster": {"server": cluster.url}}],
-            "users": [{"name": "e2e", "user": {"token": "e2e"}}],
-            "contexts": [{"name": "e2e", "context": {"cluster": "e2e", "user": "e2e"}}],
-        }))  # fmt: skip
-        self.log = workdir / "operator.log"
-        self.env = {
-            **os.environ,
-            "KUBECONFIG": str(kubeconfig),
-            "DDISYNC_WAPI_URL": simulator.url,
-            "DDISYNC_WAPI_PASSWORD": PASSWORD,
-            "DDISYNC_CLUSTER_ID": CLUSTER_ID,
-            "DDISYNC_REDIS_URL": redis_url,
-            "DDISYNC_LOG_LEVEL": "WARNING",
-            "DDISYNC_LOG_FORMAT": "text",
-            # A test grid: no need to be a polite neighbour, and no minutes-long retry delays.
-            "DDISYNC_WAPI_RATE_LIMIT": "1000",
-            "DDISYNC_WAPI_BURST": "1000",
-            "DDISYNC_RETRY_DELAY_UNAVAILABLE": "1",
-            "DDISYNC_RETRY_DELAY_SLOW": "2",
-            "DDISYNC_WAPI_CIRCUIT_RESET_TIMEOUT": "1",
-            "DDISYNC_RESYNC_INTERVAL": "5",
-            "DDISYNC_CACHE_REDIS_RETRY_SECONDS": "1",
-        }
-        self.process: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        self.env["DDISYNC_METRICS_PORT"] = str(free_port())
-        self.env["DDISYNC_HEALTH_PORT"] = str(free_port())
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "ddisync.cli", "run", env=self.env,
-                stdout=log, stderr=log,
-            )  # fmt: skip
-        self.starts += 1
-
-    async def kill(self) -> None:
-        """SIGKILL: the operator gets no chance to finish anything it started."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.returncode is None:
-            process.send_signal(signal.SIGKILL)
-        await process.wait()
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.returncode is None
-
-    def log_tail(self, chars: int = 4000) -> str:
-        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
 def manifests(networks: int) -> list[dict[str, Any]]:

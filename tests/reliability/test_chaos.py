@@ -36,16 +36,15 @@ from ddisync.simulator import Simulator
 from tests.cache.conftest import RedisServer
 from tests.e2e.helpers import eventually, extattrs, wapi_create
 from tests.reliability.chaos import (
-    OperatorProcess,
     duplicates,
     expected_counts,
-    free_port,
     inventory,
     manifests,
     plural,
     ready_names,
     ref_key,
 )
+from tests.stack import OperatorProcess, free_port
 
 NETWORKS = 60
 """60 Networks and 240 Records (A fixed, A allocated, CNAME, TXT; a third of the A with PTR)."""
@@ -158,7 +157,20 @@ async def test_hundreds_of_resources_converge_exactly_through_chaos(
     simulator.counters.reset()
     set_faults(simulator, FAULTS)
 
-    operator = OperatorProcess(cluster, simulator, redis_server.url, tmp_path)
+    operator = OperatorProcess(
+        cluster,
+        simulator,
+        tmp_path,
+        {
+            "DDISYNC_REDIS_URL": redis_server.url,
+            # No minutes-long retry delays in a test.
+            "DDISYNC_RETRY_DELAY_UNAVAILABLE": "1",
+            "DDISYNC_RETRY_DELAY_SLOW": "2",
+            "DDISYNC_WAPI_CIRCUIT_RESET_TIMEOUT": "1",
+            "DDISYNC_RESYNC_INTERVAL": "5",
+            "DDISYNC_CACHE_REDIS_RETRY_SECONDS": "1",
+        },
+    )
     figures: dict[str, Any] = {"resources": total, "faults": FAULTS, "events": []}
 
     async def at_least(share: float) -> bool:
