@@ -21,6 +21,7 @@ import kopf
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
+from ddisync.handlers.observe import ReadinessTally
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
 
@@ -143,7 +144,7 @@ async def _run_kopf(
             settings=settings,
             metrics=metrics,
             health=health,
-            readiness=collections.defaultdict(dict),  # kind -> uid -> "True"/"False"
+            readiness=collections.defaultdict(ReadinessTally),  # kind -> tally of Ready
             shared={},  # operator-wide objects made on first use (handlers/shared.py)
         ),
         standalone=True,
