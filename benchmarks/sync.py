@@ -33,6 +33,8 @@ from typing import Any
 
 import aiohttp
 
+from ddisync.demo import kubeconfig as kubeconfigs
+
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench-secret"  # a throwaway simulator's password
 API = "/apis/ddisync.io/v1alpha1/namespaces/default"
@@ -78,21 +80,6 @@ def _first_line(process: subprocess.Popen[str]) -> str:
     if not line:
         raise RuntimeError(f"{process.args} exited before printing its URL")
     return line
-
-
-def _kubeconfig(path: Path, server: str) -> None:
-    path.write_text(
-        json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "bench",
-                "clusters": [{"name": "bench", "cluster": {"server": server}}],
-                "users": [{"name": "bench", "user": {"token": "bench"}}],
-                "contexts": [{"name": "bench", "context": {"cluster": "bench", "user": "bench"}}],
-            }
-        )
-    )
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -227,7 +214,7 @@ def _servers(workdir: Path, latency_ms: float) -> Iterator[tuple[str, str]]:
 
 def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: str) -> Any:
     """``ddisync run`` in its own process, reading a kubeconfig as in a cluster."""
-    _kubeconfig(workdir / "kubeconfig", api_url)
+    kubeconfigs.write(workdir / "kubeconfig", api_url, "bench")
     env = {
         "KUBECONFIG": str(workdir / "kubeconfig"),
         "DDISYNC_WAPI_URL": sim_url,
