@@ -78,7 +78,7 @@ def _first_line(process: subprocess.Popen[str]) -> str:
     assert process.stdout is not None
     line = process.stdout.readline().strip()
     if not line:
-        raise RuntimeError(f"{process.args} exited before printing its URL")
+        raise RuntimeError(f"{process.args!r} exited before printing its URL")
     return line
 
 
@@ -87,6 +87,12 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _network(index: int) -> dict[str, Any]:
@@ -138,27 +144,54 @@ async def _create_all(http: aiohttp.ClientSession, api: str, bodies: list[dict[s
     await asyncio.gather(*(worker() for _ in range(16)))
 
 
-async def _ready_counts(http: aiohttp.ClientSession, api: str) -> tuple[int, int]:
-    ready = total = 0
-    for plural in ("networks", "records"):
-        async with http.get(f"{api}{API}/{plural}") as response:
-            items = (await response.json())["items"]
-        total += len(items)
-        ready += sum(1 for item in items if _is_ready(item))
-    return ready, total
-
-
 async def _wait_all_ready(
     http: aiohttp.ClientSession, api: str, expected: int, timeout: float
 ) -> None:
-    started = time.monotonic()
-    while True:
-        ready, _ = await _ready_counts(http, api)
-        if ready >= expected:
-            return
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"only {ready}/{expected} Ready after {timeout:.0f} s")
-        await asyncio.sleep(0.25)
+    """Until ``expected`` objects are Ready, followed through one watch per kind.
+
+    A watch, as ``kubectl get -w`` would do it: polling full lists of 10,000 objects would load
+    the API server (and this script's CPU, which the operator shares) more than the operator
+    does, and so slow down what it measures.
+    """
+    ready: set[tuple[str, str]] = set()  # (plural, name) of the Ready ones
+    done = asyncio.Event()
+
+    async def follow(plural: str) -> None:
+        async with http.get(f"{api}{API}/{plural}") as response:
+            listing = await response.json()
+        for item in listing["items"]:
+            if _is_ready(item):
+                ready.add((plural, item["metadata"]["name"]))
+        version = listing["metadata"]["resourceVersion"]
+        url = f"{api}{API}/{plural}?watch=true&resourceVersion={version}"
+        timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
+        while not done.is_set():
+            async with http.get(url, timeout=timeout) as response:
+                async for line in response.content:
+                    event = json.loads(line)
+                    obj = event["object"]
+                    if event["type"] == "BOOKMARK":
+                        continue
+                    key = (plural, obj["metadata"]["name"])
+                    if event["type"] != "DELETED" and _is_ready(obj):
+                        ready.add(key)
+                    else:
+                        ready.discard(key)
+                    version = obj["metadata"]["resourceVersion"]
+                    if len(ready) >= expected:
+                        done.set()
+                        return
+            url = f"{api}{API}/{plural}?watch=true&resourceVersion={version}"
+
+    tasks = [asyncio.create_task(follow(plural)) for plural in ("networks", "records")]
+    try:
+        await asyncio.wait_for(done.wait(), timeout)
+    except TimeoutError:
+        raise TimeoutError(f"only {len(ready)}/{expected} Ready after {timeout:.0f} s") from None
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _counters(http: aiohttp.ClientSession, sim: str, reset: bool = False) -> dict[str, Any]:
@@ -200,8 +233,10 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 @contextlib.contextmanager
-def _servers(workdir: Path, latency_ms: float) -> Iterator[tuple[str, str]]:
-    """The simulator and the emulated API, each in its own process: (WAPI URL, API URL)."""
+def _servers(
+    workdir: Path, latency_ms: float
+) -> Iterator[tuple[subprocess.Popen[str], str, subprocess.Popen[str], str]]:
+    """The simulator and the emulated API, each in its own process, with their URLs."""
     python = sys.executable
     simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--password", PASSWORD,
                       "--latency-ms", str(latency_ms)]  # fmt: skip
@@ -209,7 +244,15 @@ def _servers(workdir: Path, latency_ms: float) -> Iterator[tuple[str, str]]:
         _process(simulator_args, log=workdir / "simulator.log") as simulator,
         _process([python, str(HERE / "apiserver.py")], log=workdir / "apiserver.log") as apiserver,
     ):
-        yield _first_line(simulator), _first_line(apiserver)
+        yield simulator, _first_line(simulator), apiserver, _first_line(apiserver)
+
+
+def _py_spy(output: str) -> list[str]:
+    """A py-spy command line: a flame graph (SVG), or collapsed stacks for a ``.txt``."""
+    beside = Path(sys.executable).with_name("py-spy")  # the venv's, when not on the PATH
+    fmt = "raw" if output.endswith(".txt") else "flamegraph"
+    return [str(beside) if beside.exists() else "py-spy", "record", "--nonblocking",
+            "-f", fmt, "-o", output]  # fmt: skip
 
 
 def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: str) -> Any:
@@ -229,20 +272,19 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
         "DDISYNC_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
     }
     command = [sys.executable, "-m", "ddisync.cli", "run"]
-    if args.profile:  # py-spy samples the operator; the flame graph goes to --profile
-        fmt = "raw" if args.profile.endswith(".txt") else "flamegraph"  # raw: collapsed stacks
-        command = [
-            "py-spy",
-            "record",
-            "--nonblocking",
-            "-f",
-            fmt,
-            "-o",
-            args.profile,
-            "--",
-            *command,
-        ]
+    if args.profile:  # py-spy samples the operator from its start to the end
+        command = [*_py_spy(args.profile), "--", *command]
     return _process(command, env, workdir / "operator.log")
+
+
+@contextlib.contextmanager
+def _profiled(output: str | None, pid: int, workdir: Path) -> Iterator[None]:
+    """py-spy attached to a running process (the API server) for the cold sync only."""
+    if not output:
+        yield
+        return
+    with _process([*_py_spy(output), "--pid", str(pid)], log=workdir / "py-spy.log"):
+        yield
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,7 +292,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ddisync-bench-") as tmp:
         workdir = Path(args.keep_logs) if args.keep_logs else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        with _servers(workdir, args.latency_ms) as (sim, api):
+        with _servers(workdir, args.latency_ms) as (simulator, sim, apiserver, api):
             async with aiohttp.ClientSession() as http:
                 # Cold start: every resource exists before the operator starts, as after an
                 # install into a cluster that already holds the manifests.
@@ -259,9 +301,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await _create_all(http, api, bodies)
                 await _counters(http, sim, reset=True)
                 started = time.monotonic()
+                servers = {"simulator": simulator.pid, "apiserver": apiserver.pid}
+                cpu_before = {name: _cpu_seconds(pid) for name, pid in servers.items()}
                 with _operator(args, workdir, sim, api) as operator:
-                    await _wait_all_ready(http, api, objects, args.timeout)
+                    with _profiled(args.profile_apiserver, apiserver.pid, workdir):
+                        await _wait_all_ready(http, api, objects, args.timeout)
                     seconds = time.monotonic() - started
+                    # Which process the cold sync kept busy: on 2 cores, the limit.
+                    cpu = {"operator": _cpu_seconds(operator.pid)}
+                    cpu |= {n: _cpu_seconds(pid) - cpu_before[n] for n, pid in servers.items()}
                     cold = await _counters(http, sim, reset=True)
                     # One resync sweep: every object's drift check runs once per interval.
                     await asyncio.sleep(args.resync_interval)
@@ -283,6 +331,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "change_latency_p50_ms": round(statistics.median(latencies), 1),
         "change_latency_p99_ms": round(_percentile(latencies, 0.99), 1),
         "peak_rss_mb": round(peak, 1),
+        "cold_sync_cpu_seconds": {name: round(value, 1) for name, value in cpu.items()},
         "rate_limit": args.rate_limit,
     }
 
@@ -300,6 +349,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
         "--profile", help="py-spy profile of the operator: SVG, or collapsed stacks for a .txt"
+    )
+    parser.add_argument(
+        "--profile-apiserver", help="py-spy profile of the API server during the cold sync"
     )
     parser.add_argument("--keep-logs", help="folder to keep the three processes' logs in")
     parser.add_argument("--json", action="store_true", help="last line: the figures as JSON")
