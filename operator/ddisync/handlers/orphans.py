@@ -15,14 +15,13 @@ Safety, besides the rules in ``ddisync.sync.orphans``:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Container, Mapping, Sequence
-from typing import Any
 
 import kopf
 
 from ddisync.config import Settings
+from ddisync.handlers.background import register_background
 from ddisync.handlers.index import catalog
 from ddisync.handlers.network import network_snapshot
 from ddisync.handlers.record_drift import record_snapshots
@@ -101,18 +100,10 @@ async def scan_forever(
 
 
 def register_orphans(registry: kopf.OperatorRegistry, settings: Settings) -> None:
-    @kopf.on.startup(registry=registry)
-    async def start_orphan_scan(memo: kopf.Memo, **kwargs: Any) -> None:
+    async def scan(memo: kopf.Memo) -> None:
         known = catalog(memo)
-        live = {"Network": known.network_uids, "Record": known.record_uids}
-        memo.orphan_scan = asyncio.create_task(
-            scan_forever(memo, settings, live), name="ddisync-orphan-scan"
+        await scan_forever(
+            memo, settings, {"Network": known.network_uids, "Record": known.record_uids}
         )
 
-    @kopf.on.cleanup(registry=registry)
-    async def stop_orphan_scan(memo: kopf.Memo, **_: Any) -> None:
-        task: asyncio.Task[None] | None = getattr(memo, "orphan_scan", None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    register_background(registry, "orphan-scan", scan)

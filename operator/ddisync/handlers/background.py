@@ -1,0 +1,39 @@
+"""Operator-wide background tasks: started at kopf's start-up, cancelled at its clean-up.
+
+The orphan scan and the drift sweep run this way, once per operator rather than once per
+resource. Tasks created from a start-up handler carry kopf's context (its API credentials and
+Event queue), so they may post Events and patch objects as handlers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import kopf
+
+from ddisync.handlers.shared import shared
+
+
+def register_background(
+    registry: kopf.OperatorRegistry,
+    name: str,
+    run: Callable[[kopf.Memo], Coroutine[Any, Any, None]],
+) -> None:
+    """Run ``run(memo)`` as the task ``ddisync-<name>`` for as long as the operator runs."""
+
+    @kopf.on.startup(registry=registry, id=f"start-{name}")
+    async def start(memo: kopf.Memo, **_: Any) -> None:
+        tasks: dict[str, asyncio.Task[None]] = shared(memo, "background", dict)
+        tasks[name] = asyncio.create_task(run(memo), name=f"ddisync-{name}")
+
+    @kopf.on.cleanup(registry=registry, id=f"stop-{name}")
+    async def stop(memo: kopf.Memo, **_: Any) -> None:
+        tasks: dict[str, asyncio.Task[None]] = shared(memo, "background", dict)
+        task = tasks.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
