@@ -142,6 +142,7 @@ async def _run_kopf(
         # by all resources, values a handler sets on its own memo are that resource's only.
         memo=kopf.Memo(
             settings=settings,
+            operator_settings=operator_settings,  # kopf's: for the drift sweep's status writes
             metrics=metrics,
             health=health,
             readiness=collections.defaultdict(ReadinessTally),  # kind -> tally of Ready

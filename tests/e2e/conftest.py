@@ -62,7 +62,6 @@ def fast_settings(settings: Settings) -> Settings:
 
 @pytest.fixture()
 async def fast_operator(cluster, fast_settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    async with running_operator(
-        fast_settings, connection=cluster.connection, post_events=False
-    ) as op:
+    # Events on: a drift repair announces itself from the sweep, outside kopf's handlers.
+    async with running_operator(fast_settings, connection=cluster.connection) as op:
         yield op

@@ -79,6 +79,19 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
         )
     )
 
+    async def announced() -> list[tuple[str, str]]:
+        events = await cluster.list("v1/events", "default")
+        return [
+            (e["type"], e["message"])
+            for e in events
+            if e["involvedObject"]["name"] == "web" and e["reason"] == "DriftRepaired"
+        ]
+
+    [(kind, message)] = await eventually(announced)
+    assert kind == "Warning" and "Infoblox drifted from the spec" in message
+    resource = await condition_of(cluster, "networks", "web")
+    assert resource["status"] == "True"
+
 
 async def _plant(simulator: Any) -> dict[str, str]:
     """Objects for the orphan scan to judge; returns their refs by role."""

@@ -11,18 +11,23 @@ import aiohttp
 
 from ddisync.demo.cluster import Cluster
 from ddisync.simulator import Simulator
-from tests.e2e.helpers import eventually, network_manifest, ready
+from tests.e2e.helpers import eventually, network_manifest, ready, wapi_request
 from tests.stack import OperatorProcess
 
 
-async def _reconciles(metrics_url: str) -> float:
+async def _metric(metrics_url: str, name: str) -> float:
+    """The sum of a metric's Network samples on a shard's /metrics."""
     async with aiohttp.ClientSession() as http, http.get(metrics_url) as response:
         text = await response.text()
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
-        if line.startswith('ddisync_reconcile_total{kind="Network"')
+        if line.startswith(f'{name}{{kind="Network"')
     )
+
+
+async def _reconciles(metrics_url: str) -> float:
+    return await _metric(metrics_url, "ddisync_reconcile_total")
 
 
 async def test_each_shard_reconciles_only_its_own_resources(
@@ -33,7 +38,8 @@ async def test_each_shard_reconciles_only_its_own_resources(
             cluster,
             simulator,
             tmp_path,
-            {"DDISYNC_LABEL_SELECTOR": f"ddisync.io/shard={name}"},
+            # A short resync: each shard's drift sweep must repair only its own resources.
+            {"DDISYNC_LABEL_SELECTOR": f"ddisync.io/shard={name}", "DDISYNC_RESYNC_INTERVAL": "1"},
             name,
         )
         for name in ("a", "b")
@@ -60,6 +66,17 @@ async def test_each_shard_reconciles_only_its_own_resources(
         assert unsharded is not None
         assert not (unsharded.get("status") or {}).get("conditions")
         assert "ddisync.io/finalizer" not in (unsharded["metadata"].get("finalizers") or [])
+
+        # net-1 belongs to shard b: edited by hand, it is put back by b's sweep, never a's.
+        [net1] = [n for n in simulator.grid.objects("network") if n["network"] == "10.40.1.0/24"]
+        await wapi_request(simulator, "PUT", net1["_ref"], {"comment": "edited by hand"})
+        repaired = "ddisync_drift_repaired_total"
+
+        async def put_back() -> bool:
+            return await _metric(shards["b"].metrics_url, repaired) >= 1
+
+        await eventually(put_back, timeout=15)
+        assert await _metric(shards["a"].metrics_url, repaired) == 0
     finally:
         for shard in shards.values():
             await shard.stop()

@@ -15,15 +15,17 @@ from ddisync.handlers.network import register_network
 from ddisync.handlers.orphans import register_orphans
 from ddisync.handlers.record import register_record
 from ddisync.handlers.selectors import label_filter
+from ddisync.handlers.sweep import register_sweep
 
 
 def register_handlers(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     labels = label_filter(settings.label_selector)
     register_lifecycle(registry, settings)  # first: the WAPI client the others use
-    register_indexes(registry)  # no label filter: see handlers/index.py
+    register_indexes(registry, labels)  # the filter for the drift sweep only: see index.py
     register_network(registry, settings, labels)
     register_record(registry, settings, labels)
     register_orphans(registry, settings)
+    register_sweep(registry, settings)
 
 
 __all__ = ["register_handlers"]

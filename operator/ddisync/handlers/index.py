@@ -7,6 +7,10 @@ catalog field                 key → value                              used by
 ``networks``                  (namespace, name) → ``NetworkFacts``     Record ``addressFrom``
 ``network_uids``              Network uid → ``namespace/name``         orphan scan (Network)
 ``record_uids``               Record uid → ``namespace/name``          orphan scan (Record)
+``bodies``                    kind → uid → the latest body, for the    drift sweep
+                              resources this shard reconciles (not
+                              being deleted)
+``resources``                 kind → the kopf resource (API paths)     drift sweep (status)
 ============================  =======================================  ========================
 
 Why not ``@kopf.index``: kopf holds every handler until all indexes are filled, with one
@@ -17,8 +21,10 @@ be handled before its Network was seen; it then waits (NetworkNotReady) and retr
 second or two. The orphan scan first runs one resync interval after the start, when every
 resource has long been listed.
 
-The catalog takes no label filter: a Record may allocate from a Network another shard
-reconciles, and an object owned by a resource of another label shard is not an orphan.
+The uid and Network maps take no label filter: a Record may allocate from a Network another
+shard reconciles, and an object owned by a resource of another label shard is not an orphan.
+``bodies`` holds only what this shard reconciles (``selectors.selects``). It keeps a reference
+to the body kopf parsed from the event, no copy.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import kopf
 
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.handlers.drift import ready_condition
+from ddisync.handlers.posting import hand_over
+from ddisync.handlers.selectors import selects
 from ddisync.handlers.shared import shared
 
 
@@ -60,9 +68,25 @@ class Catalog:
     networks: dict[tuple[str, str], NetworkFacts] = field(default_factory=dict)
     network_uids: dict[str, str] = field(default_factory=dict)
     record_uids: dict[str, str] = field(default_factory=dict)
+    bodies: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    resources: dict[str, kopf.Resource] = field(default_factory=dict)
 
     def lookup_network(self, namespace: str, name: str) -> NetworkFacts | None:
         return self.networks.get((namespace, name))
+
+    def keep_body(
+        self, kind: str, resource: kopf.Resource, event: kopf.RawEvent, reconciled: bool
+    ) -> None:
+        """Keep the newest body of a resource this shard reconciles; forget a deleted one."""
+        body = event["object"]
+        uid = str(body["metadata"]["uid"])
+        known = self.bodies.setdefault(kind, {})
+        gone = event.get("type") == "DELETED" or body["metadata"].get("deletionTimestamp")
+        if gone or not reconciled:
+            known.pop(uid, None)
+        else:
+            known[uid] = body
+            self.resources.setdefault(kind, resource)
 
 
 def catalog(memo: kopf.Memo) -> Catalog:
@@ -74,12 +98,20 @@ def _key(body: Mapping[str, Any]) -> tuple[str, str]:
     return str(body["metadata"].get("namespace") or ""), str(body["metadata"]["name"])
 
 
-def register_indexes(registry: kopf.OperatorRegistry) -> None:
+def register_indexes(registry: kopf.OperatorRegistry, labels: Mapping[str, Any]) -> None:
+    """``labels``: this shard's filter, for ``bodies`` only (see the module's docstring)."""
+
     @kopf.on.event(GROUP, VERSION, "networks", registry=registry)
     async def network_seen(
-        event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, **_: Any
+        event: kopf.RawEvent,
+        body: kopf.Body,
+        memo: kopf.Memo,
+        resource: kopf.Resource,
+        **_: Any,
     ) -> None:
+        hand_over(memo)  # kopf's Event queue, for the drift sweep (handlers/posting.py)
         known, key, uid = catalog(memo), _key(body), str(body["metadata"]["uid"])
+        known.keep_body("Network", resource, event, selects(labels, body.metadata.labels))
         if event.get("type") == "DELETED":
             known.networks.pop(key, None)
             known.network_uids.pop(uid, None)
@@ -88,8 +120,16 @@ def register_indexes(registry: kopf.OperatorRegistry) -> None:
             known.network_uids[uid] = "/".join(key)
 
     @kopf.on.event(GROUP, VERSION, "records", registry=registry)
-    async def record_seen(event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    async def record_seen(
+        event: kopf.RawEvent,
+        body: kopf.Body,
+        memo: kopf.Memo,
+        resource: kopf.Resource,
+        **_: Any,
+    ) -> None:
+        hand_over(memo)
         known, uid = catalog(memo), str(body["metadata"]["uid"])
+        known.keep_body("Record", resource, event, selects(labels, body.metadata.labels))
         if event.get("type") == "DELETED":
             known.record_uids.pop(uid, None)
         else:

@@ -223,24 +223,6 @@ def register_network(
                 markers=marker_definitions(memo),
             )
 
-    @kopf.timer(
-        GROUP,
-        VERSION,
-        PLURAL,
-        interval=settings.resync_interval,
-        initial_delay=settings.resync_interval,
-        **scope,
-    )
-    async def network_drift(
-        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
-    ) -> None:
-        with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
-            repaired = await check_network_drift(
-                body, patch, memo.wapi, network_snapshot(memo, settings), settings, logger
-            )
-        if repaired:
-            memo.metrics.drift_repaired(KIND)
-
     @kopf.on.delete(GROUP, VERSION, PLURAL, **scope)
     async def network_deleted(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any

@@ -30,7 +30,6 @@ from ddisync.handlers.record_context import (
     desired_of,
     owner_of,
 )
-from ddisync.handlers.record_drift import check_record_drift, record_snapshots
 from ddisync.handlers.specs import attribute_names, deletion_policy
 from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.record import OBJTYPES, record_value
@@ -172,29 +171,6 @@ def register_record(
             await reconcile_record(
                 body, patch, ctx, logger, forget=before - after, retry=kwargs.get("retry", 0)
             )
-
-    @kopf.timer(
-        GROUP,
-        VERSION,
-        PLURAL,
-        interval=settings.resync_interval,
-        initial_delay=settings.resync_interval,
-        **scope,
-    )
-    async def record_drift(
-        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **kwargs: Any
-    ) -> None:
-        ctx = context_of(memo, settings)
-        with reconcile_context(KIND, body["metadata"]["namespace"], body["metadata"]["name"]):
-            repaired = await check_record_drift(
-                body,
-                ctx,
-                record_snapshots(memo, settings),
-                logger,
-                repair=lambda: reconcile_record(body, patch, ctx, logger),
-            )
-        if repaired:
-            memo.metrics.drift_repaired(KIND)
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, **scope)
     async def record_deleted(

@@ -8,6 +8,7 @@ Supported: equality-based selectors, the form shards use: ``a=b``, ``a==b``, ``a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import kopf
@@ -42,3 +43,20 @@ def label_filter(selector: str | None) -> dict[str, Any]:
         else:
             filters[key] = value
     return filters
+
+
+def selects(filters: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """Whether an object with ``labels`` passes ``filters`` (from ``label_filter``), as kopf
+    decides it for handlers: the drift sweep checks only what this shard reconciles."""
+    for key, wanted in filters.items():
+        if wanted is kopf.ABSENT:
+            passed = key not in labels
+        elif wanted is kopf.PRESENT:
+            passed = key in labels
+        elif callable(wanted):
+            passed = bool(wanted(labels.get(key)))
+        else:
+            passed = labels.get(key) == wanted
+        if not passed:
+            return False
+    return True
