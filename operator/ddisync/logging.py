@@ -124,6 +124,22 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
     return (password, token)
 
 
+# kopf logs "Handler '<id>' succeeded." at INFO for each handler run. The catalog's handlers
+# (handlers/index.py) run on every watch event of every resource: four lines per Record
+# created, none of them news. Their failures are still logged (at ERROR).
+CATALOG_HANDLERS = "Handler 'catalog."
+
+
+def _not_catalog_success(record: logging.LogRecord) -> bool:
+    message = record.msg
+    return not (
+        record.levelno == logging.INFO
+        and isinstance(message, str)
+        and message.startswith(CATALOG_HANDLERS)
+        and message.endswith(" succeeded.")
+    )
+
+
 def configure_logging(
     log_format: str = "json",
     level: str = "INFO",
@@ -145,4 +161,7 @@ def configure_logging(
     root.setLevel(level)
     # aiohttp's access log is one line per request (every probe and scrape): noise at INFO.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    kopf_objects = logging.getLogger("kopf.objects")
+    if _not_catalog_success not in kopf_objects.filters:
+        kopf_objects.addFilter(_not_catalog_success)
     return handler

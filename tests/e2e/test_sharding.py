@@ -38,8 +38,12 @@ async def test_each_shard_reconciles_only_its_own_resources(
             cluster,
             simulator,
             tmp_path,
-            # A short resync: each shard's drift sweep must repair only its own resources.
-            {"DDISYNC_LABEL_SELECTOR": f"ddisync.io/shard={name}", "DDISYNC_RESYNC_INTERVAL": "1"},
+            {
+                "DDISYNC_LABEL_SELECTOR": f"ddisync.io/shard={name}",
+                # A short resync: each shard's drift sweep must repair only its own resources.
+                "DDISYNC_RESYNC_INTERVAL": "1",
+                "DDISYNC_LOG_LEVEL": "INFO",  # kopf's handler lines are checked below
+            },
             name,
         )
         for name in ("a", "b")
@@ -77,6 +81,11 @@ async def test_each_shard_reconciles_only_its_own_resources(
 
         await eventually(put_back, timeout=15)
         assert await _metric(shards["a"].metrics_url, repaired) == 0
+        # kopf's real log lines: one per reconcile, none for the catalog's every watch event.
+        log = shards["a"].log.read_text().splitlines()
+        handled = [line for line in log if "Handler '" in line and "succeeded." in line]
+        assert len(handled) == 5
+        assert all("network_created' succeeded" in line for line in handled)
     finally:
         for shard in shards.values():
             await shard.stop()

@@ -118,3 +118,15 @@ def test_the_level_filters_lines() -> None:
     logging.getLogger("ddisync").info("quiet")
     logging.getLogger("ddisync").warning("loud")
     assert [e["message"] for e in lines(stream)] == ["loud"]
+
+
+def test_the_catalogs_every_event_success_is_not_logged_but_its_failure_is() -> None:
+    stream = json_logs("INFO")
+    objects = logging.getLogger("kopf.objects")
+    objects.info("Handler 'catalog.records' succeeded.")  # kopf's words, on every watch event
+    objects.info("Handler 'register_record.<locals>.record_created' succeeded.")
+    objects.error("Handler 'catalog.records' failed with an exception. Will ignore.")
+    assert [e["message"] for e in lines(stream)] == [
+        "Handler 'register_record.<locals>.record_created' succeeded.",
+        "Handler 'catalog.records' failed with an exception. Will ignore.",
+    ]

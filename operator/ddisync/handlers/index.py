@@ -101,7 +101,9 @@ def _key(body: Mapping[str, Any]) -> tuple[str, str]:
 def register_indexes(registry: kopf.OperatorRegistry, labels: Mapping[str, Any]) -> None:
     """``labels``: this shard's filter, for ``bodies`` only (see the module's docstring)."""
 
-    @kopf.on.event(GROUP, VERSION, "networks", registry=registry)
+    # The ids name them in kopf's log lines; their every-event "succeeded" is not logged
+    # (CATALOG_HANDLERS in ddisync/logging.py).
+    @kopf.on.event(GROUP, VERSION, "networks", registry=registry, id="catalog.networks")
     async def network_seen(
         event: kopf.RawEvent,
         body: kopf.Body,
@@ -119,7 +121,7 @@ def register_indexes(registry: kopf.OperatorRegistry, labels: Mapping[str, Any])
             known.networks[key] = network_facts(body.get("status"))
             known.network_uids[uid] = "/".join(key)
 
-    @kopf.on.event(GROUP, VERSION, "records", registry=registry)
+    @kopf.on.event(GROUP, VERSION, "records", registry=registry, id="catalog.records")
     async def record_seen(
         event: kopf.RawEvent,
         body: kopf.Body,
