@@ -266,7 +266,11 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
         "DDISYNC_WAPI_BURST": str(args.rate_limit),
         "DDISYNC_WAPI_MAX_IN_FLIGHT": str(args.max_in_flight),
         "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
-        **({"DDISYNC_MAX_CONCURRENT_RESOURCES": str(args.workers)} if args.workers else {}),
+        **(
+            {"DDISYNC_MAX_CONCURRENT_RESOURCES": str(args.workers)}
+            if args.workers is not None
+            else {}
+        ),
         "DDISYNC_METRICS_PORT": str(_free_port()),
         "DDISYNC_HEALTH_PORT": str(_free_port()),
         "DDISYNC_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
@@ -344,7 +348,11 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=float, default=2000.0)
     parser.add_argument("--max-in-flight", type=int, default=32)
     parser.add_argument("--resync-interval", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, help="DDISYNC_MAX_CONCURRENT_RESOURCES")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="DDISYNC_MAX_CONCURRENT_RESOURCES (default: the operator's, 300; 0 = no cap)",
+    )
     parser.add_argument("--changes", type=int, default=50, help="spec changes timed one by one")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(

@@ -102,11 +102,14 @@ class Settings(BaseSettings):
     label_selector: str | None = Field(
         None, description="Only reconcile resources matching this label selector (sharding)."
     )
-    max_concurrent_resources: int | None = Field(
-        None,
-        ge=1,
-        description="Resources handled at once (kopf workers); unset = no cap, the fastest cold "
-        "start. A cap (e.g. 300) lowers peak memory with tens of thousands of resources.",
+    # A cap, by default: each resource in flight holds kopf's copies of its body, so without
+    # one a cold start of 10,000 resources peaks near 500 MB (over the chart's 512Mi limit);
+    # with 300, about 235 MB, and it is no slower (benchmarks/README.md).
+    max_concurrent_resources: int = Field(
+        300,
+        ge=0,
+        description="Resources handled at once (kopf workers); bounds memory at a large cold "
+        "start. 0 = no cap.",
     )
     resync_interval: float = Field(
         300.0, description="Seconds between drift checks of each resource against Infoblox."

@@ -143,6 +143,7 @@ def test_default_settings_reach_the_operator(
     assert env["DDISYNC_WAPI_RATE_LIMIT"] == "20"
     assert env["DDISYNC_WAPI_MAX_IN_FLIGHT"] == "8"
     assert env["DDISYNC_RESYNC_INTERVAL"] == "300"
+    assert env["DDISYNC_MAX_CONCURRENT_RESOURCES"] == "300"  # the operator's own default
     assert env["DDISYNC_LOG_FORMAT"] == "json"
     assert "DDISYNC_NAMESPACES" not in env  # all namespaces
     assert "DDISYNC_REDIS_URL" not in env  # in-process cache
