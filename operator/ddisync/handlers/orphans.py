@@ -1,9 +1,9 @@
 """The orphan scan: every ``resync_interval``, per kind, objects no resource claims any more.
 
-It runs as one background task per operator (started at start-up, cancelled at clean-up), not
+It runs as one background task per operator (``background.py``), like the drift sweep, not
 as a per-resource timer: orphans matter most when no resource of the kind is left at all.
 It reads the same owned snapshots as the drift checks (paged, filtered by this cluster's
-marker), so it costs no extra WAPI calls when the drift checks run anyway.
+marker), so it costs no extra WAPI calls when the drift sweep runs anyway.
 
 Safety, besides the rules in ``ddisync.sync.orphans``:
 
