@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ddisync.demo import emulator, objects
 from ddisync.demo.cluster import Cluster
 from ddisync.demo.objects import ApiError
 
@@ -172,6 +173,20 @@ async def test_events_with_generate_name_are_all_accepted(cluster: Cluster) -> N
     second = await cluster.request("POST", "/api/v1/namespaces/ns1/events", event)
     assert first["metadata"]["name"] != second["metadata"]["name"]
     assert len(await cluster.list("v1/events", "ns1")) == 2
+
+
+async def test_a_taken_generated_name_is_retried_as_the_api_server_does(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Suffixes are random; these are forced: the first two are taken, the third is free.
+    names = iter(["taken1", "taken2", "fresh"])
+    fake = lambda prefix: f"{prefix}{next(names)}"  # noqa: E731
+    monkeypatch.setattr(objects, "generated_name", fake)
+    monkeypatch.setattr(emulator, "generated_name", fake)
+    for taken in ("ev-taken1", "ev-taken2"):
+        await cluster.request("POST", NETS, network(taken))
+    created = await cluster.request("POST", NETS, network("", generateName="ev-"))
+    assert created["metadata"]["name"] == "ev-fresh"
 
 
 async def test_namespaces_can_be_created_and_listed(cluster: Cluster) -> None:

@@ -36,11 +36,13 @@ from kmock._internal.rendering import Response, StreamingError
 from ddisync.demo import discovery, openapi, tables, validation, watching
 from ddisync.demo import schema as crds
 from ddisync.demo.objects import (
+    GENERATE_NAME_ATTEMPTS,
     ApiError,
     Body,
     check_name,
     check_resource_version,
     content_changed,
+    generated_name,
     keep_server_fields,
     namespace_of,
     new_identity,
@@ -208,10 +210,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         namespace = namespace_of(request.namespace, meta, bool(info.namespaced))
         body.setdefault("apiVersion", _group_version(resource))
         body.setdefault("kind", info.kind)
+        generated = bool(meta.get("generateName")) and not meta.get("name")
         new_identity(meta, self._rv + 1)
         check_name(meta.get("name"))
-        key = (namespace, meta["name"])
-        if key in self._index.get(resource, {}):
+        key, taken = (namespace, meta["name"]), self._index.get(resource, {})
+        for _ in range(GENERATE_NAME_ATTEMPTS - 1 if generated else 0):
+            if key not in taken:
+                break
+            meta["name"] = generated_name(meta["generateName"])  # taken: the server tries again
+            key = (namespace, meta["name"])
+        if key in taken:
             raise ApiError(
                 409, "AlreadyExists", f"{self._describe(resource, meta['name'])} already exists"
             )

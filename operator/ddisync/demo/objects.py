@@ -10,6 +10,7 @@ import copy
 import datetime
 import json
 import re
+import secrets
 import traceback
 import uuid
 from collections.abc import Mapping
@@ -195,10 +196,21 @@ def namespace_of(requested: str | None, meta: dict[str, Any], namespaced: bool) 
     return str(namespace)
 
 
+# What the API server appends to a generateName: 5 characters of an alphabet without vowels
+# (no words) and without look-alikes. 27**5 names per prefix; on a taken one the server
+# (v1.32+, RetryGenerateName) tries another, up to 8 times in all.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+GENERATE_NAME_ATTEMPTS = 8
+
+
+def generated_name(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+
+
 def new_identity(meta: dict[str, Any], resource_version: int) -> None:
     """Stamp what a real server sets on create."""
     if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = f"{meta['generateName']}{uuid.uuid4().hex[:5]}"
+        meta["name"] = generated_name(meta["generateName"])
     meta["uid"] = str(uuid.uuid4())
     meta["creationTimestamp"] = now_rfc3339()
     meta["generation"] = 1
