@@ -79,8 +79,16 @@ async def check_one(
             logger.warning("Drift repair failed; next sweep tries again: %s", error)
         except Exception:  # a bug must not end the sweep for the other resources
             logger.exception("Drift check failed")
-        if patch:
+        if patch and _still_current(memo, kind, meta):
             await _write_status(memo, kind, meta, patch)
+
+
+def _still_current(memo: kopf.Memo, kind: str, meta: Mapping[str, Any]) -> bool:
+    """Whether the resource is still at the generation the check saw. A spec edited (or the
+    resource deleted) meanwhile belongs to kopf's handler: a status written from the older
+    spec after the handler's would show a stale observedGeneration for good."""
+    latest = catalog(memo).bodies.get(kind, {}).get(str(meta["uid"]))
+    return latest is not None and latest["metadata"].get("generation") == meta.get("generation")
 
 
 async def _write_status(
