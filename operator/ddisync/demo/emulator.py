@@ -3,17 +3,20 @@
 kmock 0.8 stores bodies as sent. A real server, which kopf, the official client and kubectl
 rely on, also: stamps uid, creationTimestamp, resourceVersion and generation; bumps generation
 only on spec changes; keeps ``status`` and the main resource apart when the status subresource
-is on; answers 422 to a failed JSON-patch ``test`` op and 409 to a stale resourceVersion;
-serves a CRD's resource once the CRD is applied; admits objects against its schema and CEL
-rules (``validation``); lists with ``kind: <Kind>List``; renders the ``Table`` of ``kubectl
-get`` from the printer columns (``tables``); serves the OpenAPI v3 documents ``kubectl apply``
-reads (``openapi``); watches from a resourceVersion; keeps an object with finalizers until the
-last one goes; and names ``generateName`` objects (Events).
+is on; answers 422 to a failed JSON-patch ``test`` op and 409 to a stale resourceVersion
+(``writes``); serves a CRD's resource once the CRD is applied (``crd_serving``); admits objects
+against its schema and CEL rules (``validation``); lists with ``kind: <Kind>List`` and renders
+the ``Table`` of ``kubectl get`` (``reads``, ``tables``); serves the OpenAPI v3 documents
+``kubectl apply`` reads (``openapi``); watches from a resourceVersion (``watching``); keeps an
+object with finalizers until the last one goes; and names ``generateName`` objects (Events).
+Those modules hold the rules as pure functions; this class holds the state (objects, index,
+watch hubs, the resourceVersion counter) and wires them into kmock's request handling.
 
 Speed: kmock matches each request against views over its whole request history and scans
 every object for every fetch; both made the stock emulator quadratic (3 objects/s at 200
-objects). Here the history holds only requests in flight, object versions are capped, and a
-per-resource index answers fetch, list and watch without a scan.
+objects). Here the history holds only requests in flight, object versions are capped, a
+per-resource index answers fetch, list and watch without a scan, and while no test adds a
+reaction, plain requests skip kmock's matching (``responses``).
 
 kmock's DSL still works on top (``emu['get /version'] << 503`` injects faults), and
 ``emu.objects[...]`` still shows the stored objects; writes made there directly are picked up
@@ -22,10 +25,8 @@ by the index on the next request.
 
 from __future__ import annotations
 
-import copy
-import functools
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
@@ -33,29 +34,14 @@ import aiohttp.web
 import kmock
 from kmock._internal.rendering import Response, StreamingError
 
-from ddisync.demo import discovery, openapi, tables, validation, watching
-from ddisync.demo import schema as crds
-from ddisync.demo.objects import (
-    GENERATE_NAME_ATTEMPTS,
-    ApiError,
-    Body,
-    check_name,
-    check_resource_version,
-    content_changed,
-    generated_name,
-    keep_server_fields,
-    namespace_of,
-    new_identity,
-    now_rfc3339,
-    patched,
-    selects,
-    status_body,
-)
+from ddisync.demo import crd_serving, discovery, openapi, reads, responses, tables, watching, writes
+from ddisync.demo.addressing import Key, index_of, not_found, object_key, unknown_resource
+from ddisync.demo.objects import ApiError, Body, generated_name
 from ddisync.demo.requests import parse_request
 
-Key = tuple[str | None, str]  # (namespace, name) inside one resource
 SERVER_VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0+ddisync-emulator",
                   "gitTreeState": "clean", "platform": "linux/amd64"}  # fmt: skip
+_WRITES = (kmock.action.CREATE, kmock.action.UPDATE, kmock.action.DELETE)
 
 
 class ApiServerEmulator(kmock.KubernetesEmulator):
@@ -74,7 +60,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._hubs: dict[kmock.resource, watching.WatchHub] = {}
         self._schemas: dict[kmock.resource, dict[str, Any] | None] = {}
         self._columns: dict[kmock.resource, tuple[dict[str, Any], ...]] = {}
-        self._outcomes: dict[kmock.Request, tuple[int, Body, list[str]]] = {}
+        self._outcomes: dict[kmock.Request, writes.Outcome] = {}
         self.fallback["get /openapi/v3"] << self._serve_openapi_root
         self.fallback["get", re.compile(r"/openapi/v3/apis?/.+")] << self._serve_openapi_doc
         self._builtin_reactions = tuple(self._payloads)  # see _serve_directly
@@ -144,21 +130,15 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     async def _serve_directly(self, request: kmock.Request) -> aiohttp.web.StreamResponse | None:
         """The answer to a plain object request while no test has added a DSL reaction.
 
-        kmock matches every request against every reaction's criteria and renders the answer
-        through its generic payload rules: two thirds of the server's time at 10,000 objects.
         With only the built-in reactions, the one that would match is known from the action,
-        so the answer is rendered here at once. Watches still go through kmock (streaming).
+        so the answer is rendered here at once (why: see ``responses``). Watches still go
+        through kmock (streaming).
         """
-        if len(self._payloads) != len(self._builtin_reactions) or any(
-            a is not b for a, b in zip(self._payloads, self._builtin_reactions, strict=True)
-        ):
+        if not responses.only_builtin_reactions(self._payloads, self._builtin_reactions):
             return None  # a test's reaction may match: kmock decides
         action = request.action
-        if action in (kmock.action.CREATE, kmock.action.UPDATE, kmock.action.DELETE):
-            status, body, warnings = self._outcomes[request]
-            text = _warning_header(warnings)
-            headers = {"Warning": text} if text else None
-            return aiohttp.web.json_response(body, status=status, headers=headers)
+        if action in _WRITES:
+            return responses.outcome_response(self._outcomes[request])
         if action == kmock.action.FETCH:
             return aiohttp.web.json_response(await self._serve_fetch(request))
         if action == kmock.action.LIST:
@@ -166,160 +146,42 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         return None
 
     async def _render_error(self, exc: Exception) -> aiohttp.web.StreamResponse:
-        body = status_body(exc)
-        return aiohttp.web.json_response(body, status=body["code"])
+        return responses.error_response(exc)
 
     # --- state changes (synchronous: atomic on the event loop) --------------------------------
 
     def _apply(self, request: kmock.Request) -> None:
         self._sync_index()
-        action = request.action
-        if action not in (kmock.action.CREATE, kmock.action.UPDATE, kmock.action.DELETE):
+        if request.action not in _WRITES:
             return
         resource = self._known(request)
-        if action == kmock.action.CREATE:
-            self._create(request, resource, request.data)
-        elif action == kmock.action.UPDATE:
-            self._update(request, resource)
-        else:
-            self._delete(request, resource)
+        # generated_name is looked up here, at each write, so that tests can replace it.
+        target = writes.Target(
+            resource=resource,
+            info=self.resources[resource],
+            objects=self._index.get(resource, {}),
+            schemas=self._schemas,
+            rv=self._rv,
+            next_rv=self._next_rv,
+            rename=generated_name,
+        )
+        done = writes.write(request, target)
+        if done.change == "store":
+            self._store(resource, done.key, done.outcome.body, done.old)
+        elif done.change == "remove":
+            self._remove(resource, done.key, done.outcome.body)
+        self._outcomes[request] = done.outcome
 
     def _known(self, request: kmock.Request) -> kmock.resource:
         """The request's resource; 404 unless the server serves it."""
         resource = request.resource
         if resource is None or resource not in self.resources:
-            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            raise unknown_resource()
         return resource
 
     def _next_rv(self) -> int:
         self._rv += 1
         return self._rv
-
-    def _describe(self, resource: kmock.resource, name: str | None) -> str:
-        group = f".{resource.group}" if resource.group else ""
-        return f'{resource.plural}{group} "{name}"'
-
-    def _create(self, request: kmock.Request, resource: kmock.resource, data: Any) -> None:
-        info = self.resources[resource]
-        if not isinstance(data, dict):
-            raise ApiError(400, "BadRequest", "the body of the request must be a JSON object")
-        body = copy.deepcopy(data)
-        meta = body.setdefault("metadata", {})
-        if not isinstance(meta, dict):
-            raise ApiError(400, "BadRequest", "metadata must be an object")
-        namespace = namespace_of(request.namespace, meta, bool(info.namespaced))
-        body.setdefault("apiVersion", _group_version(resource))
-        body.setdefault("kind", info.kind)
-        generated = bool(meta.get("generateName")) and not meta.get("name")
-        new_identity(meta, self._rv + 1)
-        check_name(meta.get("name"))
-        key, taken = (namespace, meta["name"]), self._index.get(resource, {})
-        for _ in range(GENERATE_NAME_ATTEMPTS - 1 if generated else 0):
-            if key not in taken:
-                break
-            meta["name"] = generated_name(meta["generateName"])  # taken: the server tries again
-            key = (namespace, meta["name"])
-        if key in taken:
-            raise ApiError(
-                409, "AlreadyExists", f"{self._describe(resource, meta['name'])} already exists"
-            )
-        if "status" in info.subresources:
-            body.pop("status", None)  # status is set through /status only
-        body, warnings = self._admit(request, resource, body, None)
-        if request.params.get("dryRun"):
-            self._outcomes[request] = (201, body, warnings)
-            return
-        meta["resourceVersion"] = str(self._next_rv())
-        self._store(resource, key, body, None)
-        self._outcomes[request] = (201, body, warnings)
-
-    def _admit(
-        self, request: kmock.Request, resource: kmock.resource, body: Body, old: Body | None
-    ) -> tuple[Body, list[str]]:
-        """Schema and CEL checks of custom objects (see ``validation``); the warnings to send."""
-        directive = validation.field_validation(request.params)
-        warnings: list[str] = []
-        if resource in self._schemas:
-            body = copy.deepcopy(body)
-            warnings = validation.conform(
-                body, self._schemas[resource], old=old, directive=directive
-            )
-        if resource == crds.CRD_RESOURCE:
-            crds.served_versions(body)  # refuse a malformed CRD before storing it
-            body["status"] = crds.crd_status(body)
-        return body, warnings
-
-    def _update(self, request: kmock.Request, resource: kmock.resource) -> None:
-        info = self.resources[resource]
-        key = (request.namespace if info.namespaced else None, str(request.name))
-        current = self._index.get(resource, {}).get(key)
-        content_type = request.headers.get("Content-Type", "application/json")
-        if current is None:
-            if "apply-patch" in content_type and request.subresource is None:
-                return self._create(request, resource, request.data)  # server-side apply creates
-            raise ApiError(404, "NotFound", f"{self._describe(resource, request.name)} not found")
-        old = current.raw
-        if request.subresource not in (None, "status") or (
-            request.subresource == "status" and "status" not in info.subresources
-        ):
-            raise ApiError(404, "NotFound", "the server could not find the requested resource")
-        check_resource_version(old, request.data)
-        if request.method == kmock.method.PUT:
-            if not isinstance(request.data, dict):
-                raise ApiError(400, "BadRequest", "the body of the request must be a JSON object")
-            new = copy.deepcopy(request.data)
-        else:
-            new = patched(old, request.data, content_type)
-        if request.subresource == "status":
-            new = {**old, "status": new.get("status")}
-            if new["status"] is None:
-                del new["status"]
-        elif "status" in info.subresources:
-            new.pop("status", None)
-            if "status" in old:
-                new["status"] = old["status"]
-        new = keep_server_fields(old, new)
-        new["apiVersion"], new["kind"] = old.get("apiVersion"), old.get("kind")
-        new, warnings = self._admit(request, resource, new, old)
-        if new == old or request.params.get("dryRun"):
-            self._outcomes[request] = (200, new, warnings)  # no change: no new version or event
-            return
-        meta = new["metadata"]
-        meta["resourceVersion"] = str(self._next_rv())
-        if content_changed(old, new):
-            meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
-        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
-            self._remove(resource, key, new)  # the last finalizer went: the object goes
-        else:
-            self._store(resource, key, new, old)
-        self._outcomes[request] = (200, new, warnings)
-        return None
-
-    def _delete(self, request: kmock.Request, resource: kmock.resource) -> None:
-        info = self.resources[resource]
-        if request.name is None:
-            raise ApiError(405, "MethodNotAllowed", "deleting a collection is not supported here")
-        key = (request.namespace if info.namespaced else None, request.name)
-        current = self._index.get(resource, {}).get(key)
-        if current is None:
-            raise ApiError(404, "NotFound", f"{self._describe(resource, request.name)} not found")
-        old = current.raw
-        options = request.data if isinstance(request.data, dict) else {}
-        check_resource_version(old, {"metadata": options.get("preconditions") or {}})
-        meta = old.get("metadata", {})
-        if meta.get("deletionTimestamp"):
-            self._outcomes[request] = (200, old, [])
-        elif meta.get("finalizers"):
-            new = copy.deepcopy(old)
-            new["metadata"]["deletionTimestamp"] = now_rfc3339()
-            new["metadata"]["deletionGracePeriodSeconds"] = 0
-            new["metadata"]["resourceVersion"] = str(self._next_rv())
-            self._store(resource, key, new, old)
-            self._outcomes[request] = (200, new, [])
-        else:
-            gone = {**old, "metadata": {**meta, "resourceVersion": str(self._next_rv())}}
-            self._remove(resource, key, gone)
-            self._outcomes[request] = (200, gone, [])
 
     # --- storage and index --------------------------------------------------------------------
 
@@ -337,35 +199,25 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._index.setdefault(resource, {})[key] = obj
         kind = "ADDED" if old is None else "MODIFIED"
         self._hub(resource).publish(watching.Change(self._rv, kind, body, old))
-        if resource == crds.CRD_RESOURCE:
+        if resource == crd_serving.CRD_RESOURCE:
             self._serve_crd(body, old)
 
     def _remove(self, resource: kmock.resource, key: Key, last: Body) -> None:
         obj = self._index[resource].pop(key)
         obj.delete()
         self._hub(resource).publish(watching.Change(self._rv, "DELETED", last, obj.last.raw))
-        if resource == crds.CRD_RESOURCE:
+        if resource == crd_serving.CRD_RESOURCE:
             self._serve_crd(None, last)
 
     def _serve_crd(self, crd: Body | None, old: Body | None) -> None:
         """Start (or stop) serving what a CRD defines, as the apiextensions server does."""
-        before = {v.resource for v in crds.served_versions(old)} if old else set()
-        after = crds.served_versions(crd) if crd else []
-        for version in after:
+        served, withdrawn = crd_serving.served_changes(crd, old)
+        for version in served:
             res = kmock.resource(version.resource)
-            self.resources[res] = kmock.ResourceInfo(
-                kind=version.kind,
-                singular=version.singular,
-                namespaced=version.namespaced,
-                verbs=crds.CUSTOM_VERBS,
-                shortnames=version.short_names,
-                categories=version.categories,
-                subresources=version.subresources,
-            )
+            self.resources[res] = crd_serving.resource_info(version)
             self._schemas[res] = version.schema
             self._columns[res] = version.printer_columns
-        for gone in before - {v.resource for v in after}:
-            res = kmock.resource(gone)
+        for res in withdrawn:
             for key, obj in list(self._index.get(res, {}).items()):
                 self._remove(res, key, obj.raw)  # a deleted CRD takes its objects along
             del self.resources[res]
@@ -380,13 +232,10 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     def _sync_index(self) -> None:
         """Rebuild the index if objects were added through ``emu.objects[...]`` directly."""
-        if len(self._objects) == self._indexed:
-            return
-        self._index.clear()
-        for (resource, namespace, name), obj in self._objects.items():
-            if not obj.deleted:
-                self._index.setdefault(resource, {})[(namespace, name)] = obj
-        self._indexed = len(self._objects)
+        if len(self._objects) != self._indexed:
+            self._index.clear()
+            self._index.update(index_of(self._objects.items()))
+            self._indexed = len(self._objects)
 
     def _get_resources(self) -> list[kmock.resource]:
         # The stock version scans every stored object; the index knows the resources in use.
@@ -395,83 +244,36 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     # --- reading (kmock's fallback reactions call these) --------------------------------------
 
-    def _selects(self, request: kmock.Request) -> Callable[[Body], bool]:
-        params = request.params
-        return functools.partial(
-            selects,
-            namespace=request.namespace,
-            name=request.name,
-            labels=params.get("labelSelector"),
-            fields=params.get("fieldSelector"),
-        )
-
     def _selected(self, request: kmock.Request) -> list[Body]:
         self._sync_index()
-        selected = self._selects(request)
+        selected = reads.selector(request)
         objects = self._index.get(self._known(request), {}).values()
         return [obj.raw for obj in objects if selected(obj.raw)]
-
-    def _list_meta(self, resource: kmock.resource) -> tuple[str, str]:
-        kind = self.resources[resource].kind or str(resource.plural).capitalize()
-        return _group_version(resource), kind
 
     async def _serve_list(self, request: kmock.Request) -> Any:
         items = self._selected(request)
         resource = self._known(request)
-        api_version, kind = self._list_meta(resource)
-        meta: dict[str, Any] = {"resourceVersion": str(self._rv)}
-        start = int(request.params.get("continue") or 0)
-        limit = int(request.params.get("limit") or 0)
-        if limit > 0:
-            if start + limit < len(items):
-                meta["continue"] = str(start + limit)
-                meta["remainingItemCount"] = len(items) - start - limit
-            items = items[start : start + limit]
+        items, meta = reads.page(items, request.params, self._rv)
         version = tables.table_version(request.headers.get("Accept"))
         if version is not None:  # kubectl get: the server renders the columns
-            return self._table(request, resource, items, version, list_meta=meta)
-        return {"apiVersion": api_version, "kind": f"{kind}List", "metadata": meta, "items": items}
+            columns = self._columns.get(resource)
+            return reads.table(request, columns, items, version, list_meta=meta)
+        return reads.object_list(resource, self.resources[resource], meta, items)
 
     async def _serve_fetch(self, request: kmock.Request) -> Any:
         self._sync_index()
         resource = self._known(request)
-        info = self.resources[resource]
-        key = (request.namespace if info.namespaced else None, str(request.name))
+        key = object_key(request, self.resources[resource])
         obj = self._index.get(resource, {}).get(key)
         if obj is None or request.subresource not in (None, "status"):
-            raise ApiError(404, "NotFound", f"{self._describe(resource, request.name)} not found")
+            raise not_found(resource, request.name)
         version = tables.table_version(request.headers.get("Accept"))
         if version is not None:
-            return self._table(request, resource, [obj.raw], version)
+            return reads.table(request, self._columns.get(resource), [obj.raw], version)
         return obj.raw
 
-    def _table(
-        self,
-        request: kmock.Request,
-        resource: kmock.resource,
-        bodies: list[Body],
-        version: str,
-        *,
-        headers: bool = True,
-        list_meta: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """The Table of ``bodies``: the CRD's printer columns, or Name and Created At."""
-        rv = bodies[0]["metadata"].get("resourceVersion", "") if len(bodies) == 1 else ""
-        return tables.build_table(
-            bodies,
-            self._columns.get(resource),
-            version=version,
-            resource_version=str((list_meta or {}).get("resourceVersion", rv)),
-            include=tables.include_object(request.params),
-            headers=headers,
-            list_meta=list_meta,
-        )
-
     async def _serve_outcome(self, request: kmock.Request) -> Any:
-        status, body, warnings = self._outcomes[request]
-        # kmock merges headers into its shared reaction: None clears the previous answer's.
-        text = _warning_header(warnings)
-        return Response(status=status, payload=body, headers={"Warning": text or None})
+        return responses.outcome_reaction(self._outcomes[request])
 
     _serve_create = _serve_update = _serve_delete = _serve_outcome
 
@@ -482,23 +284,19 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     async def _watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         yield b""  # send the headers now, even if nothing happens for a while
         resource = self._known(request)
-        api_version, kind = self._list_meta(resource)
-        table = tables.table_version(request.headers.get("Accept"))
+        api_version, kind = reads.list_kind(resource, self.resources[resource])
 
         def bookmark(**annotations: str) -> dict[str, Any]:
             return watching.bookmark(self._rv, api_version, kind, annotations)
-
-        def as_table(body: Body, first: bool) -> dict[str, Any]:  # kubectl get -w
-            return self._table(request, resource, [body], table or "v1", headers=first)
 
         async for event in watching.serve(
             self._hub(resource),
             request.params,
             self._selected(request),
-            self._selects(request),
+            reads.selector(request),
             bookmark=bookmark,
             bookmark_interval=self.bookmark_interval,
-            render=as_table if table else None,
+            render=reads.watch_rendering(request, lambda: self._columns.get(resource)),
         ):
             yield event
 
@@ -525,12 +323,3 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     async def _serve_server_version(self, request: kmock.Request) -> Any:
         return dict(SERVER_VERSION)
-
-
-def _warning_header(warnings: list[str]) -> str:
-    """A real server sends each warning as `299 - "text"`; kubectl prints "Warning: text"."""
-    return ", ".join('299 - "{}"'.format(w.replace('"', '\\"')) for w in warnings)
-
-
-def _group_version(resource: kmock.resource) -> str:
-    return f"{resource.group}/{resource.version}" if resource.group else str(resource.version)
