@@ -1,10 +1,12 @@
 """The ``Record`` kind: one DNS record (A, AAAA, CNAME, PTR, TXT, MX, SRV or Host) in Infoblox.
 
-Every rule below exists twice: as CEL in the CRD (the API server refuses a bad manifest) and
-as pydantic validation here (what the operator enforces when the API server did not, e.g. an
-old CRD or a cluster without CEL). The CEL rules are plain CEL (``has``, ``in``, ``matches``)
-so that cel-python evaluates them in the tests; the IPv6 check in CEL is a shape check only
-(hex digits, colons, dots), the model parses the address fully.
+Every rule exists twice: as CEL in the CRD (the API server refuses a bad manifest) and as
+pydantic validation here (what the operator enforces when the API server did not, e.g. an old
+CRD or a cluster without CEL). The CEL rules are plain CEL (``has``, ``in``, ``matches``) so
+that cel-python evaluates them in the tests; the IPv6 check in CEL is a shape check only (hex
+digits, colons, dots), the model parses the address fully. The syntax both use is in
+``ddisync.api.syntax``; what each type takes, and the CEL rules on the whole spec, in
+``ddisync.api.record_rules``. Their public names are importable from here too.
 
 Decisions (the contract users see):
 
@@ -28,13 +30,9 @@ Decisions (the contract users see):
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic.config import JsonDict
 
 from ddisync.api.conditions import Condition
 from ddisync.api.meta import (
@@ -45,111 +43,59 @@ from ddisync.api.meta import (
     ViewName,
     immutable,
 )
-
-
-class RecordType(StrEnum):
-    A = "A"
-    AAAA = "AAAA"
-    CNAME = "CNAME"
-    PTR = "PTR"
-    TXT = "TXT"
-    MX = "MX"
-    SRV = "SRV"
-    HOST = "Host"
-
-
-ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
-
-# --- Syntax, written once for both pydantic (Python re) and CEL (RE2): no look-arounds. --------
-_HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_SERVICE_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-_UNDERSCORE_LABEL = r"_[A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9])?"
-HOSTNAME = rf"^{_HOST_LABEL}(\.{_HOST_LABEL})*$"
-WILDCARD_HOSTNAME = rf"^(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*$"
-SERVICE_NAME = rf"^{_SERVICE_LABEL}(\.{_SERVICE_LABEL})*$"
-WILDCARD_SERVICE_NAME = rf"^(\*\.)?{_SERVICE_LABEL}(\.{_SERVICE_LABEL})*$"
-SRV_NAME = rf"^{_UNDERSCORE_LABEL}\.{_UNDERSCORE_LABEL}\.{_HOST_LABEL}(\.{_HOST_LABEL})*$"
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-IPV4 = rf"^{_OCTET}(\.{_OCTET}){{3}}$"
-IPV6_SHAPE = r"^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$"
-PRINTABLE_ASCII = r"^[ -~]*$"
-K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-
-MAX_NAME = 253
-MAX_TEXT = 512
-MAX_TTL = 2**31 - 1
-
-# What each type's name may look like, and how to say so.
-_HOST_WANTED = "a hostname (letters, digits, hyphens)"
-_WILD_HOST = (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')")
-_WILD_SERVICE = (
-    WILDCARD_SERVICE_NAME,
-    "a DNS name (letters, digits, hyphens, underscores; may start '*.')",
+from ddisync.api.record_rules import (
+    ADDRESS_TYPES,
+    NAME_SYNTAX,
+    RECORD_SPEC_RULES,
+    TARGET_SYNTAX,
+    TYPES_USING_FIELD,
+    RecordType,
+    refuse_if_unused,
+    wire_name,
+    with_article,
 )
-_NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
-    RecordType.A: _WILD_HOST,
-    RecordType.AAAA: _WILD_HOST,
-    RecordType.MX: _WILD_HOST,
-    RecordType.HOST: (HOSTNAME, _HOST_WANTED),
-    RecordType.PTR: (HOSTNAME, _HOST_WANTED),
-    RecordType.CNAME: _WILD_SERVICE,
-    RecordType.TXT: _WILD_SERVICE,
-    RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
-}
+from ddisync.api.syntax import (
+    HOSTNAME,
+    IPV4,
+    IPV6_SHAPE,
+    K8S_NAME,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_TTL,
+    PRINTABLE_ASCII,
+    SERVICE_NAME,
+    SRV_NAME,
+    WILDCARD_HOSTNAME,
+    WILDCARD_SERVICE_NAME,
+    dns_name_problem,
+    must_match,
+    parse_address,
+    text_problem,
+)
 
-_FIELD_OF_TYPE: dict[str, tuple[RecordType, ...]] = {
-    "canonical": (RecordType.CNAME,),
-    "text": (RecordType.TXT,),
-    "mail_exchanger": (RecordType.MX,),
-    "preference": (RecordType.MX,),
-    "target": (RecordType.SRV,),
-    "port": (RecordType.SRV,),
-    "priority": (RecordType.SRV,),
-    "weight": (RecordType.SRV,),
-    "ptrdname": (RecordType.PTR,),
-}
-_WIRE_NAME = {"mail_exchanger": "mailExchanger"}
-# CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
-_TARGET_SYNTAX: dict[str, tuple[str, str]] = {
-    "canonical": (SERVICE_NAME, "a DNS name (letters, digits, hyphens, underscores)"),
-    "mail_exchanger": (HOSTNAME, _HOST_WANTED),
-    "target": (HOSTNAME, _HOST_WANTED),
-    "ptrdname": (HOSTNAME, _HOST_WANTED),
-}
-
-
-def dns_name_problem(value: str, pattern: str = HOSTNAME, wanted: str = "a hostname") -> str | None:
-    """Why ``value`` is not a valid name of the given syntax, or None when it is."""
-    if len(value) > MAX_NAME:
-        return f"is {len(value)} characters long; a DNS name has at most {MAX_NAME}"
-    if re.fullmatch(pattern.strip("^$"), value):
-        return None
-    if value.endswith("."):
-        return f"{value!r} must be written without the trailing dot"
-    for label in value.split("."):
-        if not label:
-            return f"{value!r} has an empty label"
-        if len(label) > 63:
-            return f"{value!r} has a label longer than 63 characters ({label[:20]}...)"
-        bad = "".join(
-            sorted({c for c in label if not (c.isascii() and (c.isalnum() or c in "-_*"))})
-        )
-        if bad:
-            return f"{value!r} contains characters not allowed in DNS names: {bad!r}"
-    return f"{value!r} must be {wanted}"
-
-
-def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """An IPv4 or IPv6 address as ddisync accepts it (no zones, no IPv4-mapped IPv6)."""
-    if "%" in value:
-        raise ValueError(f"{value!r}: an address with a zone (%...) cannot be in DNS")
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        raise ValueError(f"{value!r} is an IPv4-mapped IPv6 address; use an A record instead")
-    return address
+__all__ = [
+    "ADDRESS_TYPES",
+    "HOSTNAME",
+    "IPV4",
+    "IPV6_SHAPE",
+    "K8S_NAME",
+    "MAX_NAME",
+    "MAX_TEXT",
+    "MAX_TTL",
+    "PRINTABLE_ASCII",
+    "RECORD_SPEC_RULES",
+    "SERVICE_NAME",
+    "SRV_NAME",
+    "WILDCARD_HOSTNAME",
+    "WILDCARD_SERVICE_NAME",
+    "AddressFrom",
+    "NetworkRef",
+    "RecordSpec",
+    "RecordStatus",
+    "RecordType",
+    "dns_name_problem",
+    "parse_address",
+]
 
 
 class NetworkRef(Model):
@@ -164,16 +110,6 @@ class AddressFrom(Model):
     """Allocate the next free address of a ``Network`` (inside the create call)."""
 
     network_ref: NetworkRef
-
-
-_IMMUTABLE = "is immutable: create a new Record instead"
-
-
-def _matches(pattern: str, message: str) -> JsonDict:
-    """A CEL rule on a string field (CEL, not ``pattern``: it carries a readable message)."""
-    return {
-        "x-kubernetes-validations": [{"rule": f"self.matches('{pattern}')", "message": message}]
-    }
 
 
 class RecordSpec(Model):
@@ -192,14 +128,9 @@ class RecordSpec(Model):
         max_length=45,
         description="A: IPv4, AAAA: IPv6, Host: either; PTR: the address whose reverse name "
         "the record gets.",
-        json_schema_extra={
-            "x-kubernetes-validations": [
-                {
-                    "rule": f"self.matches('{IPV4}') || self.matches('{IPV6_SHAPE}')",
-                    "message": "spec.address must be an IPv4 or IPv6 address",
-                }
-            ]
-        },
+        json_schema_extra=must_match(
+            IPV4, IPV6_SHAPE, message="spec.address must be an IPv4 or IPv6 address"
+        ),
     )
     address_from: AddressFrom | None = Field(
         None,
@@ -212,18 +143,19 @@ class RecordSpec(Model):
         max_length=MAX_NAME,
         description="Fully qualified name, without the trailing dot. Changing it renames the "
         "record. Optional only for a PTR record that gives an address.",
-        json_schema_extra=_matches(
+        json_schema_extra=must_match(
             WILDCARD_SERVICE_NAME,
-            "spec.name must be a DNS name: labels of letters, digits, hyphens, underscores",
+            message="spec.name must be a DNS name: labels of letters, digits, hyphens, underscores",
         ),
     )
     canonical: str | None = Field(
         None,
         max_length=MAX_NAME,
         description="CNAME: the name the alias points to.",
-        json_schema_extra=_matches(
+        json_schema_extra=must_match(
             SERVICE_NAME,
-            "spec.canonical must be a DNS name: labels of letters, digits, hyphens, underscores",
+            message="spec.canonical must be a DNS name: labels of letters, digits, hyphens, "
+            "underscores",
         ),
     )
     text: str | None = Field(
@@ -232,16 +164,16 @@ class RecordSpec(Model):
         max_length=MAX_TEXT,
         description="TXT: the text, one string of printable ASCII as resolvers return it "
         "joined; ddisync splits it into 255-character strings for DNS. No quotes needed.",
-        json_schema_extra=_matches(
+        json_schema_extra=must_match(
             PRINTABLE_ASCII,
-            "spec.text must be printable ASCII (no control or non-ASCII characters)",
+            message="spec.text must be printable ASCII (no control or non-ASCII characters)",
         ),
     )
     mail_exchanger: str | None = Field(
         None,
         max_length=MAX_NAME,
         description="MX: the mail server's hostname.",
-        json_schema_extra=_matches(HOSTNAME, "spec.mailExchanger must be a hostname"),
+        json_schema_extra=must_match(HOSTNAME, message="spec.mailExchanger must be a hostname"),
     )
     preference: int | None = Field(
         None, ge=0, le=65535, description="MX: preference, lower is preferred."
@@ -250,7 +182,7 @@ class RecordSpec(Model):
         None,
         max_length=MAX_NAME,
         description="SRV: the target host.",
-        json_schema_extra=_matches(HOSTNAME, "spec.target must be a hostname"),
+        json_schema_extra=must_match(HOSTNAME, message="spec.target must be a hostname"),
     )
     port: int | None = Field(None, ge=0, le=65535, description="SRV: the port.")
     priority: int | None = Field(None, ge=0, le=65535, description="SRV: priority.")
@@ -259,7 +191,7 @@ class RecordSpec(Model):
         None,
         max_length=MAX_NAME,
         description="PTR: the name the address points back to.",
-        json_schema_extra=_matches(HOSTNAME, "spec.ptrdname must be a hostname"),
+        json_schema_extra=must_match(HOSTNAME, message="spec.ptrdname must be a hostname"),
     )
     create_ptr: bool = Field(
         False,
@@ -300,7 +232,7 @@ class RecordSpec(Model):
         if kind is None:
             return value
         if kind not in (*ADDRESS_TYPES, RecordType.PTR):
-            raise ValueError(f"is not used by {_a(kind)} record")
+            raise ValueError(f"is not used by {with_article(kind)} record")
         if kind is RecordType.A and address.version != 4:
             raise ValueError(f"an A record needs an IPv4 address, not {value!r} (use AAAA)")
         if kind is RecordType.AAAA and address.version != 6:
@@ -316,7 +248,7 @@ class RecordSpec(Model):
         if value is None or kind is None:
             return value
         if kind not in ADDRESS_TYPES:
-            raise ValueError(f"is not used by {_a(kind)} record (only A, AAAA and Host)")
+            raise ValueError(f"is not used by {with_article(kind)} record (only A, AAAA and Host)")
         if info.data.get("address") is not None:
             raise ValueError("set exactly one of spec.address and spec.addressFrom, not both")
         return value
@@ -327,7 +259,7 @@ class RecordSpec(Model):
         kind = info.data.get("type")
         if value is None or kind is None:
             return value
-        pattern, wanted = _NAME_SYNTAX[kind]
+        pattern, wanted = NAME_SYNTAX[kind]
         problem = dns_name_problem(value, pattern, wanted)
         if problem:
             raise ValueError(problem)
@@ -344,10 +276,10 @@ class RecordSpec(Model):
     @field_validator("canonical", "mail_exchanger", "target", "ptrdname")
     @classmethod
     def _target_name(cls, value: str | None, info: ValidationInfo) -> str | None:
-        _used_by_type(value, info)
+        refuse_if_unused(value, info)
         if value is None:
             return value
-        problem = dns_name_problem(value, *_TARGET_SYNTAX[info.field_name or ""])
+        problem = dns_name_problem(value, *TARGET_SYNTAX[info.field_name or ""])
         if problem:
             raise ValueError(problem)
         return value
@@ -355,19 +287,15 @@ class RecordSpec(Model):
     @field_validator("text")
     @classmethod
     def _printable_text(cls, value: str | None, info: ValidationInfo) -> str | None:
-        _used_by_type(value, info)
-        if value is not None and not re.fullmatch(PRINTABLE_ASCII.strip("^$"), value):
-            bad = sorted({repr(c) for c in value if not " " <= c <= "~"})
-            raise ValueError(
-                "must be printable ASCII: no control characters (newlines, tabs) and no "
-                f"non-ASCII characters (found {', '.join(bad[:5])})"
-            )
+        refuse_if_unused(value, info)
+        if value is not None and (problem := text_problem(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("preference", "port", "priority", "weight")
     @classmethod
     def _number_used_by_type(cls, value: int | None, info: ValidationInfo) -> int | None:
-        _used_by_type(value, info)
+        refuse_if_unused(value, info)
         return value
 
     @field_validator("create_ptr")
@@ -382,94 +310,19 @@ class RecordSpec(Model):
     def _type_has_what_it_needs(self) -> Self:
         kind = self.type
         missing = [
-            f"spec.{_WIRE_NAME.get(field, field)}"
-            for field, types in _FIELD_OF_TYPE.items()
+            f"spec.{wire_name(field)}"
+            for field, types in TYPES_USING_FIELD.items()
             if kind in types and getattr(self, field) is None
         ]
         if missing:
-            raise ValueError(f"{_a(kind)} record needs {' and '.join(missing)}")
+            raise ValueError(f"{with_article(kind)} record needs {' and '.join(missing)}")
         if kind in ADDRESS_TYPES and self.address is None and self.address_from is None:
-            raise ValueError(f"{_a(kind)} record needs spec.address or spec.addressFrom")
+            raise ValueError(f"{with_article(kind)} record needs spec.address or spec.addressFrom")
         if kind is RecordType.PTR and self.name is None and self.address is None:
             raise ValueError("a PTR record needs spec.name or spec.address")
         if kind is not RecordType.PTR and self.name is None:
-            raise ValueError(f"{_a(kind)} record needs spec.name")
+            raise ValueError(f"{with_article(kind)} record needs spec.name")
         return self
-
-
-def _article(kind: str) -> str:
-    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"
-
-
-def _a(kind: RecordType) -> str:
-    """The article and the type: 'an A', 'a CNAME', 'an MX', 'an SRV'."""
-    return f"{_article(kind)} {kind}"
-
-
-def _used_by_type(value: object, info: ValidationInfo) -> None:
-    """Refuse a field the record type does not use (canonical on an A record, ...)."""
-    kind = info.data.get("type")
-    types = _FIELD_OF_TYPE[info.field_name or ""]
-    if value is not None and kind is not None and kind not in types:
-        raise ValueError(f"is not used by {_a(kind)} record (only {', '.join(types)})")
-
-
-def _exactly_for(field: str, kind: str) -> dict[str, str]:
-    return {
-        "rule": f"(self.type == '{kind}') == has(self.{field})",
-        "message": f"spec.{field} is required for {kind} records and only for them",
-    }
-
-
-def _name_rule(types: tuple[str, ...], pattern: str, wanted: str) -> dict[str, str]:
-    kinds = ", ".join(f"'{t}'" for t in types)
-    return {
-        "rule": f"!(self.type in [{kinds}]) || !has(self.name) || self.name.matches('{pattern}')",
-        "message": f"spec.name of {_article(types[0])} {'/'.join(types)} record must be {wanted}",
-    }
-
-
-_ADDRESS_KINDS = "['A', 'AAAA', 'Host']"
-
-# Rules on the whole spec, for the API server (the same rules are enforced above).
-RECORD_SPEC_RULES: list[dict[str, str]] = [
-    {"rule": "self.type == oldSelf.type", "message": f"type {_IMMUTABLE}"},
-    {
-        "rule": f"!(self.type in {_ADDRESS_KINDS}) || has(self.address) != has(self.addressFrom)",
-        "message": "A, AAAA and Host records need exactly one of spec.address and spec.addressFrom",
-    },
-    {
-        "rule": f"!has(self.addressFrom) || self.type in {_ADDRESS_KINDS}",
-        "message": "spec.addressFrom is only for A, AAAA and Host records",
-    },
-    {
-        "rule": "!has(self.address) || self.type in ['A', 'AAAA', 'Host', 'PTR']",
-        "message": "spec.address is only for A, AAAA, Host and PTR records",
-    },
-    {
-        "rule": f"self.type != 'A' || !has(self.address) || self.address.matches('{IPV4}')",
-        "message": "spec.address of an A record must be an IPv4 address",
-    },
-    {
-        "rule": (
-            f"self.type != 'AAAA' || !has(self.address) || self.address.matches('{IPV6_SHAPE}')"
-        ),
-        "message": "spec.address of an AAAA record must be an IPv6 address",
-    },
-    {
-        "rule": "has(self.name) || (self.type == 'PTR' && has(self.address))",
-        "message": "spec.name is required (a PTR record may give spec.address instead)",
-    },
-    _name_rule(("A", "AAAA", "MX"), *_WILD_HOST),
-    _name_rule(("Host", "PTR"), HOSTNAME, _HOST_WANTED),
-    _name_rule(("CNAME", "TXT"), *_WILD_SERVICE),
-    _name_rule(("SRV",), *_NAME_SYNTAX[RecordType.SRV]),
-    *(_exactly_for(_WIRE_NAME.get(f, f), kinds[0]) for f, kinds in _FIELD_OF_TYPE.items()),
-    {
-        "rule": f"!has(self.createPTR) || !self.createPTR || self.type in {_ADDRESS_KINDS}",
-        "message": "spec.createPTR is only for A, AAAA and Host records",
-    },
-]
 
 
 class RecordStatus(Model):

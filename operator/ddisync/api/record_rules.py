@@ -1,0 +1,158 @@
+"""What each record type takes: its name syntax, the fields it requires and forbids.
+
+The tables here feed both enforcers: the validators of ``RecordSpec`` (``ddisync.api.record``)
+and ``RECORD_SPEC_RULES``, the CEL rules on the whole spec that the API server checks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import ValidationInfo
+
+from ddisync.api.syntax import (
+    HOSTNAME,
+    IPV4,
+    IPV6_SHAPE,
+    SERVICE_NAME,
+    SRV_NAME,
+    WILDCARD_HOSTNAME,
+    WILDCARD_SERVICE_NAME,
+)
+
+
+class RecordType(StrEnum):
+    A = "A"
+    AAAA = "AAAA"
+    CNAME = "CNAME"
+    PTR = "PTR"
+    TXT = "TXT"
+    MX = "MX"
+    SRV = "SRV"
+    HOST = "Host"
+
+
+ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
+
+# What each type's name may look like, and how to say so.
+_HOST_WANTED = "a hostname (letters, digits, hyphens)"
+_WILD_HOST = (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')")
+_WILD_SERVICE = (
+    WILDCARD_SERVICE_NAME,
+    "a DNS name (letters, digits, hyphens, underscores; may start '*.')",
+)
+NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
+    RecordType.A: _WILD_HOST,
+    RecordType.AAAA: _WILD_HOST,
+    RecordType.MX: _WILD_HOST,
+    RecordType.HOST: (HOSTNAME, _HOST_WANTED),
+    RecordType.PTR: (HOSTNAME, _HOST_WANTED),
+    RecordType.CNAME: _WILD_SERVICE,
+    RecordType.TXT: _WILD_SERVICE,
+    RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
+}
+
+# The spec fields only some types use (by Python name), and those types.
+TYPES_USING_FIELD: dict[str, tuple[RecordType, ...]] = {
+    "canonical": (RecordType.CNAME,),
+    "text": (RecordType.TXT,),
+    "mail_exchanger": (RecordType.MX,),
+    "preference": (RecordType.MX,),
+    "target": (RecordType.SRV,),
+    "port": (RecordType.SRV,),
+    "priority": (RecordType.SRV,),
+    "weight": (RecordType.SRV,),
+    "ptrdname": (RecordType.PTR,),
+}
+# CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
+TARGET_SYNTAX: dict[str, tuple[str, str]] = {
+    "canonical": (SERVICE_NAME, "a DNS name (letters, digits, hyphens, underscores)"),
+    "mail_exchanger": (HOSTNAME, _HOST_WANTED),
+    "target": (HOSTNAME, _HOST_WANTED),
+    "ptrdname": (HOSTNAME, _HOST_WANTED),
+}
+
+
+def wire_name(field: str) -> str:
+    """The name users write for a field of ``TYPES_USING_FIELD`` (its camelCase alias)."""
+    return {"mail_exchanger": "mailExchanger"}.get(field, field)
+
+
+def _article(kind: str) -> str:
+    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"
+
+
+def with_article(kind: RecordType) -> str:
+    """The article and the type: 'an A', 'a CNAME', 'an MX', 'an SRV'."""
+    return f"{_article(kind)} {kind}"
+
+
+def refuse_if_unused(value: object, info: ValidationInfo) -> None:
+    """Refuse a field the record type does not use (canonical on an A record, ...)."""
+    kind = info.data.get("type")
+    types = TYPES_USING_FIELD[info.field_name or ""]
+    if value is not None and kind is not None and kind not in types:
+        raise ValueError(f"is not used by {with_article(kind)} record (only {', '.join(types)})")
+
+
+# --- The same rules in CEL, on the whole spec, for the API server. -----------------------------
+
+
+def _exactly_for(field: str, kind: str) -> dict[str, str]:
+    return {
+        "rule": f"(self.type == '{kind}') == has(self.{field})",
+        "message": f"spec.{field} is required for {kind} records and only for them",
+    }
+
+
+def _name_rule(types: tuple[str, ...], pattern: str, wanted: str) -> dict[str, str]:
+    kinds = ", ".join(f"'{t}'" for t in types)
+    return {
+        "rule": f"!(self.type in [{kinds}]) || !has(self.name) || self.name.matches('{pattern}')",
+        "message": f"spec.name of {_article(types[0])} {'/'.join(types)} record must be {wanted}",
+    }
+
+
+_ADDRESS_KINDS = "['A', 'AAAA', 'Host']"
+
+RECORD_SPEC_RULES: list[dict[str, str]] = [
+    {
+        "rule": "self.type == oldSelf.type",
+        "message": "type is immutable: create a new Record instead",
+    },
+    {
+        "rule": f"!(self.type in {_ADDRESS_KINDS}) || has(self.address) != has(self.addressFrom)",
+        "message": "A, AAAA and Host records need exactly one of spec.address and spec.addressFrom",
+    },
+    {
+        "rule": f"!has(self.addressFrom) || self.type in {_ADDRESS_KINDS}",
+        "message": "spec.addressFrom is only for A, AAAA and Host records",
+    },
+    {
+        "rule": "!has(self.address) || self.type in ['A', 'AAAA', 'Host', 'PTR']",
+        "message": "spec.address is only for A, AAAA, Host and PTR records",
+    },
+    {
+        "rule": f"self.type != 'A' || !has(self.address) || self.address.matches('{IPV4}')",
+        "message": "spec.address of an A record must be an IPv4 address",
+    },
+    {
+        "rule": (
+            f"self.type != 'AAAA' || !has(self.address) || self.address.matches('{IPV6_SHAPE}')"
+        ),
+        "message": "spec.address of an AAAA record must be an IPv6 address",
+    },
+    {
+        "rule": "has(self.name) || (self.type == 'PTR' && has(self.address))",
+        "message": "spec.name is required (a PTR record may give spec.address instead)",
+    },
+    _name_rule(("A", "AAAA", "MX"), *_WILD_HOST),
+    _name_rule(("Host", "PTR"), HOSTNAME, _HOST_WANTED),
+    _name_rule(("CNAME", "TXT"), *_WILD_SERVICE),
+    _name_rule(("SRV",), *NAME_SYNTAX[RecordType.SRV]),
+    *(_exactly_for(wire_name(f), kinds[0]) for f, kinds in TYPES_USING_FIELD.items()),
+    {
+        "rule": f"!has(self.createPTR) || !self.createPTR || self.type in {_ADDRESS_KINDS}",
+        "message": "spec.createPTR is only for A, AAAA and Host records",
+    },
+]
