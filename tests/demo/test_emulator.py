@@ -189,6 +189,23 @@ async def test_a_taken_generated_name_is_retried_as_the_api_server_does(
     assert created["metadata"]["name"] == "ev-fresh"
 
 
+async def test_a_body_over_3_mib_is_refused_with_a_status_as_kube_apiserver_does(
+    cluster: Cluster,
+) -> None:
+    huge = network("huge")
+    huge["spec"]["comment"] = "x" * (3 * 1024 * 1024)
+    with pytest.raises(ApiError) as refused:
+        await cluster.request("POST", NETS, huge)
+    assert refused.value.status == 413
+    assert "Request entity too large: limit is 3145728" in str(refused.value)
+    # Under the limit (above aiohttp's own 1 MiB) is served; the schema then judges the spec.
+    big = network("big")
+    big["spec"]["comment"] = "x" * (1024 * 1024 + 1)  # over maxLength: 256
+    with pytest.raises(ApiError) as judged:
+        await cluster.request("POST", NETS, big)
+    assert judged.value.status == 422
+
+
 async def test_namespaces_can_be_created_and_listed(cluster: Cluster) -> None:
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}
     await cluster.request("POST", "/api/v1/namespaces", ns)

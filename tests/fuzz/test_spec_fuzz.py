@@ -391,7 +391,8 @@ async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> st
     try:
         await bench.cluster.apply(manifest)
     except ApiError as error:
-        assert error.status in (400, 422), error  # the API server refused it: fine
+        # The API server refused it (malformed, invalid, or over its 3 MiB limit): fine.
+        assert error.status in (400, 413, 422), error
         return "refused by the API server"
     deadline = asyncio.get_running_loop().time() + 20
     while True:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,15 +57,19 @@ class Cluster:
         async with self.session.request(
             method, self.url + path, json=body, headers=headers
         ) as response:
-            answer = await response.json(content_type=None)
+            text = await response.text()
+            try:
+                answer = json.loads(text)
+            except ValueError:
+                answer = None  # not JSON: an error says what came instead
             if response.status >= 400:
-                answer = answer if isinstance(answer, dict) else {}
+                status = answer if isinstance(answer, dict) else {"message": text[:200]}
                 raise ApiError(
                     response.status,
-                    str(answer.get("reason") or response.reason),
-                    str(answer.get("message") or ""),
+                    str(status.get("reason") or response.reason),
+                    str(status.get("message") or ""),
                 )
-            assert isinstance(answer, dict)
+            assert isinstance(answer, dict), text[:200]
             return answer
 
     def path(self, plural: str, namespace: str | None = None, name: str | None = None) -> str:

@@ -88,8 +88,28 @@ def parse_body(body: bytes, content_type: str) -> Any:
         ) from None
 
 
+# kube-apiserver refuses a request body over 3 MiB with 413 and a Status. aiohttp's own limit
+# (1 MiB) would answer in plain text, which no Kubernetes client expects.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+
+
+async def read_body(raw: aiohttp.web.BaseRequest) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in raw.content.iter_any():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            raise ApiError(
+                413,
+                "RequestEntityTooLarge",
+                f"Request entity too large: limit is {MAX_REQUEST_BYTES}",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def parse_request(raw: aiohttp.web.BaseRequest, *, id: int) -> kmock.Request:
-    body = await raw.read()
+    body = await read_body(raw)
     path = parse_path(raw.path)
     query = dict(raw.query)
     resource = None
