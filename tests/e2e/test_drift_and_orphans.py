@@ -91,6 +91,10 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
     assert kind == "Warning" and "Infoblox drifted from the spec" in message
     resource = await condition_of(cluster, "networks", "web")
     assert resource["status"] == "True"
+    swept = metric_value(
+        fast_operator, "ddisync_drift_sweep_duration_seconds_count", kind="Network"
+    )
+    assert swept is not None and swept >= 1  # how long each sweep takes, for dashboards
 
 
 async def _plant(simulator: Any) -> dict[str, str]:

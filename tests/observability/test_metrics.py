@@ -31,6 +31,7 @@ REQUIRED = {
     "ddisync_cache_requests_total": {"layer", "result"},
     "ddisync_resources": {"kind", "ready"},
     "ddisync_drift_repaired_total": {"kind"},
+    "ddisync_drift_sweep_duration_seconds": {"kind"},
     "ddisync_orphans": {"kind"},
 }
 
@@ -59,6 +60,7 @@ def exercise_everything(metrics: Metrics) -> None:
     metrics.cache_request("memory", "hit")
     metrics.set_resources("Record", {"True": 1})
     metrics.drift_repaired("Record")
+    metrics.drift_swept("Record", 0.2)
     metrics.set_orphans("Record", 0)
 
 

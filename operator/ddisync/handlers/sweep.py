@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -127,10 +128,12 @@ async def sweep_forever(memo: kopf.Memo, settings: Settings) -> None:
         if getattr(memo, "wapi", None) is None or not take_up(memo):
             continue  # not started yet, or no resource seen (so none to check)
         for kind in CHECKS:
+            started = time.monotonic()
             try:
                 await sweep(memo, settings, kind)
             except Exception:  # a bug must not end the sweeps for good
                 logger.exception("Drift sweep of %s failed", kind)
+            memo.metrics.drift_swept(kind, time.monotonic() - started)
 
 
 def register_sweep(registry: kopf.OperatorRegistry, settings: Settings) -> None:
