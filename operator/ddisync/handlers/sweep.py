@@ -110,11 +110,14 @@ async def _write_status(
 
 async def sweep(memo: kopf.Memo, settings: Settings, kind: str) -> None:
     """One pass over every resource of ``kind`` this shard reconciles."""
-    pending = iter(list(catalog(memo).bodies.get(kind, {}).values()))
+    bodies = catalog(memo).bodies.setdefault(kind, {})
+    pending = iter(list(bodies))  # uids: each check takes the newest body, a pass lasts seconds
 
     async def worker() -> None:
-        for body in pending:  # one shared iterator: each body is checked once
-            await check_one(memo, settings, kind, body)
+        for uid in pending:  # one shared iterator: each resource is checked once
+            body = bodies.get(uid)
+            if body is not None:  # else deleted since the pass began
+                await check_one(memo, settings, kind, body)
             # A check answered from the snapshot never suspends: without this, a pass over
             # 10,000 resources would hold the event loop (and every handler) for a second.
             await asyncio.sleep(0)
