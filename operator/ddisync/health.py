@@ -34,6 +34,7 @@ from aiohttp import web
 
 from ddisync.metrics import CONTENT_TYPE, Metrics
 from ddisync.wapi.errors import AuthenticationError
+from ddisync.wapi.observer import NullObserver
 
 __all__ = [
     "HealthState",
@@ -245,7 +246,7 @@ class HealthState:
         return not failing, body
 
 
-class WapiHealthObserver:
+class WapiHealthObserver(NullObserver):
     """Learns Infoblox reachability from every WAPI exchange (a ``WapiObserver``).
 
     ==========================  ==================================
@@ -271,12 +272,6 @@ class WapiHealthObserver:
             self._state.wapi_failed(f"the grid answered {status}")
         elif status not in (403, 429):
             self._state.wapi_succeeded()
-
-    def on_retry(self, *, reason: str) -> None:
-        pass
-
-    def on_rate_limit_wait(self, seconds: float) -> None:
-        pass
 
     def on_circuit_change(self, open: bool) -> None:
         self._state.circuit_changed(open)

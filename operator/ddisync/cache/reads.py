@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ddisync.wapi.client import WapiClient, WapiObject
+from ddisync.wapi.observer import NullObserver
 from ddisync.wapi.query import QueryParams, objtype_of, param_pairs
 
 from .keys import Keyspace, TtlTable
@@ -200,7 +201,7 @@ class CachedReads:
                 await task
 
 
-class WriteInvalidator:
+class WriteInvalidator(NullObserver):
     """A ``WapiObserver``: every write the client sends drops the cached reads it could change.
 
     A multi-object ``request`` may write anything, so it drops every entry of the grid.
@@ -216,12 +217,3 @@ class WriteInvalidator:
         name = objtype_of(objtype)
         tag = self._keyspace.all_tag if name == "request" else self._keyspace.tag(name)
         self._cache.invalidate_nowait(tag)
-
-    def on_retry(self, *, reason: str) -> None:
-        pass
-
-    def on_rate_limit_wait(self, seconds: float) -> None:
-        pass
-
-    def on_circuit_change(self, open: bool) -> None:
-        pass

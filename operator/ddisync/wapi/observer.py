@@ -29,7 +29,7 @@ class WapiObserver(Protocol):
 
 
 class NullObserver:
-    """The default observer: does nothing."""
+    """The default observer: does nothing. Observers that need only some hooks extend it."""
 
     def on_request(self, *, method: str, objtype: str, status: int | str, seconds: float) -> None:
         pass
