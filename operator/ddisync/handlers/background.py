@@ -1,8 +1,8 @@
 """Operator-wide background tasks: started at kopf's start-up, cancelled at its clean-up.
 
 The orphan scan and the drift sweep run this way, once per operator rather than once per
-resource. Tasks created from a start-up handler carry kopf's context (its API credentials and
-Event queue), so they may post Events and patch objects as handlers do.
+resource. Tasks created from a start-up handler carry kopf's API credentials, so they may patch
+objects as handlers do; kopf's Event queue they take up from the handlers (``posting.py``).
 """
 
 from __future__ import annotations

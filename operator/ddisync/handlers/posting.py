@@ -12,16 +12,13 @@ from __future__ import annotations
 import kopf
 from kopf._core.engines import posting
 
-from ddisync.handlers.shared import shared
-
 _KEY = "event_queue"
 
 
 def hand_over(memo: kopf.Memo) -> None:
     """In a resource's task: remember kopf's Event queue for the background tasks."""
     if _KEY not in memo.shared:
-        handed = (posting.event_queue_loop_var.get(), posting.event_queue_var.get())
-        shared(memo, _KEY, lambda: handed)
+        memo.shared[_KEY] = (posting.event_queue_loop_var.get(), posting.event_queue_var.get())
 
 
 def take_up(memo: kopf.Memo) -> bool:

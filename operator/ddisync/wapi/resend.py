@@ -48,7 +48,7 @@ async def send_create(
     async def lookup(n: int) -> dict[str, Any] | None:
         # One attempt of its own: a transient failure here fails this attempt as a whole.
         assert find_existing is not None
-        query = param_pairs(find_existing) + return_fields_pair(return_fields or ())
+        query = param_pairs(find_existing) + pairs
         found: list[dict[str, Any]] = []
         async for page in iter_pages(
             lambda q: path.attempt("GET", objtype, q, None, otype, n), query, 2
