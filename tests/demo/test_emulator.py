@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo import emulator, objects
+from ddisync.demo import objects
 from ddisync.demo.cluster import Cluster
 from ddisync.demo.objects import ApiError
 
@@ -182,7 +182,6 @@ async def test_a_taken_generated_name_is_retried_as_the_api_server_does(
     names = iter(["taken1", "taken2", "fresh"])
     fake = lambda prefix: f"{prefix}{next(names)}"  # noqa: E731
     monkeypatch.setattr(objects, "generated_name", fake)
-    monkeypatch.setattr(emulator, "generated_name", fake)
     for taken in ("ev-taken1", "ev-taken2"):
         await cluster.request("POST", NETS, network(taken))
     created = await cluster.request("POST", NETS, network("", generateName="ev-"))

@@ -36,7 +36,7 @@ from kmock._internal.rendering import Response, StreamingError
 
 from ddisync.demo import crd_serving, discovery, openapi, reads, responses, tables, watching, writes
 from ddisync.demo.addressing import Key, index_of, not_found, object_key, unknown_resource
-from ddisync.demo.objects import ApiError, Body, generated_name
+from ddisync.demo.objects import ApiError, Body
 from ddisync.demo.requests import parse_request
 
 SERVER_VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0+ddisync-emulator",
@@ -155,7 +155,6 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         if request.action not in _WRITES:
             return
         resource = self._known(request)
-        # generated_name is looked up here, at each write, so that tests can replace it.
         target = writes.Target(
             resource=resource,
             info=self.resources[resource],
@@ -163,7 +162,6 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             schemas=self._schemas,
             rv=self._rv,
             next_rv=self._next_rv,
-            rename=generated_name,
         )
         done = writes.write(request, target)
         if done.change == "store":

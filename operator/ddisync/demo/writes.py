@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 
 import kmock
 
-from ddisync.demo import crd_serving, validation
+from ddisync.demo import crd_serving, objects, validation
 from ddisync.demo.addressing import (
     Key,
     describe,
@@ -74,7 +74,6 @@ class Target:
     schemas: Mapping[kmock.resource, dict[str, Any] | None]  # of each custom resource served
     rv: int  # the newest resourceVersion handed out
     next_rv: Callable[[], int]  # hands out the next one; called only for a change to store
-    rename: Callable[[str], str]  # another name for a generateName whose name is taken
 
 
 def write(request: kmock.Request, target: Target) -> Write:
@@ -161,7 +160,7 @@ def new_object(request: kmock.Request, target: Target) -> tuple[Key, Body]:
     for _ in range(GENERATE_NAME_ATTEMPTS - 1 if generated else 0):
         if key not in taken:
             break
-        meta["name"] = target.rename(meta["generateName"])  # taken: the server tries again
+        meta["name"] = objects.generated_name(meta["generateName"])  # taken: try again
         key = (namespace, meta["name"])
     if key in taken:
         raise ApiError(409, "AlreadyExists", f"{describe(resource, meta['name'])} already exists")
