@@ -113,6 +113,14 @@ def _name_rule(types: tuple[str, ...], pattern: str, wanted: str) -> dict[str, s
     }
 
 
+def _name_rules() -> list[dict[str, str]]:
+    """One rule per name syntax of ``NAME_SYNTAX``, for the types that share it."""
+    types_by_syntax: dict[tuple[str, str], list[str]] = {}
+    for kind, syntax in NAME_SYNTAX.items():
+        types_by_syntax.setdefault(syntax, []).append(kind.value)
+    return [_name_rule(tuple(types), *syntax) for syntax, types in types_by_syntax.items()]
+
+
 _ADDRESS_KINDS = "['A', 'AAAA', 'Host']"
 
 RECORD_SPEC_RULES: list[dict[str, str]] = [
@@ -146,10 +154,7 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "rule": "has(self.name) || (self.type == 'PTR' && has(self.address))",
         "message": "spec.name is required (a PTR record may give spec.address instead)",
     },
-    _name_rule(("A", "AAAA", "MX"), *_WILD_HOST),
-    _name_rule(("Host", "PTR"), HOSTNAME, _HOST_WANTED),
-    _name_rule(("CNAME", "TXT"), *_WILD_SERVICE),
-    _name_rule(("SRV",), *NAME_SYNTAX[RecordType.SRV]),
+    *_name_rules(),
     *(_exactly_for(wire_name(f), kinds[0]) for f, kinds in TYPES_USING_FIELD.items()),
     {
         "rule": f"!has(self.createPTR) || !self.createPTR || self.type in {_ADDRESS_KINDS}",
