@@ -1,13 +1,14 @@
 """The parts of every plan that do not depend on the kind: who may change an object, which
 extensible attributes to send, and what deleting a resource does.
 
-Each kind's planner (``network.py``, ``record.py``) computes its own field differences and
-calls these for the rest, so the ownership rules are written once.
+Each kind's planner (``network.py``, ``record.py``) knows its immutable fields and computes its
+own field differences; ``change_existing`` does the rest, so the ownership rules and their
+order are written once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ddisync.api.conditions import Reason
@@ -65,24 +66,38 @@ def attribute_changes(
     return data, changes
 
 
-def update_or_nothing(
+FieldChanges = tuple[dict[str, Any], list[FieldChange]]
+"""The WAPI fields to send and the changes they make, from a kind's own comparison."""
+
+
+def change_existing(
     ref: str,
-    data: dict[str, Any],
-    changes: list[FieldChange],
     *,
+    what: str,
+    immutable_violation: str | None,
+    field_changes: Callable[[], FieldChanges],
     wanted_attributes: Mapping[str, str],
     actual_attributes: Mapping[str, str],
     owner: Owner,
-    adopting: bool,
+    adopt: bool,
     forget: Collection[str],
-) -> Update | NoChange:
-    """Finish a plan: add the attribute changes (and our markers when adopting)."""
-    wanted = {**wanted_attributes, **(owner.markers() if adopting else {})}
+) -> Action:
+    """The plan for an object that exists: ``Refuse`` when a field that cannot change differs
+    (``immutable_violation`` says which) or the object is not ours (``may_change``); otherwise
+    its field changes (``field_changes`` runs only then) and attribute changes, or NoChange."""
+    if immutable_violation:
+        return Refuse(Reason.IMMUTABLE_FIELD, immutable_violation)
+    gate = may_change(what, actual_attributes, owner, adopt=adopt)
+    if isinstance(gate, Refuse):
+        return gate
+    data, changes = field_changes()
+    # Our markers join the wanted attributes when adopting.
+    wanted = {**wanted_attributes, **(owner.markers() if gate else {})}
     ea_data, ea_changes = attribute_changes(wanted, actual_attributes, forget)
     data = {**data, **ea_data}
     if not data:
         return NoChange(ref)
-    return Update(ref, data, (*changes, *ea_changes), adopting=adopting)
+    return Update(ref, data, (*changes, *ea_changes), adopting=gate)
 
 
 def deletion(

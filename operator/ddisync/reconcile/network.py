@@ -27,12 +27,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddisync.api.conditions import Reason
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.network import NetworkSpec
-from ddisync.reconcile.changes import deletion, may_change, update_or_nothing
+from ddisync.reconcile.changes import FieldChanges, change_existing, deletion
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
-from ddisync.reconcile.plan import Action, Create, FieldChange, Refuse
+from ddisync.reconcile.plan import Action, Create, FieldChange
 
 NETWORK_FIELDS = ("network", "network_view", "comment", "extattrs")
 
@@ -146,29 +145,24 @@ def plan_network(
     """The one action that brings Infoblox to the spec (see the module's table)."""
     if actual is None:
         return _create(desired, owner)
-    violation = _immutable_violation(desired, actual)
-    if violation:
-        return Refuse(Reason.IMMUTABLE_FIELD, violation)
-    gate = may_change(
-        f"network {actual.cidr} in view {actual.network_view}", actual.extattrs, owner, adopt=adopt
-    )
-    if isinstance(gate, Refuse):
-        return gate
-    changes: list[FieldChange] = []
-    data: dict[str, Any] = {}
-    if actual.comment != desired.comment:
-        changes.append(FieldChange("comment", actual.comment, desired.comment))
-        data["comment"] = desired.comment
-    return update_or_nothing(
+    return change_existing(
         actual.ref,
-        data,
-        changes,
+        what=f"network {actual.cidr} in view {actual.network_view}",
+        immutable_violation=_immutable_violation(desired, actual),
+        field_changes=lambda: _field_changes(desired, actual),
         wanted_attributes=desired.extattrs,
         actual_attributes=actual.extattrs,
         owner=owner,
-        adopting=gate,
+        adopt=adopt,
         forget=forget,
     )
+
+
+def _field_changes(desired: DesiredNetwork, actual: ActualNetwork) -> FieldChanges:
+    """Only the comment: the other fields are immutable (see ``_immutable_violation``)."""
+    if actual.comment == desired.comment:
+        return {}, []
+    return {"comment": desired.comment}, [FieldChange("comment", actual.comment, desired.comment)]
 
 
 def plan_network_deletion(

@@ -40,10 +40,9 @@ import ipaddress
 from collections.abc import Collection
 from typing import Any
 
-from ddisync.api.conditions import Reason
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.record import RecordType
-from ddisync.reconcile.changes import deletion, may_change, update_or_nothing
+from ddisync.reconcile.changes import FieldChanges, change_existing, deletion
 from ddisync.reconcile.ownership import (
     Owner,
     ea_wire,
@@ -52,7 +51,6 @@ from ddisync.reconcile.plan import (
     Action,
     Create,
     FieldChange,
-    Refuse,
 )
 from ddisync.reconcile.record_desired import (
     OBJTYPES,
@@ -193,9 +191,7 @@ def _address_changes(desired: DesiredRecord, actual: ActualRecord) -> dict[str, 
     return {}
 
 
-def _field_changes(
-    desired: DesiredRecord, actual: ActualRecord
-) -> tuple[dict[str, Any], list[FieldChange]]:
+def _field_changes(desired: DesiredRecord, actual: ActualRecord) -> FieldChanges:
     data: dict[str, Any] = {}
     changes: list[FieldChange] = []
     address_data = _address_changes(desired, actual)
@@ -242,21 +238,15 @@ def plan_record(
     """The one action that brings Infoblox to the spec (see the module's table)."""
     if actual is None:
         return _create(desired, owner)
-    violation = _immutable_violation(desired, actual)
-    if violation:
-        return Refuse(Reason.IMMUTABLE_FIELD, violation)
-    gate = may_change(_describe(desired), actual.extattrs, owner, adopt=adopt)
-    if isinstance(gate, Refuse):
-        return gate
-    data, changes = _field_changes(desired, actual)
-    return update_or_nothing(
+    return change_existing(
         actual.ref,
-        data,
-        changes,
+        what=_describe(desired),
+        immutable_violation=_immutable_violation(desired, actual),
+        field_changes=lambda: _field_changes(desired, actual),
         wanted_attributes=desired.extattrs,
         actual_attributes=actual.extattrs,
         owner=owner,
-        adopting=gate,
+        adopt=adopt,
         forget=forget,
     )
 
