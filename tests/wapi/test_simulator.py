@@ -124,10 +124,17 @@ async def test_batch_maps_results_back(client: WapiClient) -> None:
     assert [r[0]["name"] for r in reads] == [f"h2.{ZONE}", f"h0.{ZONE}", f"h1.{ZONE}"]
 
 
+# After a failure that may have reached the grid, each create attempt is a marker lookup and a
+# POST, both exposed to the fault: it succeeds with 0.7 * 0.7 = 0.49. With 10 attempts one of 40
+# creates failed about one run in ten (0.51**9 * 40); with 25, once in about 250,000 runs.
+RANDOM_FAULT_ATTEMPTS = 25
+
+
 async def test_503_bursts_are_ridden_out(sim: Any, observer: RecordingObserver) -> None:
     sim.faults.fail_rate = 0.3
     async with WapiClient(
-        settings_for(sim, max_attempts=10, circuit_failure_threshold=50), observer=observer
+        settings_for(sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50),
+        observer=observer,
     ) as client:
         await asyncio.gather(
             *(
@@ -145,7 +152,8 @@ async def test_503_bursts_are_ridden_out(sim: Any, observer: RecordingObserver) 
 async def test_resets_never_duplicate_a_create(sim: Any, observer: RecordingObserver) -> None:
     sim.faults.reset_rate = 0.3
     async with WapiClient(
-        settings_for(sim, max_attempts=12, circuit_failure_threshold=50), observer=observer
+        settings_for(sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50),
+        observer=observer,
     ) as client:
         results = await asyncio.gather(
             *(
