@@ -13,9 +13,11 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ddisync.config import Settings
 from ddisync.demo import kubeconfig as kubeconfigs
 from ddisync.demo.cluster import Cluster, running_cluster
 from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
@@ -23,6 +25,46 @@ from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
 # Distinctive, so a test can prove it never leaks into logs, statuses or events.
 PASSWORD = "Zq9-e2e-SECRET-ddisync-7731"
 CLUSTER_ID = "e2e"
+
+
+def operator_settings(wapi_url: str, cluster_id: str, **overrides: Any) -> Settings:
+    """An in-process operator's settings for a test: this module's password, no fixed ports,
+    and a test grid's rate limit (no need to be a polite neighbour). ``overrides`` adds."""
+    return Settings(
+        **{
+            "wapi_url": wapi_url,
+            "wapi_username": "admin",
+            "wapi_password": PASSWORD,
+            "cluster_id": cluster_id,
+            "metrics_port": 0,
+            "health_port": 0,
+            "wapi_rate_limit": 1000,
+            "wapi_burst": 1000,
+            **overrides,
+        }
+    )
+
+
+async def lenient_crds(cluster: Cluster) -> None:
+    """Install CRDs that check nothing in ``spec`` (an old CRD, or an API server without CEL):
+    bad specs reach the operator, which must refuse them itself (InvalidSpec)."""
+    from ddisync.api.crd import KINDS, build_crd
+
+    for info in KINDS:
+        crd = build_crd(info)
+        schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+        schema["properties"]["spec"] = {"x-kubernetes-preserve-unknown-fields": True}
+        await cluster.apply(crd)
+
+
+async def no_leaked_tasks() -> AsyncIterator[None]:
+    """Fails a test that leaves asyncio tasks running (a folder's conftest makes it autouse)."""
+    before = asyncio.all_tasks()
+    yield
+    await asyncio.sleep(0)
+    leaked = [t for t in asyncio.all_tasks() - before if not t.done()]
+    leaked = [t for t in leaked if t is not asyncio.current_task()]
+    assert not leaked, f"leaked asyncio tasks: {leaked}"
 
 
 @pytest.fixture()

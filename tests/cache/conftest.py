@@ -6,7 +6,6 @@ is a product feature and CI must run these tests (``apt-get install redis-server
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import socket
 import subprocess
@@ -19,7 +18,7 @@ import pytest
 
 from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.wapi import WapiClient, WapiSettings
-from tests.stack import free_port
+from tests.stack import free_port, no_leaked_tasks
 
 
 def _answers(port: int) -> bool:
@@ -123,11 +122,4 @@ async def wapi(simulator: Any) -> AsyncIterator[WapiClient]:
         yield client
 
 
-@pytest.fixture(autouse=True)
-async def _no_leaked_tasks() -> AsyncIterator[None]:
-    before = asyncio.all_tasks()
-    yield
-    await asyncio.sleep(0)
-    leaked = [t for t in asyncio.all_tasks() - before if not t.done()]
-    leaked = [t for t in leaked if t is not asyncio.current_task()]
-    assert not leaked, f"leaked asyncio tasks: {leaked}"
+_no_leaked_tasks = pytest.fixture(autouse=True)(no_leaked_tasks)

@@ -13,21 +13,12 @@ import pytest
 from ddisync.config import Settings
 from ddisync.demo.cluster import running_cluster
 from ddisync.runtime import running_operator
-from tests.stack import PASSWORD
+from tests.stack import lenient_crds, operator_settings
 
 
 @pytest.fixture()
 def settings(simulator) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        wapi_url=simulator.url,
-        wapi_username="admin",
-        wapi_password=PASSWORD,
-        cluster_id="e2e",
-        metrics_port=0,
-        health_port=0,
-        wapi_rate_limit=1000,
-        wapi_burst=1000,
-    )
+    return operator_settings(simulator.url, "e2e")
 
 
 @pytest.fixture()
@@ -38,19 +29,9 @@ async def operator(cluster, settings) -> AsyncIterator[object]:  # type: ignore[
 
 @pytest.fixture()
 async def lenient_cluster() -> AsyncIterator[object]:
-    """A cluster whose CRDs check nothing in ``spec`` (an old CRD, or an API server without
-    CEL): bad specs reach the operator, which must refuse them itself (InvalidSpec)."""
-    from ddisync.api.crd import KINDS, build_crd
-
+    """A cluster whose CRDs check nothing in ``spec`` (``stack.lenient_crds``)."""
     async with running_cluster() as emulated:
-        for info in KINDS:
-            crd = build_crd(info)
-            schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-            schema["properties"]["spec"] = {
-                "type": "object",
-                "x-kubernetes-preserve-unknown-fields": True,
-            }
-            await emulated.apply(crd)
+        await lenient_crds(emulated)
         yield emulated
 
 

@@ -32,7 +32,6 @@ from ddisync.api.conditions import Reason
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec
-from ddisync.config import Settings
 from ddisync.demo.cluster import Cluster, running_cluster
 from ddisync.demo.objects import ApiError
 from ddisync.reconcile.network import (
@@ -58,6 +57,7 @@ from tests.fuzz.strategies import (
     record_objects,
     record_specs,
 )
+from tests.stack import lenient_crds, operator_settings
 
 T = TypeVar("T")
 
@@ -305,18 +305,6 @@ class Bench:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)  # type: ignore[arg-type]
 
 
-async def _lenient_cluster(cluster: Cluster) -> None:
-    """CRDs that check nothing in ``spec``: bad specs reach the operator, which must refuse
-    them itself (as with an old CRD, or an API server without CEL)."""
-    from ddisync.api.crd import KINDS, build_crd
-
-    for info in KINDS:
-        crd = build_crd(info)
-        schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-        schema["properties"]["spec"] = {"x-kubernetes-preserve-unknown-fields": True}
-        await cluster.apply(crd)
-
-
 @pytest.fixture(scope="module")
 def bench() -> Iterator[Bench]:
     started = threading.Event()
@@ -339,15 +327,11 @@ def bench() -> Iterator[Bench]:
             running_simulator(SimulatorOptions(password="fuzz-Pass-9")) as sim,
             running_cluster() as cluster,
         ):
-            await _lenient_cluster(cluster)
-            config = Settings(
-                wapi_url=sim.url,
+            await lenient_crds(cluster)
+            config = operator_settings(
+                sim.url,
+                "fuzz",
                 wapi_password="fuzz-Pass-9",
-                cluster_id="fuzz",
-                metrics_port=0,
-                health_port=0,
-                wapi_rate_limit=1000,
-                wapi_burst=1000,
                 retry_delay_unavailable=1.0,
                 retry_delay_slow=1.0,
             )

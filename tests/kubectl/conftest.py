@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from ddisync.config import Settings
 from ddisync.demo import kubeconfig
 from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
 from ddisync.runtime import running_operator
 from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
 from tests.k8stools import fetch_k8s_tools
+from tests.stack import operator_settings
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "kubectl-e2e-password"
@@ -102,15 +102,6 @@ async def stack(kubectl_binary: Path, tmp_path: Path) -> AsyncIterator[Stack]:
         assert "customresourcedefinition.apiextensions.k8s.io/networks.ddisync.io created" in (
             applied.stdout
         ), str(applied)
-        settings = Settings(
-            wapi_url=simulator.url,
-            wapi_username="admin",
-            wapi_password=PASSWORD,
-            cluster_id="kubectl-e2e",
-            metrics_port=0,
-            health_port=0,
-            wapi_rate_limit=1000,
-            wapi_burst=1000,
-        )
+        settings = operator_settings(simulator.url, "kubectl-e2e", wapi_password=PASSWORD)
         async with running_operator(settings, connection=cluster.connection, post_events=False):
             yield Stack(simulator, cluster, kubectl)

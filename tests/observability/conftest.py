@@ -3,7 +3,6 @@ loopback ports, an HTTP client, root-logger restoration, and a leaked-task check
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pytest
 
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
+from tests.stack import no_leaked_tasks
 
 
 @dataclass
@@ -69,11 +69,4 @@ def restore_logging() -> Iterator[None]:
     root.setLevel(level)
 
 
-@pytest.fixture(autouse=True)
-async def _no_leaked_tasks() -> AsyncIterator[None]:
-    before = asyncio.all_tasks()
-    yield
-    await asyncio.sleep(0)
-    leaked = [t for t in asyncio.all_tasks() - before if not t.done()]
-    leaked = [t for t in leaked if t is not asyncio.current_task()]
-    assert not leaked, f"leaked asyncio tasks: {leaked}"
+_no_leaked_tasks = pytest.fixture(autouse=True)(no_leaked_tasks)

@@ -17,20 +17,14 @@ from ddisync.demo.cluster import Cluster
 from ddisync.runtime import RunningOperator, running_operator
 from ddisync.simulator import Simulator
 from tests.e2e.helpers import eventually, extattrs, network_manifest
-from tests.stack import PASSWORD
+from tests.stack import operator_settings
 
 
 @pytest.fixture()
 def settings(simulator: Simulator) -> Settings:
-    return Settings(
-        wapi_url=simulator.url,
-        wapi_username="admin",
-        wapi_password=PASSWORD,
-        cluster_id="reliability",
-        metrics_port=0,
-        health_port=0,
-        wapi_rate_limit=1000,
-        wapi_burst=1000,
+    return operator_settings(
+        simulator.url,
+        "reliability",
         wapi_max_attempts=2,
         wapi_circuit_reset_timeout=0.5,
         retry_delay_unavailable=1.0,

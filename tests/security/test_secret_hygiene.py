@@ -37,6 +37,7 @@ from ddisync.simulator.auth import Authenticator as SimulatorAuthenticator
 from ddisync.wapi import WapiClient
 from ddisync.wapi.errors import WapiError
 from tests.e2e.helpers import eventually, network_manifest, ready, record_manifest
+from tests.stack import operator_settings
 
 PASSWORD = "Xy7-ddisync-NEVER-SHOW-42"
 USERNAME = "admin"
@@ -126,15 +127,11 @@ async def test_the_password_never_leaks_from_the_running_operator(
     original_kopf_settings = ddisync.runtime.kopf_settings
     monkeypatch.setattr(ddisync.runtime, "kopf_settings", kopf_settings_posting_logs)
 
-    settings = Settings(
-        wapi_url=simulator.url,
+    settings = operator_settings(
+        simulator.url,
+        "secrets",
         wapi_username=USERNAME,
         wapi_password=PASSWORD,
-        cluster_id="secrets",
-        metrics_port=0,
-        health_port=0,
-        wapi_rate_limit=1000,
-        wapi_burst=1000,
         wapi_max_attempts=2,
         retry_delay_unavailable=1.0,
         retry_delay_slow=1.0,

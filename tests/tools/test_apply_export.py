@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ddisync.config import Settings
 from ddisync.reconcile.ownership import MARKER_EAS
 from ddisync.simulator import Simulator
+from tests.stack import operator_settings
 from tests.tools.conftest import PASSWORD, cli, connection
 from tests.tools.grids import EXCLUDED, big_grid, grid_size
 
@@ -88,9 +88,8 @@ async def test_applying_an_export_adopts_everything_and_writes_only_markers(
     before = _state(big_sim)
     big_sim.counters.reset()
 
-    settings = Settings(
-        wapi_url=big_sim.url, wapi_username="admin", wapi_password=PASSWORD, cluster_id=CLUSTER,
-        metrics_port=0, health_port=0, wapi_rate_limit=5000, wapi_burst=5000,
+    settings = operator_settings(
+        big_sim.url, CLUSTER, wapi_password=PASSWORD, wapi_rate_limit=5000, wapi_burst=5000,
         wapi_max_in_flight=16,
     )  # fmt: skip
     async with running_cluster() as cluster:

@@ -18,6 +18,7 @@ import pytest
 
 from ddisync.wapi import WapiClient, WapiSettings
 from ddisync.wapi.transport import RawResponse
+from tests.stack import no_leaked_tasks
 
 PASSWORD = "s3cr3t-P@ss"
 
@@ -169,11 +170,4 @@ def observer() -> RecordingObserver:
     return RecordingObserver()
 
 
-@pytest.fixture(autouse=True)
-async def _no_leaked_tasks() -> AsyncIterator[None]:
-    before = asyncio.all_tasks()
-    yield
-    await asyncio.sleep(0)
-    leaked = [t for t in asyncio.all_tasks() - before if not t.done()]
-    leaked = [t for t in leaked if t is not asyncio.current_task()]
-    assert not leaked, f"leaked asyncio tasks: {leaked}"
+_no_leaked_tasks = pytest.fixture(autouse=True)(no_leaked_tasks)
