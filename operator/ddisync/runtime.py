@@ -51,11 +51,11 @@ def kopf_settings(
     # for 2 of 3 records at a 3,000-object start on a loaded API server). A real API server
     # echoes in milliseconds; waiting longer only matters when it is overloaded.
     settings.persistence.consistency_timeout = 30.0
-    # kopf's per-object workers, capped by ddisync's settings (None: no cap). The cap bounds
-    # memory at a cold start (config.py); WAPI load is bounded by the client, not here.
+    # kopf's per-object workers, capped by ddisync's settings (0 or None: no cap). The cap
+    # bounds memory at a cold start (config.py); WAPI load is bounded by the client, not here.
     # ddisync uses no kopf indexes, with which a cap below the object count deadlocks the start.
-    settings.queueing.worker_limit = max_workers
-    if max_workers is not None:
+    settings.queueing.worker_limit = max_workers or None
+    if max_workers:
         settings.queueing.idle_timeout = 0.5  # a capped worker frees its slot soon after its work
     return settings
 
@@ -129,7 +129,7 @@ async def _run_kopf(
         {"namespaces": settings.namespaces} if settings.namespaces else {"clusterwide": True}
     )
     operator_settings = kopf_settings(
-        post_events=post_events, max_workers=settings.max_concurrent_resources or None
+        post_events=post_events, max_workers=settings.max_concurrent_resources
     )
     if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
         # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
