@@ -94,10 +94,25 @@ async def test_the_examples_become_ready_and_show_their_printer_columns(
     assert "10.20.1.0/24" in _networks(stack)
 
 
+async def _watch_line_with(watch: asyncio.subprocess.Process, *words: bytes) -> bytes:
+    """The next line of a ``kubectl get -w`` that holds every one of ``words``."""
+    assert watch.stdout is not None
+    while True:
+        line = await asyncio.wait_for(watch.stdout.readline(), 10)
+        assert line, "kubectl get -w ended"
+        if all(word in line for word in words):
+            return line
+
+
 async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
     watch = await stack.kubectl.start("get", "networks", "-w", "--output-watch-events")
     try:
+        header = await _watch_line_with(watch, b"EVENT")
+        assert header.decode().split()[:3] == ["EVENT", "NAME", "CIDR"]
+        # The watch has listed what exists before the edit; only then is a MODIFIED owed to it
+        # (an edit that lands before kubectl's list would show up as ADDED).
+        await _watch_line_with(watch, b"ADDED", b"web-frontend")
         patched = await stack.kubectl.ok(
             "patch", "network", "web-frontend", "--type", "merge",
             "-p", '{"spec":{"comment":"edited with kubectl"}}',
@@ -109,12 +124,7 @@ async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_p
         await stack.kubectl.ok(
             "wait", "--for=condition=Ready", "network/web-frontend", "--timeout=30s"
         )
-        assert watch.stdout is not None
-        header = await asyncio.wait_for(watch.stdout.readline(), 10)
-        assert header.decode().split()[:3] == ["EVENT", "NAME", "CIDR"]
-        seen = b""
-        while b"MODIFIED" not in seen or b"web-frontend" not in seen:
-            seen = await asyncio.wait_for(watch.stdout.readline(), 10)
+        await _watch_line_with(watch, b"MODIFIED", b"web-frontend")
     finally:
         watch.terminate()
         await watch.wait()
