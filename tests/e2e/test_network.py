@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.helpers import eventually, extattrs, network_manifest, ready, wapi_create
+from tests.e2e.helpers import condition_of, eventually, extattrs, network_manifest, wapi_create
 
 
 def _networks(simulator: Any, objtype: str = "network") -> dict[str, dict[str, Any]]:
     return {obj["network"]: obj for obj in simulator.grid.objects(objtype)}
-
-
-async def _ready_condition(cluster: Any, name: str, status: str = "True") -> dict[str, Any]:
-    async def check() -> dict[str, Any] | None:
-        condition = ready(await cluster.get("networks", "default", name))
-        return condition if condition and condition["status"] == status else None
-
-    result: dict[str, Any] = await eventually(check)
-    return result
 
 
 async def test_a_network_becomes_ready_with_its_ref_and_markers(
@@ -28,7 +19,7 @@ async def test_a_network_becomes_ready_with_its_ref_and_markers(
             "web", cidr="10.20.1.0/24", comment="frontends", extensibleAttributes={"Site": "ams1"}
         )
     )
-    condition = await _ready_condition(cluster, "web")
+    condition = await condition_of(cluster, "networks", "web")
     assert condition["reason"] == "Synced"
     status = (await cluster.get("networks", "default", "web"))["status"]
     assert status["ref"].startswith("network/")
@@ -49,7 +40,7 @@ async def test_a_network_becomes_ready_with_its_ref_and_markers(
 
 async def test_an_ipv6_network_is_created(cluster, simulator, operator) -> None:
     await cluster.apply(network_manifest("v6", cidr="2001:db8:20:1::/64"))
-    await _ready_condition(cluster, "v6")
+    await condition_of(cluster, "networks", "v6")
     assert "2001:db8:20:1::/64" in _networks(simulator, "ipv6network")
 
 
@@ -57,7 +48,7 @@ async def test_an_allocated_network_comes_from_the_container(cluster, simulator,
     await cluster.apply(
         network_manifest("batch", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 26})
     )
-    await _ready_condition(cluster, "batch")
+    await condition_of(cluster, "networks", "batch")
     cidr = (await cluster.get("networks", "default", "batch"))["status"]["cidr"]
     assert cidr.startswith("10.") and cidr.endswith("/26")
     assert cidr in _networks(simulator)
@@ -65,19 +56,19 @@ async def test_an_allocated_network_comes_from_the_container(cluster, simulator,
 
 async def test_a_comment_change_reaches_infoblox(cluster, simulator, operator) -> None:
     await cluster.apply(network_manifest("web", cidr="10.20.2.0/24", comment="before"))
-    await _ready_condition(cluster, "web")
+    await condition_of(cluster, "networks", "web")
     ref = (await cluster.get("networks", "default", "web"))["status"]["ref"]
     await cluster.patch("networks", "default", "web", {"spec": {"comment": "after"}})
     await eventually(lambda: _networks(simulator)["10.20.2.0/24"]["comment"] == "after")
     resource = await cluster.get("networks", "default", "web")
-    await _ready_condition(cluster, "web")
+    await condition_of(cluster, "networks", "web")
     assert resource["status"]["ref"] == ref  # updated in place, not recreated
     assert len(_networks(simulator)) == len({n["_ref"] for n in simulator.grid.objects("network")})
 
 
 async def test_deleting_the_resource_deletes_the_network(cluster, simulator, operator) -> None:
     await cluster.apply(network_manifest("web", cidr="10.20.3.0/24"))
-    await _ready_condition(cluster, "web")
+    await condition_of(cluster, "networks", "web")
     await cluster.delete("networks", "default", "web")
     await eventually(lambda: "10.20.3.0/24" not in _networks(simulator))
 
@@ -89,7 +80,7 @@ async def test_deleting_the_resource_deletes_the_network(cluster, simulator, ope
 
 async def test_retain_keeps_the_network_and_releases_it(cluster, simulator, operator) -> None:
     await cluster.apply(network_manifest("dmz", cidr="10.99.0.0/24", deletionPolicy="Retain"))
-    await _ready_condition(cluster, "dmz")
+    await condition_of(cluster, "networks", "dmz")
     await cluster.delete("networks", "default", "dmz")
 
     async def gone() -> bool:
@@ -105,7 +96,7 @@ async def test_an_invalid_cidr_says_what_to_fix_and_creates_nothing(
 ) -> None:
     before = len(simulator.grid.objects("network"))
     await cluster.apply(network_manifest("typo", cidr="10.20.4.1/24"))
-    condition = await _ready_condition(cluster, "typo", status="False")
+    condition = await condition_of(cluster, "networks", "typo", status="False")
     assert condition["reason"] == "InvalidSpec"
     assert "did you mean 10.20.4.0/24" in condition["message"]
     assert len(simulator.grid.objects("network")) == before
@@ -123,13 +114,13 @@ async def _create_foreign_network(simulator: Any, cidr: str, comment: str) -> No
 async def test_an_unowned_network_is_left_alone_until_adopted(cluster, simulator, operator) -> None:
     await _create_foreign_network(simulator, "10.30.0.0/24", "made by hand")
     await cluster.apply(network_manifest("hand", cidr="10.30.0.0/24", comment="ours now"))
-    condition = await _ready_condition(cluster, "hand", status="False")
+    condition = await condition_of(cluster, "networks", "hand", status="False")
     assert condition["reason"] == "NotOwned"
     assert "adopt" in condition["message"]
     assert _networks(simulator)["10.30.0.0/24"]["comment"] == "made by hand"
 
     await cluster.patch("networks", "default", "hand", {"spec": {"adopt": True}})
-    await _ready_condition(cluster, "hand")
+    await condition_of(cluster, "networks", "hand")
     adopted = _networks(simulator)["10.30.0.0/24"]
     assert adopted["comment"] == "ours now"
     assert extattrs(adopted)["Site"] == "lon"  # other teams' attributes survive adoption
@@ -141,7 +132,7 @@ async def test_deleting_an_unowned_network_resource_leaves_infoblox_alone(
 ) -> None:
     await _create_foreign_network(simulator, "10.31.0.0/24", "not yours")
     await cluster.apply(network_manifest("hand", cidr="10.31.0.0/24"))
-    await _ready_condition(cluster, "hand", status="False")
+    await condition_of(cluster, "networks", "hand", status="False")
     await cluster.delete("networks", "default", "hand")
 
     async def gone() -> bool:
@@ -176,7 +167,7 @@ async def test_a_create_interrupted_before_the_status_patch_is_not_repeated(
     )
 
     async with running_operator(settings, connection=cluster.connection, post_events=False):
-        await _ready_condition(cluster, "batch")
+        await condition_of(cluster, "networks", "batch")
     assert (await cluster.get("networks", "default", "batch"))["status"]["cidr"] == "10.77.0.0/26"
     ours = [n for n in simulator.grid.objects("network") if extattrs(n).get("ddisync-uid") == uid]
     assert len(ours) == 1
