@@ -28,7 +28,7 @@ import ddisync.handlers.network
 import ddisync.handlers.record
 import ddisync.runtime
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster, running_cluster
+from ddisync.demo.cluster import Cluster
 from ddisync.handlers.outcome import DEFAULT_DELAYS, RetryDelays, failure_from
 from ddisync.logging import configure_logging
 from ddisync.runtime import running_operator
@@ -64,13 +64,6 @@ def restore_root_logger() -> Iterator[None]:
 async def simulator() -> AsyncIterator[Simulator]:
     async with running_simulator(SimulatorOptions(username=USERNAME, password=PASSWORD)) as sim:
         yield sim
-
-
-@pytest.fixture()
-async def cluster() -> AsyncIterator[Cluster]:
-    async with running_cluster() as emulated:
-        await emulated.install_crds()
-        yield emulated
 
 
 def the_password_changes(simulator: Simulator, password: str) -> None:
