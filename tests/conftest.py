@@ -1,10 +1,11 @@
-"""Suite-wide settings and the shared end-to-end fixtures (``tests/stack.py``)."""
+"""Suite-wide settings and the shared fixtures (``tests/stack.py``, ``tests/redis_server.py``)."""
 
 import os
 
 from hypothesis import settings
 
-from tests.stack import cluster, simulator  # noqa: F401  (fixtures for every folder)
+from tests.redis_server import redis_server  # noqa: F401  (fixtures for every folder)
+from tests.stack import cluster, simulator  # noqa: F401
 
 # On CI the fuzz tests draw the same examples every run, so a submission's result does not
 # depend on luck; locally they explore new examples each run (HYPOTHESIS_PROFILE=ci to pin).

@@ -18,8 +18,9 @@ from ddisync.reconcile.plan import NoChange
 from ddisync.sync.network import sync_network
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi import WapiClient
+from tests.redis_server import RedisServer
 
-from .conftest import RedisServer, client_settings
+from .conftest import client_settings
 from .helpers import close, layered, replica
 
 OWNER = Owner("cache-test", "Network", "ns", "net", "uid-1")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .conftest import RedisServer
+from tests.redis_server import RedisServer
+
 from .helpers import close, layered, replica
 
 

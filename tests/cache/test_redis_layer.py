@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ddisync.cache import LayeredCache, MemoryCache, RedisCache, connect
 from ddisync.metrics import Metrics
+from tests.redis_server import RedisServer
 
-from .conftest import FakeHealth, RedisServer
+from .conftest import FakeHealth
 
 
 def redis_layer(server: RedisServer) -> RedisCache:

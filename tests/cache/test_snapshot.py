@@ -9,8 +9,8 @@ from ddisync.reconcile.network import NETWORK_FIELDS
 from ddisync.reconcile.ownership import Owner, ea_wire
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi import WapiClient
+from tests.redis_server import RedisServer
 
-from .conftest import RedisServer
 from .helpers import close, layered, replica
 
 

@@ -20,12 +20,11 @@ import asyncio
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ import pytest
 
 from ddisync.demo.cluster import Cluster
 from ddisync.simulator import Simulator
-from tests.cache.conftest import RedisServer
 from tests.e2e.helpers import eventually, extattrs, wapi_create
+from tests.redis_server import RedisServer
 from tests.reliability.chaos import (
     duplicates,
     expected_counts,
@@ -44,7 +43,7 @@ from tests.reliability.chaos import (
     ready_names,
     ref_key,
 )
-from tests.stack import OperatorProcess, free_port
+from tests.stack import OperatorProcess
 
 NETWORKS = 60
 """60 Networks and 240 Records (A fixed, A allocated, CNAME, TXT; a third of the A with PTR)."""
@@ -58,19 +57,6 @@ FAULTS: dict[str, float] = {
 NO_FAULTS: dict[str, float] = dict.fromkeys(FAULTS, 0.0)
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture()
-def redis_server() -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    server = RedisServer(binary, free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def set_faults(simulator: Simulator, faults: dict[str, float]) -> None:
