@@ -27,6 +27,18 @@ async def _network(cluster: Any, name: str, cidr: str) -> None:
     await condition_of(cluster, "networks", name)
 
 
+async def _claim_at_once(cluster: Any, network: str, names: list[str]) -> None:
+    """One A Record per name, each allocating from ``network``, all applied concurrently."""
+    await asyncio.gather(
+        *(
+            cluster.apply(
+                record_manifest(n, type="A", name=f"{n}.example.com", addressFrom=_from(network))
+            )
+            for n in names
+        )
+    )
+
+
 async def _conditions(cluster: Any, names: list[str]) -> dict[str, dict[str, Any]]:
     found = {}
     for name in names:
@@ -77,14 +89,7 @@ async def test_concurrent_records_from_a_small_network_get_distinct_addresses(
 ) -> None:
     await _network(cluster, "small", "10.50.1.0/28")  # 14 usable addresses
     names = [f"worker-{i}" for i in range(10)]
-    await asyncio.gather(
-        *(
-            cluster.apply(
-                record_manifest(n, type="A", name=f"{n}.example.com", addressFrom=_from("small"))
-            )
-            for n in names
-        )
-    )
+    await _claim_at_once(cluster, "small", names)
 
     async def all_ready() -> bool:
         found = await _conditions(cluster, names)
@@ -102,14 +107,7 @@ async def test_claimants_beyond_a_full_network_get_no_free_address(
 ) -> None:
     await _network(cluster, "tiny", "10.50.2.0/29")  # 6 usable addresses
     names = [f"claim-{i}" for i in range(8)]
-    await asyncio.gather(
-        *(
-            cluster.apply(
-                record_manifest(n, type="A", name=f"{n}.example.com", addressFrom=_from("tiny"))
-            )
-            for n in names
-        )
-    )
+    await _claim_at_once(cluster, "tiny", names)
 
     async def settled() -> dict[str, dict[str, Any]] | None:
         found = await _conditions(cluster, names)
