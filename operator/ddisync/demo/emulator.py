@@ -290,7 +290,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         async for event in watching.serve(
             self._hub(resource),
             request.params,
-            self._selected(request),
+            lambda: self._selected(request),
             reads.selector(request),
             bookmark=bookmark,
             bookmark_interval=self.bookmark_interval,

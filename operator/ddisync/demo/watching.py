@@ -97,12 +97,15 @@ def bookmark(
 def initial_events(
     hub: WatchHub,
     params: Mapping[str, str],
-    current: list[Body],
+    current: Callable[[], list[Body]],
     selected: Callable[[Body], bool],
     *,
     bookmark: Callable[..., dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """What a watch sends before live changes, by its parameters.
+
+    ``current()`` lists the objects the watch selects; it is called only when they are sent
+    (a watch that resumes from a resourceVersion gets the changes since, not a list).
 
     resourceVersion  sendInitialEvents  initial events
     N > 0            not "true"         the changes after N, or one ERROR 410 if too old
@@ -126,7 +129,7 @@ def initial_events(
             return [{"type": "ERROR", "object": gone}]
         events = (event_for(change, selected) for change in changes)
         return [event for event in events if event is not None]
-    initial = [{"type": "ADDED", "object": body} for body in current if selected(body)]
+    initial = [{"type": "ADDED", "object": body} for body in current()]
     if params.get("sendInitialEvents") == "true":
         initial.append(bookmark(**{"k8s.io/initial-events-end": "true"}))
     return initial
@@ -177,7 +180,7 @@ async def stream(
 async def serve(
     hub: WatchHub,
     params: Mapping[str, str],
-    current: list[Body],
+    current: Callable[[], list[Body]],
     selected: Callable[[Body], bool],
     *,
     bookmark: Callable[..., dict[str, Any]],
