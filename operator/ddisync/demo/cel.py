@@ -254,25 +254,34 @@ def check_rules(
     """
     report = RuleReport()
     for path, node, item, old_item in walk(schema, value, old):
-        unchanged = ratchet and old_item is not None and item == old_item
-        duplicate = list_type_failure(node, item, path)
-        if duplicate is not None and not unchanged:
-            report.failures.append(duplicate)
+        same = old_item is not None and item == old_item  # compared once: values can be large
+        unchanged = ratchet and same
+        if not unchanged:
+            duplicate = list_type_failure(node, item, path)
+            if duplicate is not None:
+                report.failures.append(duplicate)
         for rule in node.get("x-kubernetes-validations") or ():
             if unchanged and not OLD_SELF.search(str(rule.get("rule", ""))):
                 continue
-            _check_rule(rule, node, item, old_item, path, report)
+            _check_rule(rule, node, item, old_item, same, path, report)
     return report
 
 
 def _check_rule(
-    rule: Mapping[str, Any], node: Schema, value: Any, old: Any, path: str, report: RuleReport
+    rule: Mapping[str, Any],
+    node: Schema,
+    value: Any,
+    old: Any,
+    same: bool,
+    path: str,
+    report: RuleReport,
 ) -> None:
+    """One rule at one node; ``same`` says whether ``value`` equals an existing ``old``."""
     expression = str(rule["rule"])
     transition = bool(OLD_SELF.search(expression))
     if transition and old is None:
         return  # a create, or a new value: the API server does not run transition rules
-    if value == old and _holds_unchanged(expression, value):
+    if same and _holds_unchanged(expression, value):
         report.evaluated += 1
         return
     activation: dict[str, Any] = {"self": json_to_cel(value)}
@@ -325,7 +334,4 @@ def _holds_unchanged(expression: str, value: Any) -> bool:
 
 def _field_path(path: str, field_path: Any) -> str:
     """The rule's ``fieldPath`` (relative, e.g. ``.cidr``) joined to the node's path."""
-    if not field_path:
-        return path
-    relative = str(field_path).lstrip(".")
-    return relative if path == ROOT else f"{path}.{relative}"
+    return join(path, str(field_path).lstrip(".")) if field_path else path
