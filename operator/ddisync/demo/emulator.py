@@ -38,6 +38,7 @@ from ddisync.demo import crd_serving, discovery, openapi, reads, responses, tabl
 from ddisync.demo.addressing import Key, index_of, not_found, object_key, unknown_resource
 from ddisync.demo.objects import ApiError, Body
 from ddisync.demo.requests import parse_request
+from ddisync.demo.schema import ServedVersion
 
 SERVER_VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0+ddisync-emulator",
                   "gitTreeState": "clean", "platform": "linux/amd64"}  # fmt: skip
@@ -58,8 +59,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._index: dict[kmock.resource, dict[Key, kmock.Object]] = {}
         self._indexed = 0  # len(self._objects) when the index was last in step
         self._hubs: dict[kmock.resource, watching.WatchHub] = {}
-        self._schemas: dict[kmock.resource, dict[str, Any] | None] = {}
-        self._columns: dict[kmock.resource, tuple[dict[str, Any], ...]] = {}
+        self._served: dict[kmock.resource, ServedVersion] = {}  # what each CRD serves
         self._outcomes: dict[kmock.Request, writes.Outcome] = {}
         self.fallback["get /openapi/v3"] << self._serve_openapi_root
         self.fallback["get", re.compile(r"/openapi/v3/apis?/.+")] << self._serve_openapi_doc
@@ -159,7 +159,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             resource=resource,
             info=self.resources[resource],
             objects=self._index.get(resource, {}),
-            schemas=self._schemas,
+            served=self._served.get(resource),
             rv=self._rv,
             next_rv=self._next_rv,
         )
@@ -213,14 +213,17 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         for version in served:
             res = kmock.resource(version.resource)
             self.resources[res] = crd_serving.resource_info(version)
-            self._schemas[res] = version.schema
-            self._columns[res] = version.printer_columns
+            self._served[res] = version
         for res in withdrawn:
             for key, obj in list(self._index.get(res, {}).items()):
                 self._remove(res, key, obj.raw)  # a deleted CRD takes its objects along
             del self.resources[res]
-            self._schemas.pop(res, None)
-            self._columns.pop(res, None)
+            self._served.pop(res, None)
+
+    def _columns(self, resource: kmock.resource) -> tuple[dict[str, Any], ...] | None:
+        """The CRD's printer columns; None for a built-in resource (kubectl's default table)."""
+        served = self._served.get(resource)
+        return served.printer_columns if served else None
 
     def _hub(self, resource: kmock.resource) -> watching.WatchHub:
         hub = self._hubs.get(resource)
@@ -254,7 +257,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         items, meta = reads.page(items, request.params, self._rv)
         version = tables.table_version(request.headers.get("Accept"))
         if version is not None:  # kubectl get: the server renders the columns
-            columns = self._columns.get(resource)
+            columns = self._columns(resource)
             return reads.table(request, columns, items, version, list_meta=meta)
         return reads.object_list(resource, self.resources[resource], meta, items)
 
@@ -267,7 +270,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             raise not_found(resource, request.name)
         version = tables.table_version(request.headers.get("Accept"))
         if version is not None:
-            return reads.table(request, self._columns.get(resource), [obj.raw], version)
+            return reads.table(request, self._columns(resource), [obj.raw], version)
         return obj.raw
 
     async def _serve_outcome(self, request: kmock.Request) -> Any:
@@ -294,7 +297,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             reads.selector(request),
             bookmark=bookmark,
             bookmark_interval=self.bookmark_interval,
-            render=reads.watch_rendering(request, lambda: self._columns.get(resource)),
+            render=reads.watch_rendering(request, lambda: self._columns(resource)),
         ):
             yield event
 
@@ -302,7 +305,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     def _openapi_resources(self) -> list[openapi.ResourceDoc]:
         served = [(r, self.resources[r]) for r in self._get_resources() if r in self.resources]
-        return openapi.resource_docs(served, self._schemas)
+        schemas = {res: version.schema for res, version in self._served.items()}
+        return openapi.resource_docs(served, schemas)
 
     async def _serve_openapi_root(self, request: kmock.Request) -> Any:
         return openapi.root(self._openapi_resources())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 import kmock
 
@@ -38,6 +38,7 @@ from ddisync.demo.objects import (
     now_rfc3339,
     patched,
 )
+from ddisync.demo.schema import ServedVersion
 
 
 class Outcome(NamedTuple):
@@ -71,7 +72,7 @@ class Target:
     resource: kmock.resource
     info: kmock.ResourceInfo
     objects: Mapping[Key, kmock.Object]  # its stored objects
-    schemas: Mapping[kmock.resource, dict[str, Any] | None]  # of each custom resource served
+    served: ServedVersion | None  # the CRD version behind a custom resource; None: built in
     rv: int  # the newest resourceVersion handed out
     next_rv: Callable[[], int]  # hands out the next one; called only for a change to store
 
@@ -214,10 +215,9 @@ def admit(
     """Schema and CEL checks of custom objects (see ``validation``); the warnings to send."""
     directive = validation.field_validation(request.params)
     warnings: list[str] = []
-    if target.resource in target.schemas:
+    if target.served is not None:
         body = copy.deepcopy(body)
-        schema = target.schemas[target.resource]
-        warnings = validation.conform(body, schema, old=old, directive=directive)
+        warnings = validation.conform(body, target.served.schema, old=old, directive=directive)
     if target.resource == crd_serving.CRD_RESOURCE:
         crd_serving.admit_crd(body)
     return body, warnings
