@@ -37,6 +37,11 @@ def group_version(resource: kmock.resource) -> str:
     return f"{resource.group}/{resource.version}" if resource.group else str(resource.version)
 
 
+def kind_of(resource: kmock.resource, info: kmock.ResourceInfo) -> str:
+    """The kind of a resource's objects; discovery data without one gets it from the plural."""
+    return info.kind or str(resource.plural).capitalize()
+
+
 def describe(resource: kmock.resource, name: str | None) -> str:
     """How a real server names an object in messages: ``plural.group "name"``."""
     group = f".{resource.group}" if resource.group else ""

@@ -25,6 +25,8 @@ from typing import Any
 
 import kmock
 
+from ddisync.demo.addressing import kind_of
+
 _PATCH_TYPES = (
     "application/json-patch+json",
     "application/merge-patch+json",
@@ -65,7 +67,7 @@ def resource_docs(
             group=str(res.group or ""),
             version=str(res.version),
             plural=str(res.plural),
-            kind=info.kind or str(res.plural).capitalize(),
+            kind=kind_of(res, info),
             namespaced=bool(info.namespaced),
             subresources=tuple(sorted(info.subresources)),
             schema=schemas.get(res),

@@ -15,7 +15,7 @@ from typing import Any
 import kmock
 
 from ddisync.demo import tables
-from ddisync.demo.addressing import group_version
+from ddisync.demo.addressing import group_version, kind_of
 from ddisync.demo.objects import Body, selects
 
 
@@ -33,8 +33,7 @@ def selector(request: kmock.Request) -> Callable[[Body], bool]:
 
 def list_kind(resource: kmock.resource, info: kmock.ResourceInfo) -> tuple[str, str]:
     """The apiVersion and kind of a resource's objects (a list's kind adds ``List``)."""
-    kind = info.kind or str(resource.plural).capitalize()
-    return group_version(resource), kind
+    return group_version(resource), kind_of(resource, info)
 
 
 def page(
@@ -74,7 +73,7 @@ def table(
         bodies,
         printer_columns,
         version=version,
-        resource_version=str((list_meta or {}).get("resourceVersion", rv)),
+        resource_version=str(rv),  # a list's own resourceVersion comes with list_meta
         include=tables.include_object(request.params),
         headers=headers,
         list_meta=list_meta,
