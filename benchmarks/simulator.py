@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,20 +28,11 @@ from typing import Any
 
 import aiohttp
 
+from procfs import cpu_seconds, rss_bytes
+
 USER, PASSWORD = "admin", "infoblox"
 SEED_RECORDS = 10_000
 WORKERS = 32
-
-
-def _rss_bytes(pid: int | str = "self") -> int:
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _record(i: int) -> dict[str, Any]:
@@ -59,7 +49,7 @@ def memory_child(records: int) -> None:
     from ddisync.simulator.writes import create
 
     grid = load_seed(None)
-    before = _rss_bytes()
+    before = rss_bytes()
     start = time.perf_counter()
     for i in range(records):
         create(grid, "record:a", _record(i))
@@ -68,7 +58,7 @@ def memory_child(records: int) -> None:
         json.dumps(
             {
                 "records": grid.count("record:a"),
-                "rss_growth_bytes": _rss_bytes() - before,
+                "rss_growth_bytes": rss_bytes() - before,
                 "create_seconds": elapsed,
             }
         )
@@ -121,9 +111,9 @@ async def _scenarios(base: str, pid: int, seconds: float) -> dict[str, Any]:
     }
     out: dict[str, Any] = {"records_in_grid": SEED_RECORDS, "workers": WORKERS}
     for name, (url, params) in scenarios.items():
-        cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
         count = await _drive(url, params, seconds, cookie)
-        cpu, wall = _cpu_seconds(pid) - cpu0, time.perf_counter() - t0
+        cpu, wall = cpu_seconds(pid) - cpu0, time.perf_counter() - t0
         out[name] = {
             "requests": count,
             "per_second": round(count / wall),
@@ -166,7 +156,7 @@ def measure_throughput(seconds: float) -> dict[str, Any]:
             assert proc.stdout is not None
             base = proc.stdout.readline().strip() + "/wapi/v2.12/"
             out = asyncio.run(_scenarios(base, proc.pid, seconds))
-            out["server_rss_mb"] = round(_rss_bytes(proc.pid) / 2**20, 1)
+            out["server_rss_mb"] = round(rss_bytes(proc.pid) / 2**20, 1)
             return out
         finally:
             proc.terminate()

@@ -21,7 +21,6 @@ import ctypes
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,17 +33,12 @@ from typing import Any
 import aiohttp
 
 from ddisync.demo import kubeconfig as kubeconfigs
+from ddisync.demo.report import judge
+from procfs import cpu_seconds, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench-secret"  # a throwaway simulator's password
 API = "/apis/ddisync.io/v1alpha1/namespaces/default"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
@@ -82,19 +76,6 @@ def _first_line(process: subprocess.Popen[str]) -> str:
     return line
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _network(index: int) -> dict[str, Any]:
     return {
         "apiVersion": "ddisync.io/v1alpha1", "kind": "Network",
@@ -114,16 +95,6 @@ def _record(index: int, networks: int) -> dict[str, Any]:
         "metadata": {"name": f"r-{index}", "namespace": "default"},
         "spec": spec,
     }  # fmt: skip
-
-
-def _is_ready(obj: dict[str, Any]) -> bool:
-    status = obj.get("status") or {}
-    if status.get("observedGeneration") != obj["metadata"].get("generation"):
-        return False
-    return any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in status.get("conditions") or []
-    )
 
 
 async def _create_all(http: aiohttp.ClientSession, api: str, bodies: list[dict[str, Any]]) -> None:
@@ -160,7 +131,7 @@ async def _wait_all_ready(
         async with http.get(f"{api}{API}/{plural}") as response:
             listing = await response.json()
         for item in listing["items"]:
-            if _is_ready(item):
+            if judge(item).ready:
                 ready.add((plural, item["metadata"]["name"]))
         version = listing["metadata"]["resourceVersion"]
         url = f"{api}{API}/{plural}?watch=true&resourceVersion={version}"
@@ -173,7 +144,7 @@ async def _wait_all_ready(
                     if event["type"] == "BOOKMARK":
                         continue
                     key = (plural, obj["metadata"]["name"])
-                    if event["type"] != "DELETED" and _is_ready(obj):
+                    if event["type"] != "DELETED" and judge(obj).ready:
                         ready.add(key)
                     else:
                         ready.discard(key)
@@ -220,7 +191,7 @@ async def _change_latencies(
         while True:
             async with http.get(f"{api}{API}/{plural}/{name}") as response:
                 obj = await response.json()
-            if obj["metadata"]["generation"] == generation and _is_ready(obj):
+            if obj["metadata"]["generation"] == generation and judge(obj).ready:
                 break
             await asyncio.sleep(0.01)
         latencies.append((time.monotonic() - started) * 1000)
@@ -271,8 +242,8 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
             if args.workers is not None
             else {}
         ),
-        "DDISYNC_METRICS_PORT": str(_free_port()),
-        "DDISYNC_HEALTH_PORT": str(_free_port()),
+        "DDISYNC_METRICS_PORT": "0",  # any free port: nothing here reads them
+        "DDISYNC_HEALTH_PORT": "0",
         "DDISYNC_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
     }
     command = [sys.executable, "-m", "ddisync.cli", "run"]
@@ -306,21 +277,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await _counters(http, sim, reset=True)
                 started = time.monotonic()
                 servers = {"simulator": simulator.pid, "apiserver": apiserver.pid}
-                cpu_before = {name: _cpu_seconds(pid) for name, pid in servers.items()}
+                cpu_before = {name: cpu_seconds(pid) for name, pid in servers.items()}
                 with _operator(args, workdir, sim, api) as operator:
                     with _profiled(args.profile_apiserver, apiserver.pid, workdir):
                         await _wait_all_ready(http, api, objects, args.timeout)
                     seconds = time.monotonic() - started
                     # Which process the cold sync kept busy: on 2 cores, the limit.
-                    cpu = {"operator": _cpu_seconds(operator.pid)}
-                    cpu |= {n: _cpu_seconds(pid) - cpu_before[n] for n, pid in servers.items()}
+                    cpu = {"operator": cpu_seconds(operator.pid)}
+                    cpu |= {n: cpu_seconds(pid) - cpu_before[n] for n, pid in servers.items()}
                     cold = await _counters(http, sim, reset=True)
                     # One resync sweep: every object's drift check runs once per interval.
                     await asyncio.sleep(args.resync_interval)
                     sweep = await _counters(http, sim, reset=True)
                     kind = "Record" if args.records else "Network"
                     latencies = await _change_latencies(http, api, args.changes, kind)
-                    peak = _peak_rss_mb(operator.pid)
+                    peak = peak_rss_mb(operator.pid)
     return {
         "records": args.records,
         "networks": args.networks,
