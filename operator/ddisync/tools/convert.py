@@ -40,6 +40,7 @@ from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
 from ddisync.tools.naming import network_name, record_name
+from ddisync.wapi.query import objtype_of
 
 __all__ = ["Exported", "Skipped", "convert"]
 
@@ -191,7 +192,7 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
 
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
     """The resource that adopts ``obj`` (a network or one of the eight record types)."""
-    objtype = str(obj["_ref"]).split("/", 1)[0]
+    objtype = objtype_of(str(obj["_ref"]))
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
         what = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj["_ref"]

@@ -32,14 +32,11 @@ from ddisync.reconcile.record_desired import (
     normal_name,
 )
 from ddisync.tools.reading import NETWORK_OBJTYPES
+from ddisync.wapi.query import objtype_of
 
 __all__ = ["GridIndex"]
 
 WapiObject = Mapping[str, Any]
-
-
-def _objtype(obj: WapiObject) -> str:
-    return str(obj["_ref"]).split("/", 1)[0]
 
 
 def _matches(params: Mapping[str, str], actual: ActualRecord) -> bool:
@@ -76,7 +73,7 @@ class GridIndex:
         if ref in self._by_ref:
             return
         self._by_ref[ref] = obj
-        objtype = _objtype(obj)
+        objtype = objtype_of(ref)
         markers = ea_values(obj.get("extattrs"))
         if markers.get(CLUSTER_EA) == self.cluster_id and OWNER_EA in markers:
             self._owned[(objtype, markers[OWNER_EA])].append(obj)

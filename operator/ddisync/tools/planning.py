@@ -54,6 +54,7 @@ from ddisync.tools.plan import Plan, PlanEntry, entry_for
 from ddisync.tools.progress import Progress
 from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES, read_all
 from ddisync.wapi.client import WapiClient, WapiObject
+from ddisync.wapi.query import objtype_of
 
 __all__ = ["PLANNED_UID", "plan_resources"]
 
@@ -225,7 +226,7 @@ class _Planner:
 
 
 def _orphan(obj: Mapping[str, Any]) -> PlanEntry:
-    objtype = str(obj["_ref"]).split("/", 1)[0]
+    objtype = objtype_of(str(obj["_ref"]))
     markers = ea_values(obj.get("extattrs"))
     owner = markers.get(OWNER_EA, "")
     kind = "Network" if objtype in NETWORK_OBJTYPES else "Record"
