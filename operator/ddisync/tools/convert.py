@@ -40,11 +40,10 @@ from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
 from ddisync.tools.naming import network_name, record_name
+from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
 __all__ = ["Exported", "Skipped", "convert"]
-
-NETWORK_OBJTYPES = ("network", "ipv6network")
 
 # Stands in for the resource while proving a conversion; never written anywhere.
 _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
