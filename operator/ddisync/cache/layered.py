@@ -191,11 +191,6 @@ class LayeredCache:
     async def _flush(self) -> None:
         await self._usable()
 
-    async def invalidate(self, tag: str) -> None:
-        """Drop ``tag`` in every layer (Redis later if it is down)."""
-        self.invalidate_nowait(tag)
-        await self._usable()
-
     async def claim(self, key: str, ttl: float) -> bool:
         if not await self._usable():
             return True

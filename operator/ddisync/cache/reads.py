@@ -188,11 +188,6 @@ class CachedReads:
             delay = min(delay * 2, 1.0)
         return None
 
-    async def invalidate(self, *objtypes: str) -> None:
-        """Drop the cached reads of these object types (all of the grid's when none given)."""
-        for objtype in objtypes or ("*",):
-            await self.cache.invalidate(self.keyspace.tag(objtype_of(objtype)))
-
     async def aclose(self) -> None:
         """Stop loads nobody awaits any more."""
         for task in list(self._inflight.values()):
