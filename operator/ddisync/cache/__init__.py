@@ -21,7 +21,7 @@ Pieces, outermost first::
                                 cached reads of its object type (a multi-object request: all)
 
 All layers implement :class:`ReadCache` (base.py): async ``get``/``set`` (with TTL and tags)/
-``delete``/``invalidate(tag)``/``claim``/``release``.  Errors: :mod:`ddisync.cache.errors`;
+``invalidate(tag)``/``claim``/``release``.  Errors: :mod:`ddisync.cache.errors`;
 redis-py errors never leave this package.
 
 Redis URL forms (urls.py): ``redis://[user:password@]host:6379/0``, ``rediss://...`` (TLS),

@@ -33,9 +33,6 @@ class ReadCache(Protocol):
     async def set(self, key: str, value: bytes, ttl: float, tags: Sequence[str] = ()) -> None:
         """Store ``value`` for ``ttl`` seconds; ``invalidate(tag)`` drops it for each tag."""
 
-    async def delete(self, key: str) -> None:
-        """Drop ``key`` (absent is fine)."""
-
     async def invalidate(self, tag: str) -> None:
         """Drop every key stored with ``tag``."""
 

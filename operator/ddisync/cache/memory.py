@@ -115,9 +115,6 @@ class MemoryCache:
     async def set(self, key: str, value: bytes, ttl: float, tags: Sequence[str] = ()) -> None:
         self.set_now(key, value, ttl, tags)
 
-    async def delete(self, key: str) -> None:
-        self._drop(key)
-
     async def invalidate(self, tag: str) -> None:
         self.invalidate_now(tag)
 

@@ -101,9 +101,6 @@ class RedisCache:
         except (RedisError, OSError, TimeoutError) as error:
             raise CacheUnavailableError(f"Redis {what}: {type(error).__name__}: {error}") from error
 
-    async def ping(self) -> None:
-        await self._call("PING", self._redis.ping)
-
     async def get(self, key: str) -> Hit | None:
         async def run() -> list[Any]:
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -124,9 +121,6 @@ class RedisCache:
             return
         keys = [key, *(self._tag_key(tag) for tag in tags)]
         await self._call("SET", lambda: self._set(keys=keys, args=[pack(value), ms]))
-
-    async def delete(self, key: str) -> None:
-        await self._call("DEL", lambda: self._redis.delete(key))
 
     async def invalidate(self, tag: str) -> None:
         await self._call("invalidate", lambda: self._invalidate(keys=[self._tag_key(tag)]))
