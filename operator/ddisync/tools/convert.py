@@ -40,6 +40,7 @@ from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
 from ddisync.tools.naming import network_name, record_name
+from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
@@ -80,9 +81,7 @@ def _only_markers(action: Action) -> str | None:
         return None
     if not isinstance(action, Update):
         return f"the operator would not adopt it as exported ({type(action).__name__})"
-    fields = [
-        c.field for c in action.changes if c.field.removeprefix("extattrs.") not in MARKER_EAS
-    ]
+    fields = non_marker_fields(action.changes)
     if fields:
         return f"adopting it would change {', '.join(fields)}"
     return None

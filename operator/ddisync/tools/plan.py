@@ -28,7 +28,7 @@ clean.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ __all__ = [
     "Plan",
     "PlanEntry",
     "entry_for",
+    "non_marker_fields",
 ]
 
 ACTIONS = ("create", "update", "delete", "adopt", "noop", "refuse")
@@ -117,8 +118,9 @@ def _created_fields(data: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
-def _only_markers(changes: tuple[FieldChange, ...]) -> bool:
-    return all(c.field.removeprefix("extattrs.") in MARKER_EAS for c in changes)
+def non_marker_fields(changes: Iterable[FieldChange]) -> list[str]:
+    """The fields ``changes`` touch besides the ownership markers (adopting writes only those)."""
+    return [c.field for c in changes if c.field.removeprefix("extattrs.") not in MARKER_EAS]
 
 
 def entry_for(kind: str, resource: str | None, what: str, action: Action) -> PlanEntry:
@@ -127,7 +129,7 @@ def entry_for(kind: str, resource: str | None, what: str, action: Action) -> Pla
         case Create(data=data):
             return PlanEntry("create", kind, resource, what, changes=_created_fields(data))
         case Update(ref=ref, changes=changes, adopting=adopting):
-            filed = "adopt" if adopting and _only_markers(changes) else "update"
+            filed = "adopt" if adopting and not non_marker_fields(changes) else "update"
             return PlanEntry(filed, kind, resource, what, ref=ref, changes=changes)
         case NoChange(ref=ref):
             return PlanEntry("noop", kind, resource, what, ref=ref)
