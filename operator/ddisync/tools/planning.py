@@ -37,7 +37,7 @@ from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec, RecordType
 from ddisync.reconcile.network import DesiredNetwork, desired_network, plan_network
-from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, Owner, ea_values
+from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, UID_EA, Owner, ea_values
 from ddisync.reconcile.plan import Action, Create, Delete, FieldChange
 from ddisync.reconcile.ptr import desired_ptr, plan_ptr
 from ddisync.reconcile.record import plan_record
@@ -124,7 +124,7 @@ def _owner(resource: Resource, cluster_id: str, extattrs: dict[str, str] | None)
         and extattrs.get(CLUSTER_EA) == cluster_id
         and extattrs.get(OWNER_EA) == resource.display
     ):
-        uid = extattrs.get("ddisync-uid", PLANNED_UID)
+        uid = extattrs.get(UID_EA, PLANNED_UID)
     return Owner(cluster_id, resource.kind, resource.namespace, resource.name, uid)
 
 
