@@ -48,11 +48,8 @@ def short_hash(*parts: str) -> str:
     return digest[:_HASH_LEN]
 
 
-def _fit(readable: str, suffix: str | None) -> str:
-    """``readable`` (+ ``-suffix``) cut to MAX_NAME; a cut name needs the suffix to stay unique."""
-    if suffix is None and len(readable) <= MAX_NAME:
-        return readable
-    assert suffix is not None, "a name cut to length must carry a hash"
+def _fit(readable: str, suffix: str) -> str:
+    """``readable-suffix``, ``readable`` cut to fit MAX_NAME; the suffix keeps a cut name unique."""
     room = MAX_NAME - len(suffix) - 1
     head = readable[:room].rstrip("-")
     return f"{head}-{suffix}"

@@ -142,8 +142,12 @@ class _Planner:
         actual = self.index.network(desired, resource.display)
         owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
         action = plan_network(desired, actual, owner, adopt=item.adopt)
-        cidr = actual.cidr if actual else desired.cidr or f"a /{desired.prefix_length} of "
-        cidr += "" if actual or desired.cidr else str(desired.container)
+        if actual:
+            cidr = actual.cidr
+        elif desired.cidr:
+            cidr = desired.cidr
+        else:
+            cidr = f"a /{desired.prefix_length} of {desired.container}"
         what = f"network {cidr} (network view {desired.network_view})"
         return [entry_for("Network", resource.display, what, action)]
 
