@@ -44,7 +44,18 @@ from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
-__all__ = ["Exported", "Skipped", "convert"]
+__all__ = ["NETWORK", "Exported", "Skipped", "convert", "folder_of"]
+
+NETWORK = "Network"  # the Network kind; every other exported kind is a Record type
+
+
+def folder_of(kind: str) -> str:
+    """The folder of ``kind``'s manifests (``NETWORK`` or a Record type such as ``"A"``).
+
+    A re-export removes stale files below these folders: every writer and pruner uses this.
+    """
+    return "networks" if kind == NETWORK else f"records/{kind.lower()}"
+
 
 # Stands in for the resource while proving a conversion; never written anywhere.
 _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
@@ -102,7 +113,7 @@ def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     if problem:
         return Skipped(source, problem)
     return Exported(
-        "Network", network_name(actual.cidr, actual.network_view), "networks", spec, source
+        NETWORK, network_name(actual.cidr, actual.network_view), folder_of(NETWORK), spec, source
     )
 
 
@@ -185,7 +196,7 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
     if problem:
         return Skipped(source, problem)
     name = record_name(kind.value, actual.name, actual.view, _identity(kind, actual))
-    return Exported("Record", name, f"records/{kind.value.lower()}", spec, source)
+    return Exported("Record", name, folder_of(kind.value), spec, source)
 
 
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:

@@ -38,14 +38,13 @@ import yaml
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
-from ddisync.tools.convert import Exported, Skipped, convert
+from ddisync.tools.convert import NETWORK, Exported, Skipped, convert, folder_of
 from ddisync.tools.progress import Progress
 from ddisync.tools.reading import NETWORK_OBJTYPES, read_all
 from ddisync.wapi.client import WapiClient
 
 __all__ = ["EXPORT_TYPES", "ExportError", "ExportOptions", "ExportResult", "export", "parse_types"]
 
-NETWORK = "Network"
 EXPORT_TYPES = (NETWORK, *(kind.value for kind in RecordType))
 KUSTOMIZATION = "kustomization.yaml"
 
@@ -133,10 +132,6 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
     return objects
 
 
-def _folders(types: Sequence[str]) -> list[str]:
-    return ["networks" if kind == NETWORK else f"records/{kind.lower()}" for kind in types]
-
-
 def write_kustomization(output_dir: Path) -> Path:
     resources = sorted(
         path.relative_to(output_dir).as_posix()
@@ -169,8 +164,8 @@ def write(items: Sequence[Exported], options: ExportOptions) -> tuple[list[Path]
     for path, item in sorted(paths.items()):
         _write_if_changed(path, _dump(manifest(item, options.namespace)))
     removed = []
-    for folder in _folders(options.types):
-        for path in sorted((root / folder).glob("*.yaml")):
+    for kind in options.types:
+        for path in sorted((root / folder_of(kind)).glob("*.yaml")):
             if path not in paths:
                 path.unlink()
                 removed.append(path)
