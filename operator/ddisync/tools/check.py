@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from ddisync.reconcile.ownership import MARKER_EAS
+from ddisync.sync.eadefs import EA_TYPE
+from ddisync.sync.eadefs import OBJTYPE as EA_OBJTYPE
 from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES
 from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import WapiError
@@ -93,14 +95,13 @@ async def _connect(settings: WapiSettings) -> Check:
     return Check("connection", OK, f"{host}:{port} accepts connections")
 
 
-async def _tls(settings: WapiSettings) -> Check:
+async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool) -> Check:
     scheme, host, port = _endpoint(settings.url)
     if scheme == "http":
         return Check(
             "tls", WARN, "plain HTTP: the password and all data travel unencrypted",
             "use https:// (NIOS serves WAPI over HTTPS)",
         )  # fmt: skip
-    setting = ssl_setting(settings)
     if setting is False:
         return Check(
             "tls", WARN, "certificate verification is OFF (--insecure)",
@@ -127,33 +128,39 @@ async def _tls(settings: WapiSettings) -> Check:
     return Check("tls", OK, f"certificate verified ({trusted})")
 
 
-async def _get(settings: WapiSettings, version: str, path: str) -> tuple[int, str]:
+async def _get(
+    settings: WapiSettings, tls: ssl.SSLContext | bool, version: str, path: str
+) -> tuple[int, str]:
     headers = {"Authorization": aiohttp.encode_basic_auth(settings.username, settings.password)}
     timeout = aiohttp.ClientTimeout(total=settings.total_timeout)
-    url = f"{settings.url.rstrip('/')}/wapi/v{version}/{path}"
+    url = replace(settings, version=version).base_url + path
     async with (
         aiohttp.ClientSession(headers=headers, timeout=timeout) as session,
-        session.get(url, ssl=ssl_setting(settings)) as response,
+        session.get(url, ssl=tls) as response,
     ):
         return response.status, await response.text()
 
 
-async def _supported_versions(settings: WapiSettings) -> list[str]:
+def _served_versions(body: str) -> list[str]:
+    """The ``supported_versions`` of a ``?_schema`` answer (raises when it is not JSON)."""
+    return [str(v) for v in json.loads(body).get("supported_versions") or []]
+
+
+async def _supported_versions(settings: WapiSettings, tls: ssl.SSLContext | bool) -> list[str]:
     for version in ("2.0", "1.0"):  # every NIOS since 6.x still serves one of these
         try:
-            status, body = await _get(settings, version, "?_schema")
+            status, body = await _get(settings, tls, version, "?_schema")
             if status == 200:
-                versions = json.loads(body).get("supported_versions") or []
-                return [str(v) for v in versions]
+                return _served_versions(body)
         except (aiohttp.ClientError, TimeoutError, ValueError, AttributeError):
             pass
     return []
 
 
-async def _login(settings: WapiSettings) -> list[Check]:
+async def _login(settings: WapiSettings, tls: ssl.SSLContext | bool) -> list[Check]:
     names = ("credentials", "wapi version")
     try:
-        status, body = await _get(settings, settings.version, "?_schema")
+        status, body = await _get(settings, tls, settings.version, "?_schema")
     except (aiohttp.ClientError, TimeoutError) as exc:
         return [Check("credentials", FAIL, f"no answer from WAPI: {exc}", "retry; check the URL")]
     user = settings.username
@@ -167,7 +174,7 @@ async def _login(settings: WapiSettings) -> list[Check]:
             *_skipped(names[1:], "needs valid credentials"),
         ]  # fmt: skip
     if status == 400 and "not supported" in body:
-        versions = await _supported_versions(settings)
+        versions = await _supported_versions(settings, tls)
         best = max(versions, key=_version_key) if versions else None
         fix = f"use --wapi-version {best}" if best else "use a version the grid serves"
         offered = f" (the grid serves {versions[0]} to {best})" if versions else ""
@@ -187,7 +194,7 @@ async def _login(settings: WapiSettings) -> list[Check]:
     if status != 200:
         return [Check("credentials", FAIL, f"unexpected answer {status}: {body[:200]}")]
     try:
-        served = [str(v) for v in json.loads(body).get("supported_versions") or []]
+        served = _served_versions(body)
     except (ValueError, AttributeError):
         served = []
     span = f" (the grid serves {served[0]} to {served[-1]})" if served else ""
@@ -204,10 +211,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 async def _ea_definitions(client: WapiClient) -> Check:
     found = {
         str(d.get("name")): str(d.get("type"))
-        for d in await client.get("extensibleattributedef", return_fields=("name", "type"))
+        for d in await client.get(EA_OBJTYPE, return_fields=("name", "type"))
     }
     missing = [name for name in MARKER_EAS if name not in found]
-    wrong = [f"{n} ({found[n]})" for n in MARKER_EAS if found.get(n, "STRING") != "STRING"]
+    wrong = [f"{n} ({found[n]})" for n in MARKER_EAS if found.get(n, EA_TYPE) != EA_TYPE]
     if wrong:
         return Check(
             "ea definitions", FAIL, f"not of type STRING: {', '.join(wrong)}",
@@ -215,7 +222,7 @@ async def _ea_definitions(client: WapiClient) -> Check:
             "them with type STRING (Administration > Extensible Attributes)",
         )  # fmt: skip
     if missing:
-        example = json.dumps({"name": missing[0], "type": "STRING"})
+        example = json.dumps({"name": missing[0], "type": EA_TYPE})
         return Check(
             "ea definitions", WARN, f"missing: {', '.join(missing)}; the operator creates them "
             "before its first write if this user may define attributes, else every resource "
@@ -264,10 +271,11 @@ async def run_checks(settings: WapiSettings) -> list[Check]:
     checks = [await _connect(settings)]
     if checks[-1].status == FAIL:
         return checks + _skipped(later, "needs a connection")
-    checks.append(await _tls(settings))
+    tls = ssl_setting(settings)  # once: it may warn (--insecure) and reads the CA bundle
+    checks.append(await _tls(settings, tls))
     if checks[-1].status == FAIL:
         return checks + _skipped(later[1:], "needs a trusted TLS connection")
-    checks += await _login(settings)
+    checks += await _login(settings, tls)
     if any(check.status in (FAIL, SKIP) for check in checks):
         return checks + _skipped(later[3:], "needs a working login")
     quick = replace(settings, max_attempts=2, retry_deadline=10.0)

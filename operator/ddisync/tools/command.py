@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ddisync.config import Settings
 from ddisync.tools.connection import (
     OptionError,
     add_connection_arguments,
@@ -145,7 +146,9 @@ def run_plan(args: argparse.Namespace) -> int:
     from ddisync.wapi.errors import WapiError
 
     try:
-        settings = wapi_settings(args)
+        environment = Settings()
+        settings = wapi_settings(args, environment)
+        cluster = cluster_id(args, environment)
         resources, ignored = load_resources(args.paths, args.namespace)
     except (OptionError, ManifestError) as exc:
         return _fail("plan", str(exc))
@@ -155,7 +158,7 @@ def run_plan(args: argparse.Namespace) -> int:
     async def main() -> Any:
         async with WapiClient(settings) as client:
             return await plan_resources(
-                client, resources, cluster_id=cluster_id(args), prune=args.prune,
+                client, resources, cluster_id=cluster, prune=args.prune,
                 progress=Progress(),
             )  # fmt: skip
 
