@@ -36,9 +36,11 @@ from ddisync.reconcile.record import OBJTYPES, record_value
 from ddisync.sync.ptr import PTR_TYPES
 from ddisync.sync.record import RecordSyncResult, delete_record, sync_record
 from ddisync.wapi.client import WapiClient
+from ddisync.wapi.query import objtype_of
 
 PLURAL = "records"
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+_PTR_OBJTYPES = frozenset(OBJTYPES[kind] for kind in PTR_TYPES)  # record:a, record:aaaa
 
 
 def _status_fields(result: RecordSyncResult) -> dict[str, Any]:
@@ -113,8 +115,8 @@ def _deletion_target(body: Mapping[str, Any]) -> tuple[str, bool] | None:
         ref = str((body.get("status") or {}).get("ref") or "")
         if not ref:
             return None  # never synced: nothing in Infoblox can be ours
-        objtype = ref.split("/", 1)[0]
-        return objtype, objtype in (OBJTYPES[RecordType.A], OBJTYPES[RecordType.AAAA])
+        objtype = objtype_of(ref)
+        return objtype, objtype in _PTR_OBJTYPES
     return OBJTYPES[kind], kind in PTR_TYPES
 
 

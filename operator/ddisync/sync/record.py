@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ddisync.api.meta import DeletionPolicy
 from ddisync.reconcile.ownership import Owner
 from ddisync.reconcile.plan import Action, Create, Delete, NoChange, Refuse, Release, Update
-from ddisync.reconcile.ptr import PTR_OBJTYPE, plan_ptr_deletion
+from ddisync.reconcile.ptr import plan_ptr_deletion
 from ddisync.reconcile.record import (
     RETURN_FIELDS,
     ActualRecord,
@@ -28,7 +28,7 @@ from ddisync.reconcile.record import (
     plan_record_deletion,
 )
 from ddisync.sync.errors import SyncRefused
-from ddisync.sync.ptr import PTR_TYPES, PtrResult, sync_ptr
+from ddisync.sync.ptr import PTR_TYPES, PtrResult, find_ptr, sync_ptr
 from ddisync.sync.record_lookup import find_by_identity, find_owned
 from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import NotFoundError
@@ -71,8 +71,9 @@ async def _apply(
             )
             return actual_record(created), "created", ()
         case Update(ref=target, data=data, changes=changes, adopting=adopting):
+            assert actual is not None  # an update is planned for the record found: actual.ref
             # A rename answers with the object under its new ref.
-            fields = RETURN_FIELDS[target.split("/", 1)[0]]
+            fields = RETURN_FIELDS[actual.objtype]
             updated = await client.update(target, data, return_fields=fields)
             what = "adopted" if adopting else "updated"
             return actual_record(updated), what, tuple(change.field for change in changes)
@@ -154,8 +155,7 @@ async def delete_record(
     """
     done: list[str] = []
     if with_ptr:
-        ptr_ref = ptr_ref if ptr_ref and ptr_ref.startswith(f"{PTR_OBJTYPE}/") else None
-        ptr = await find_owned(client, PTR_OBJTYPE, owner, ptr_ref)
+        ptr = await find_ptr(client, None, owner, ptr_ref)
         done.append(await _delete(client, plan_ptr_deletion(ptr, owner, policy)) or "")
     record = await find_owned(client, objtype, owner, ref)
     done.append(await _delete(client, plan_record_deletion(record, owner, policy)) or "")

@@ -26,19 +26,16 @@ from ddisync.reconcile.record import (
 )
 from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import NotFoundError
+from ddisync.wapi.query import objtype_of
 
 logger = logging.getLogger(__name__)
-
-
-def objtype_of_ref(ref: str) -> str:
-    return ref.split("/", 1)[0]
 
 
 async def find_owned(
     client: WapiClient, objtype: str, owner: Owner, ref: str | None
 ) -> ActualRecord | None:
     """Steps 1 and 2: the object ddisync made for ``owner`` (by ref, then by marker)."""
-    ref_type = objtype_of_ref(ref) if ref else None
+    ref_type = objtype_of(ref) if ref else None
     if ref and ref_type in RETURN_FIELDS:
         try:
             return actual_record(await client.get_ref(ref, return_fields=RETURN_FIELDS[ref_type]))
