@@ -136,7 +136,7 @@ async def sweep_with_snapshot(snap: OwnedSnapshot, n: int) -> int:
     """N drift checks against the shared snapshot; returns how many found drift."""
     drifted = 0
     for i in range(n):
-        found = (await snap.by_uid(OBJTYPE)).get(f"uid-{i}")
+        found = (await snap.by_uid()).get(f"uid-{i}")
         drifted += found is None or found.get("ipv4addr") != address(i)
     return drifted
 

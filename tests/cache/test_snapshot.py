@@ -44,7 +44,7 @@ async def test_replicas_share_one_paged_read(simulator: Any, redis_server: Redis
         assert all(set(s) == {"uid-0", "uid-1", "uid-2"} for s in seen)
         assert simulator.counters.total(method="GET") == 2  # one per type, not per replica
         assert first.taken_at == second.taken_at  # when the one WAPI read began
-        assert (await second.by_uid("network")) is (await second.by_uid("network"))
+        assert (await second.by_uid()) is (await second.by_uid())  # merged once per refresh
     finally:
         await close(*one)
         await close(*two)

@@ -5,9 +5,9 @@ records took more than five minutes per cycle in external-dns). Instead every ch
 snapshot: all objects of the kind carrying this cluster's ownership marker, fetched in pages
 (``ceil(N / page size)`` calls) at most once per ``max_age`` seconds, single-flight.
 
-Each object type is a part of its own, read only when a check asks for it
-(``by_uid("record:a")``) or when all are asked for (``by_uid()``), so a sweep over resources of
-one type never pays for the empty listings of the others.
+Each object type is a part of its own, read in parallel with the others. Records keep one
+snapshot per type (``handlers.record_drift.record_snapshots``), so a sweep over resources of one
+type never pays for the empty listings of the others.
 
 With a ``cache`` (:class:`ddisync.cache.CachedReads`), each part is read through it: replicas
 and shards sharing one Redis make one paged read per part and sweep, not one each (the entry
@@ -87,16 +87,9 @@ class OwnedSnapshot:
         times = [part.taken_at for part in self._parts.values() if part.taken_at is not None]
         return min(times) if times else None
 
-    def taken_at_of(self, objtype: str) -> datetime.datetime | None:
-        """When the ``objtype`` part was read (None: not yet)."""
-        return self._parts[objtype].taken_at
-
-    async def by_uid(self, objtype: str | None = None) -> Mapping[str, WapiObject]:
-        """The snapshot (all types, or only ``objtype``), parts older than ``max_age`` first
-        refreshed."""
-        if objtype is not None and objtype not in self._parts:
-            raise ValueError(f"{objtype} is not one of this snapshot's types {self._objtypes}")
-        names = self._objtypes if objtype is None else (objtype,)
+    async def by_uid(self) -> Mapping[str, WapiObject]:
+        """The snapshot of every type, parts older than ``max_age`` first refreshed."""
+        names = self._objtypes
         stale = [name for name in names if not self._fresh(self._parts[name])]
         if stale:
             await asyncio.gather(*(self._refresh(self._parts[name], name) for name in stale))
