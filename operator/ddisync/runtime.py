@@ -9,7 +9,6 @@ ddisync never changes kopf's behaviour.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -21,7 +20,6 @@ import kopf
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
-from ddisync.handlers.observe import ReadinessTally
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
 
@@ -145,7 +143,6 @@ async def _run_kopf(
             operator_settings=operator_settings,  # kopf's: for the drift sweep's status writes
             metrics=metrics,
             health=health,
-            readiness=collections.defaultdict(ReadinessTally),  # kind -> tally of Ready
             shared={},  # operator-wide objects made on first use (handlers/shared.py)
         ),
         standalone=True,

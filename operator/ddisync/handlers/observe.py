@@ -10,6 +10,7 @@ from typing import Any
 import kopf
 
 from ddisync.correlation import reconcile_context
+from ddisync.handlers.shared import shared
 
 
 class ReadinessTally:
@@ -32,8 +33,7 @@ class ReadinessTally:
 
 
 def _tally(memo: kopf.Memo, kind: str) -> ReadinessTally:
-    tally: ReadinessTally = memo.readiness[kind]  # shared by all resources (runtime.py)
-    return tally
+    return shared(memo, f"readiness_{kind}", ReadinessTally)  # one per kind, for all resources
 
 
 @contextlib.contextmanager
