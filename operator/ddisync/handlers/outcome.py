@@ -21,8 +21,8 @@ other WapiError                InfobloxError           slow
 =============================  ======================  =========================================
 
 "soon", "slow" and "lockout safe" are :class:`RetryDelays`, from the settings
-(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_auth``; defaults 15, 60 and
-120 s).
+(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_auth``; their defaults are
+``ddisync.config``'s).
 """
 
 from __future__ import annotations
@@ -43,18 +43,23 @@ from ddisync.wapi.errors import (
     WapiResponseError,
 )
 
-SOON = 15.0
-SLOW = 60.0
-LOCKOUT_SAFE = 120.0
+
+def _default(setting: str) -> float:
+    """The default of one of the retry-delay settings (without reading the environment)."""
+    value: float = Settings.model_fields[setting].default
+    return value
 
 
 @dataclass(frozen=True)
 class RetryDelays:
     """Seconds before kopf runs a failed handler again, by how soon it can succeed."""
 
-    soon: float = SOON  # Infoblox unavailable: a 503 burst or a failover passes
-    slow: float = SLOW  # someone else must act first (conflict, parent, free address)
-    lockout_safe: float = LOCKOUT_SAFE  # refused credentials: never hammer a NIOS login
+    # Infoblox unavailable: a 503 burst or a failover passes
+    soon: float = _default("retry_delay_unavailable")
+    # someone else must act first (conflict, parent, free address)
+    slow: float = _default("retry_delay_slow")
+    # refused credentials: never hammer a NIOS login
+    lockout_safe: float = _default("retry_delay_auth")
 
     @classmethod
     def of(cls, settings: Settings) -> RetryDelays:
