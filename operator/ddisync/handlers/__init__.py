@@ -10,7 +10,7 @@ import kopf
 
 from ddisync.config import Settings
 from ddisync.handlers.index import register_indexes
-from ddisync.handlers.lifecycle import register_lifecycle
+from ddisync.handlers.lifecycle import register_close, register_lifecycle
 from ddisync.handlers.network import register_network
 from ddisync.handlers.orphans import register_orphans
 from ddisync.handlers.record import register_record
@@ -26,6 +26,7 @@ def register_handlers(registry: kopf.OperatorRegistry, settings: Settings) -> No
     register_record(registry, settings, labels)
     register_orphans(registry, settings)
     register_sweep(registry, settings)
+    register_close(registry)  # last: kopf cleans up in this order, background tasks first
 
 
 __all__ = ["register_handlers"]

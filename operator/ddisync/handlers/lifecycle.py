@@ -1,16 +1,15 @@
-"""Operator start and stop: open the WAPI client once, keep it in ``memo``, close it at the end.
+"""Operator start and stop: open the WAPI client once, keep it in ``memo``, close it at the end
+(``register_close``: after every background task has stopped).
 
 At start the operator also makes sure the grid defines the extensible attributes it marks its
-objects with (``ddisync.sync.eadefs``). That check runs in the background and never stops the
-operator from starting: when the grid is down or the definitions cannot be created, the error
-goes to the log, and every reconcile checks again before its first write (the condition of the
-resource then names what an administrator must create).
+objects with (``ddisync.sync.eadefs``). That check runs as a background task (``background.py``)
+and never stops the operator from starting: when the grid is down or the definitions cannot be
+created, the error goes to the log, and every reconcile checks again before its first write (the
+condition of the resource then names what an administrator must create).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -18,6 +17,7 @@ import kopf
 
 from ddisync.cache import OperatorCache, open_cache
 from ddisync.config import Settings
+from ddisync.handlers.background import register_background
 from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
 from ddisync.sync.eadefs import MarkerDefinitions
@@ -33,9 +33,9 @@ def marker_definitions(memo: kopf.Memo) -> MarkerDefinitions:
     return shared(memo, "marker_definitions", MarkerDefinitions)
 
 
-async def _check_markers(markers: MarkerDefinitions, client: WapiClient) -> None:
+async def _check_markers(memo: kopf.Memo) -> None:
     try:
-        await markers.ensure(client)
+        await marker_definitions(memo).ensure(memo.wapi)
     except SyncRefused:
         pass  # logged as an error where it is found; resources say it in their conditions
     except WapiError as error:
@@ -51,8 +51,9 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
     async def open_wapi_client(memo: kopf.Memo, **_: Any) -> None:
         # The read cache first: its write observer must see every write the client makes.
         memo.cache = await open_cache(settings, memo.metrics, memo.health)
-        observer = FanOutObserver(memo.metrics.wapi_observer(), memo.health.wapi_observer())
-        observer = FanOutObserver(observer, memo.cache.write_observer())
+        observer = FanOutObserver(
+            memo.metrics.wapi_observer(), memo.health.wapi_observer(), memo.cache.write_observer()
+        )
         client = WapiClient(settings.wapi_settings(), observer=observer)
         await client.__aenter__()
         memo.wapi = client
@@ -61,21 +62,21 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
 
-    @kopf.on.startup(registry=registry)
-    async def check_marker_definitions(memo: kopf.Memo, **_: Any) -> None:
-        memo.marker_check = asyncio.create_task(
-            _check_markers(marker_definitions(memo), memo.wapi), name="ddisync-marker-check"
-        )
+    @kopf.on.cleanup(registry=registry)
+    async def mark_stopping(memo: kopf.Memo, **_: Any) -> None:
+        # First of the clean-up handlers: the probes say so as soon as the operator stops.
+        memo.health.mark_running(False)
+        memo.health.infoblox_probe = None
+
+    register_background(registry, "marker-check", _check_markers)
+
+
+def register_close(registry: kopf.OperatorRegistry) -> None:
+    """Close the WAPI client and the cache. Register it last: kopf runs the clean-up handlers
+    in the order they were registered, so every background task has stopped by then."""
 
     @kopf.on.cleanup(registry=registry)
     async def close_wapi_client(memo: kopf.Memo, **_: Any) -> None:
-        memo.health.mark_running(False)
-        memo.health.infoblox_probe = None
-        check: asyncio.Task[None] | None = getattr(memo, "marker_check", None)
-        if check is not None and not check.done():
-            check.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await check
         client = getattr(memo, "wapi", None)
         if client is not None:
             await client.aclose()

@@ -14,17 +14,17 @@ Safety, besides the rules in ``ddisync.sync.orphans``:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Container, Mapping, Sequence
 
 import kopf
 
 from ddisync.config import Settings
-from ddisync.handlers.background import register_background
+from ddisync.handlers.background import register_periodic
 from ddisync.handlers.index import catalog
 from ddisync.handlers.network import network_snapshot
 from ddisync.handlers.record_drift import record_snapshots
+from ddisync.handlers.shared import shared
 from ddisync.sync.orphans import NamespaceScope, delete_orphan, find_orphans
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.errors import WapiError
@@ -76,34 +76,32 @@ async def scan_orphans(
     return {orphan.ref for orphan in orphans}
 
 
-async def scan_forever(
-    memo: kopf.Memo, settings: Settings, live: Mapping[str, Container[str]]
+async def scan_all(
+    memo: kopf.Memo,
+    settings: Settings,
+    live: Mapping[str, Container[str]],
+    suspects: dict[str, set[str]],
 ) -> None:
-    suspects: dict[str, set[str]] = {}
-    while True:
-        await asyncio.sleep(settings.resync_interval)
-        if getattr(memo, "wapi", None) is None:
-            continue
-        kinds: dict[str, Sequence[OwnedSnapshot]] = {
-            "Network": [network_snapshot(memo, settings)],
-            "Record": list(record_snapshots(memo, settings).values()),
-        }
-        for kind, snapshots in kinds.items():
-            try:
-                suspects[kind] = await scan_orphans(
-                    memo, settings, kind, snapshots, live[kind], suspects.get(kind, set())
-                )
-            except WapiError as error:
-                logger.warning("Orphan scan of %s skipped: %s", kind, error)
-            except Exception:  # a bug must not end the scans for good
-                logger.exception("Orphan scan of %s failed", kind)
+    """One scan of each kind; ``suspects`` carries each kind's orphans to the next scan."""
+    kinds: dict[str, Sequence[OwnedSnapshot]] = {
+        "Network": [network_snapshot(memo, settings)],
+        "Record": list(record_snapshots(memo, settings).values()),
+    }
+    for kind, snapshots in kinds.items():
+        try:
+            suspects[kind] = await scan_orphans(
+                memo, settings, kind, snapshots, live[kind], suspects.get(kind, set())
+            )
+        except WapiError as error:
+            logger.warning("Orphan scan of %s skipped: %s", kind, error)
+        except Exception:  # a bug must not end the scans for good
+            logger.exception("Orphan scan of %s failed", kind)
 
 
 def register_orphans(registry: kopf.OperatorRegistry, settings: Settings) -> None:
-    async def scan(memo: kopf.Memo) -> None:
+    async def one_pass(memo: kopf.Memo) -> None:
         known = catalog(memo)
-        await scan_forever(
-            memo, settings, {"Network": known.network_uids, "Record": known.record_uids}
-        )
+        live = {"Network": known.network_uids, "Record": known.record_uids}
+        await scan_all(memo, settings, live, shared(memo, "orphan_suspects", dict))
 
-    register_background(registry, "orphan-scan", scan)
+    register_periodic(registry, "orphan-scan", settings.resync_interval, one_pass)

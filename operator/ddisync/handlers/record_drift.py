@@ -13,7 +13,7 @@ reads fresh before it writes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import kopf
@@ -22,6 +22,7 @@ from ddisync.api.meta import parse_spec
 from ddisync.api.record import RecordSpec
 from ddisync.config import Settings
 from ddisync.handlers.drift import Gate, drift_gate, report_drift, verified_after
+from ddisync.handlers.record import reconcile_record
 from ddisync.handlers.record_context import RecordContext, desired_of, owner_of
 from ddisync.handlers.shared import shared
 from ddisync.reconcile.plan import NoChange
@@ -56,19 +57,18 @@ def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnap
 
 async def check_record_drift(
     body: Mapping[str, Any],
+    patch: kopf.Patch,
     ctx: RecordContext,
     snapshots: Mapping[str, OwnedSnapshot],
     logger: Logger,
-    *,
-    repair: Callable[[], Awaitable[None]],
 ) -> bool:
-    """Compare with the shared snapshots; ``repair`` (a full reconcile) only on a difference.
+    """Compare with the shared snapshots; reconcile (fresh reads) only on a difference.
 
     Returns whether a repair was attempted.
     """
     gate = drift_gate(body)
     if gate is Gate.RECHECK:
-        await repair()
+        await reconcile_record(body, patch, ctx, logger)
         return True
     if gate is Gate.SKIP:
         return False
@@ -101,5 +101,5 @@ async def check_record_drift(
     if in_step:
         return False
     report_drift(body, logger, "its PTR" if isinstance(action, NoChange) else type(action).__name__)
-    await repair()
+    await reconcile_record(body, patch, ctx, logger)
     return True

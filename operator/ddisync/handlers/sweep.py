@@ -26,11 +26,10 @@ from kopf._cogs.clients import patching
 
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
-from ddisync.handlers.background import register_background
+from ddisync.handlers.background import register_periodic
 from ddisync.handlers.index import catalog
 from ddisync.handlers.network import check_network_drift, network_snapshot
 from ddisync.handlers.posting import take_up
-from ddisync.handlers.record import reconcile_record
 from ddisync.handlers.record_context import context_of
 from ddisync.handlers.record_drift import check_record_drift, record_snapshots
 
@@ -54,13 +53,8 @@ async def _network(
 async def _record(
     memo: kopf.Memo, settings: Settings, body: Mapping[str, Any], patch: kopf.Patch
 ) -> bool:
-    ctx = context_of(memo, settings)
-
-    async def repair() -> None:
-        await reconcile_record(body, patch, ctx, logger)
-
     snapshots = record_snapshots(memo, settings)
-    return await check_record_drift(body, ctx, snapshots, logger, repair=repair)
+    return await check_record_drift(body, patch, context_of(memo, settings), snapshots, logger)
 
 
 CHECKS: dict[str, DriftCheck] = {"Network": _network, "Record": _record}
@@ -125,22 +119,21 @@ async def sweep(memo: kopf.Memo, settings: Settings, kind: str) -> None:
     await asyncio.gather(*(worker() for _ in range(PARALLEL_CHECKS)))
 
 
-async def sweep_forever(memo: kopf.Memo, settings: Settings) -> None:
-    while True:
-        await asyncio.sleep(settings.resync_interval)
-        if getattr(memo, "wapi", None) is None or not take_up(memo):
-            continue  # not started yet, or no resource seen (so none to check)
-        for kind in CHECKS:
-            started = time.monotonic()
-            try:
-                await sweep(memo, settings, kind)
-            except Exception:  # a bug must not end the sweeps for good
-                logger.exception("Drift sweep of %s failed", kind)
-            memo.metrics.drift_swept(kind, time.monotonic() - started)
+async def sweep_all(memo: kopf.Memo, settings: Settings) -> None:
+    """One sweep: a pass over each kind."""
+    if not take_up(memo):
+        return  # no resource seen (so none to check)
+    for kind in CHECKS:
+        started = time.monotonic()
+        try:
+            await sweep(memo, settings, kind)
+        except Exception:  # a bug must not end the sweeps for good
+            logger.exception("Drift sweep of %s failed", kind)
+        memo.metrics.drift_swept(kind, time.monotonic() - started)
 
 
 def register_sweep(registry: kopf.OperatorRegistry, settings: Settings) -> None:
-    async def run(memo: kopf.Memo) -> None:
-        await sweep_forever(memo, settings)
+    async def one_pass(memo: kopf.Memo) -> None:
+        await sweep_all(memo, settings)
 
-    register_background(registry, "drift-sweep", run)
+    register_periodic(registry, "drift-sweep", settings.resync_interval, one_pass)
