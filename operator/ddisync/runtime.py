@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +20,10 @@ import kopf
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
+from ddisync.handlers.reconcile import AnyDriver
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
+from ddisync.sync.kinds import DRIVERS
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +83,11 @@ async def run_operator(
     metrics: Metrics | None = None,
     health: HealthState | None = None,
     serve: bool = True,
+    kinds: Sequence[AnyDriver] = DRIVERS,
 ) -> None:
     """Run until ``stop_flag`` is set (or the process is signalled).
+
+    ``kinds``: the drivers of the kinds to reconcile (``ddisync.sync.kinds``; a test adds one).
 
     ``ignored_tasks`` is a live set of tasks kopf must not cancel when it stops: kopf cancels
     every task created after it started, which in a test includes the test runner's teardown
@@ -106,7 +111,15 @@ async def run_operator(
                 )
             )
         await _run_kopf(
-            settings, connection, stop_flag, ready_flag, post_events, ignored_tasks, metrics, health
+            settings,
+            connection,
+            stop_flag,
+            ready_flag,
+            post_events,
+            ignored_tasks,
+            metrics,
+            health,
+            kinds,
         )
 
 
@@ -119,9 +132,10 @@ async def _run_kopf(
     ignored_tasks: set[asyncio.Task[Any]] | None,
     metrics: Metrics,
     health: HealthState,
+    kinds: Sequence[AnyDriver],
 ) -> None:
     registry = kopf.OperatorRegistry()
-    register_handlers(registry, settings)
+    register_handlers(registry, settings, kinds)
     kopf.on.login(registry=registry)(_login_handler(connection))
     scope: dict[str, Any] = (
         {"namespaces": settings.namespaces} if settings.namespaces else {"clusterwide": True}
@@ -173,6 +187,7 @@ async def running_operator(
     post_events: bool = True,
     ready_timeout: float = 10.0,
     host: str = "127.0.0.1",
+    kinds: Sequence[AnyDriver] = DRIVERS,
 ) -> AsyncIterator[RunningOperator]:
     """Run the operator in the background of the current event loop (demo, tests).
 
@@ -189,7 +204,7 @@ async def running_operator(
             host=host,
         ) as urls,
         _background_operator(
-            settings, connection, post_events, ready_timeout, metrics, health
+            settings, connection, post_events, ready_timeout, metrics, health, kinds
         ) as task,
     ):
         yield RunningOperator(task, metrics, health, urls)
@@ -203,6 +218,7 @@ async def _background_operator(
     ready_timeout: float,
     metrics: Metrics,
     health: HealthState,
+    kinds: Sequence[AnyDriver],
 ) -> AsyncIterator[asyncio.Task[None]]:
     stop_flag, ready_flag = asyncio.Event(), asyncio.Event()
     ignored: set[asyncio.Task[Any]] = set()
@@ -217,6 +233,7 @@ async def _background_operator(
             metrics=metrics,
             health=health,
             serve=False,
+            kinds=kinds,
         ),
         name="ddisync-operator",
     )

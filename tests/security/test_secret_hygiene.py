@@ -24,8 +24,6 @@ import aiohttp
 import pytest
 
 import ddisync.handlers.failure
-import ddisync.handlers.network
-import ddisync.handlers.record
 import ddisync.runtime
 from ddisync.config import Settings
 from ddisync.demo.cluster import Cluster

@@ -40,3 +40,16 @@ def test_a_resource_relabelled_to_another_shard_is_dropped() -> None:
     known.keep_body("Record", RECORDS, _event("ADDED", "u1"), reconciled=True)
     known.keep_body("Record", RECORDS, _event("MODIFIED", "u1"), reconciled=False)
     assert "u1" not in known.bodies["Record"]
+
+
+def test_statuses_and_uids_follow_the_events_of_every_kind() -> None:
+    known = Catalog()
+    added = _event("ADDED", "u1")
+    added["object"]["status"] = {"cidr": "10.0.0.0/24"}
+    known.keep("Network", RECORDS, added, reconciled=False)
+    assert known.status_of("Network", "default", "u1") == {"cidr": "10.0.0.0/24"}
+    assert known.uids["Network"] == {"u1": "default/u1"}
+    assert "u1" not in known.bodies["Network"]  # another shard's: resolvable, not swept
+    known.keep("Network", RECORDS, _event("DELETED", "u1"), reconciled=False)
+    assert known.status_of("Network", "default", "u1") is None
+    assert known.uids["Network"] == {}

@@ -403,10 +403,12 @@ def test_the_ptr_follows_a_renamed_record() -> None:
     assert isinstance(action, Update) and action.data == {"ptrdname": "www.example.com"}
 
 
-def test_the_ptr_follows_a_moved_address() -> None:
+def test_the_ptr_follows_a_moved_address_with_its_new_reverse_name() -> None:
+    # NIOS derives a PTR's name from its address only on create: the plan sends both.
     wanted = desired_ptr(_desired(createPTR=True), _actual(ipv4addr="10.1.0.9"))
     action = plan_ptr(wanted, _ptr(ipv4addr="10.1.0.5"), OWNER, adopt=False)
-    assert isinstance(action, Update) and action.data == {"ipv4addr": "10.1.0.9"}
+    assert isinstance(action, Update)
+    assert action.data == {"ipv4addr": "10.1.0.9", "name": "9.0.1.10.in-addr.arpa"}
 
 
 def test_turning_create_ptr_off_deletes_only_our_ptr() -> None:

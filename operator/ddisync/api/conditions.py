@@ -7,9 +7,9 @@ through ``set_condition`` so ``lastTransitionTime`` moves only when the status f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -72,3 +72,9 @@ def set_condition(
         observed_generation=generation,
     )
     return [*(c for c in conditions if c.type != type), updated]
+
+
+def ready_condition(status: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The Ready condition of a raw status, if any."""
+    conditions = (status or {}).get("conditions") or []
+    return next((c for c in conditions if c.get("type") == "Ready"), None)

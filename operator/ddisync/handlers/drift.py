@@ -1,5 +1,9 @@
-"""What every kind's periodic drift check shares: when to check, when a fresh read already
-answered, and how a repair is reported.
+"""The periodic drift check of one resource, any kind: when to check, when a fresh read
+already answered, how the snapshots judge it (``sync.pipeline.drift``) and how a repair is
+reported.
+
+The snapshots only decide that nothing needs doing; any difference (an object edited or
+deleted in Infoblox) goes through the full reconcile, which reads fresh before it writes.
 
 ==============================================  ==========================================
 the resource                                    the drift check
@@ -20,8 +24,17 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from ddisync.api.conditions import Reason
+import kopf
+
+from ddisync.api.conditions import Reason, ready_condition
+from ddisync.api.meta import parse_spec
+from ddisync.handlers.context import Context
+from ddisync.handlers.reconcile import AnyDriver, owner_of, reconcile
 from ddisync.handlers.status import announce
+from ddisync.sync.driver import Intent
+from ddisync.sync.errors import SyncRefused
+from ddisync.sync.pipeline import drift
+from ddisync.sync.snapshot import OwnedSnapshot
 
 _RECHECKED = frozenset({Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value})
 
@@ -30,12 +43,6 @@ class Gate(Enum):
     CHECK = "check"  # in a steady state: compare with the snapshot
     RECHECK = "recheck"  # refused for an outside reason: reconcile again
     SKIP = "skip"
-
-
-def ready_condition(status: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    """The Ready condition of a raw status, if any."""
-    conditions = (status or {}).get("conditions") or []
-    return next((c for c in conditions if c.get("type") == "Ready"), None)
 
 
 def drift_gate(body: Mapping[str, Any]) -> Gate:
@@ -68,3 +75,38 @@ def report_drift(
     logger.warning("Infoblox drifted from the spec (%s); repairing", what)
     message = f"Infoblox drifted from the spec ({what}); repaired"
     announce(body, "DriftRepaired", message, warning=True)
+
+
+async def check_drift(
+    driver: AnyDriver,
+    body: Mapping[str, Any],
+    patch: kopf.Patch,
+    ctx: Context,
+    snapshots: Mapping[str, OwnedSnapshot],
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
+) -> bool:
+    """Judge one resource against the shared snapshots; on a difference, repair it through the
+    same reconcile as a watch event (fresh reads before any write). Returns whether a repair
+    was attempted."""
+    gate = drift_gate(body)
+    if gate is Gate.RECHECK:
+        await reconcile(driver, body, patch, ctx, logger)
+        return True
+    if gate is Gate.SKIP:
+        return False
+    spec = parse_spec(driver.spec_model, body.get("spec"))
+    try:
+        desired = driver.desired(spec, body["metadata"]["namespace"], ctx.catalog)
+    except SyncRefused:
+        return False  # waiting for another resource now; checked once that is resolved
+    intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt)
+    used = driver.drift_types(desired, intent)
+    owned = {objtype: await snapshots[objtype].by_uid() for objtype in used}
+    if verified_after(body.get("status") or {}, [snapshots[t].taken_at for t in used]):
+        return False
+    verdict = drift(driver, desired, intent, owned)
+    if verdict.what is None:
+        return False
+    report_drift(body, logger, verdict.what)
+    await reconcile(driver, body, patch, ctx, logger)
+    return True

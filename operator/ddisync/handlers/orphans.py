@@ -22,9 +22,9 @@ import kopf
 from ddisync.config import Settings
 from ddisync.handlers.background import register_periodic
 from ddisync.handlers.index import catalog
-from ddisync.handlers.network import network_snapshot
-from ddisync.handlers.record_drift import record_snapshots
+from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.shared import shared
+from ddisync.handlers.snapshots import owned_snapshots
 from ddisync.sync.orphans import NamespaceScope, delete_orphan, find_orphans
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.errors import WapiError
@@ -81,16 +81,19 @@ async def scan_all(
     settings: Settings,
     live: Mapping[str, Container[str]],
     suspects: dict[str, set[str]],
+    kinds: Sequence[AnyDriver],
 ) -> None:
     """One scan of each kind; ``suspects`` carries each kind's orphans to the next scan."""
-    kinds: dict[str, Sequence[OwnedSnapshot]] = {
-        "Network": [network_snapshot(memo, settings)],
-        "Record": list(record_snapshots(memo, settings).values()),
-    }
-    for kind, snapshots in kinds.items():
+    for driver in kinds:
+        kind = driver.kind
         try:
             suspects[kind] = await scan_orphans(
-                memo, settings, kind, snapshots, live[kind], suspects.get(kind, set())
+                memo,
+                settings,
+                kind,
+                list(owned_snapshots(memo, settings, driver).values()),
+                live.get(kind, {}),
+                suspects.get(kind, set()),
             )
         except WapiError as error:
             logger.warning("Orphan scan of %s skipped: %s", kind, error)
@@ -98,10 +101,11 @@ async def scan_all(
             logger.exception("Orphan scan of %s failed", kind)
 
 
-def register_orphans(registry: kopf.OperatorRegistry, settings: Settings) -> None:
+def register_orphans(
+    registry: kopf.OperatorRegistry, settings: Settings, kinds: Sequence[AnyDriver]
+) -> None:
     async def one_pass(memo: kopf.Memo) -> None:
-        known = catalog(memo)
-        live = {"Network": known.network_uids, "Record": known.record_uids}
-        await scan_all(memo, settings, live, shared(memo, "orphan_suspects", dict))
+        live = catalog(memo).uids
+        await scan_all(memo, settings, live, shared(memo, "orphan_suspects", dict), kinds)
 
     register_periodic(registry, "orphan-scan", settings.resync_interval, one_pass)

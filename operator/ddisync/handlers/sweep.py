@@ -1,5 +1,6 @@
-"""The drift sweep: every ``resync_interval``, one pass per kind over the resources this shard
-reconciles, checking each against the shared owned snapshots (``drift.py`` says when).
+"""The drift sweep: every ``resync_interval``, one pass per kind (``sync.kinds``) over the
+resources this shard reconciles, checking each against the shared owned snapshots
+(``drift.py``).
 
 One task per operator, not a kopf timer per resource: a timer costs a task, kopf's daemon
 bookkeeping and a body per resource, and kopf's invocation machinery on every tick; at
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import kopf
@@ -27,11 +28,12 @@ from kopf._cogs.clients import patching
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
 from ddisync.handlers.background import register_periodic
+from ddisync.handlers.context import context_of
+from ddisync.handlers.drift import check_drift
 from ddisync.handlers.index import catalog
-from ddisync.handlers.network import check_network_drift, network_snapshot
 from ddisync.handlers.posting import take_up
-from ddisync.handlers.record_context import context_of
-from ddisync.handlers.record_drift import check_record_drift, record_snapshots
+from ddisync.handlers.reconcile import AnyDriver
+from ddisync.handlers.snapshots import owned_snapshots
 
 logger = logging.getLogger("ddisync.drift")
 
@@ -39,36 +41,17 @@ logger = logging.getLogger("ddisync.drift")
 # client sets the pace. Enough to overlap repairs after a mass drift, few enough to stay small.
 PARALLEL_CHECKS = 16
 
-#: (memo, settings, body, patch) -> whether a repair was attempted
-DriftCheck = Callable[[kopf.Memo, Settings, Mapping[str, Any], kopf.Patch], Awaitable[bool]]
-
-
-async def _network(
-    memo: kopf.Memo, settings: Settings, body: Mapping[str, Any], patch: kopf.Patch
-) -> bool:
-    snapshot = network_snapshot(memo, settings)
-    return await check_network_drift(body, patch, memo.wapi, snapshot, settings, logger)
-
-
-async def _record(
-    memo: kopf.Memo, settings: Settings, body: Mapping[str, Any], patch: kopf.Patch
-) -> bool:
-    snapshots = record_snapshots(memo, settings)
-    return await check_record_drift(body, patch, context_of(memo, settings), snapshots, logger)
-
-
-CHECKS: dict[str, DriftCheck] = {"Network": _network, "Record": _record}
-
 
 async def check_one(
-    memo: kopf.Memo, settings: Settings, kind: str, body: Mapping[str, Any]
+    memo: kopf.Memo, settings: Settings, driver: AnyDriver, body: Mapping[str, Any]
 ) -> None:
     """Check one resource; repair it and write its status if it drifted."""
-    meta = body["metadata"]
+    meta, kind = body["metadata"], driver.kind
     patch = kopf.Patch()
     with reconcile_context(kind, meta.get("namespace") or "", meta["name"]):
         try:
-            if await CHECKS[kind](memo, settings, body, patch):
+            ctx, snapshots = context_of(memo, settings), owned_snapshots(memo, settings, driver)
+            if await check_drift(driver, body, patch, ctx, snapshots, logger):
                 memo.metrics.drift_repaired(kind)
         except (kopf.TemporaryError, kopf.PermanentError) as error:
             logger.warning("Drift repair failed; next sweep tries again: %s", error)
@@ -102,16 +85,16 @@ async def _write_status(
         logger.warning("Could not write the status after a drift check: %s", error)
 
 
-async def sweep(memo: kopf.Memo, settings: Settings, kind: str) -> None:
-    """One pass over every resource of ``kind`` this shard reconciles."""
-    bodies = catalog(memo).bodies.setdefault(kind, {})
+async def sweep(memo: kopf.Memo, settings: Settings, driver: AnyDriver) -> None:
+    """One pass over every resource of the driver's kind this shard reconciles."""
+    bodies = catalog(memo).bodies.setdefault(driver.kind, {})
     pending = iter(list(bodies))  # uids: each check takes the newest body, a pass lasts seconds
 
     async def worker() -> None:
         for uid in pending:  # one shared iterator: each resource is checked once
             body = bodies.get(uid)
             if body is not None:  # else deleted since the pass began
-                await check_one(memo, settings, kind, body)
+                await check_one(memo, settings, driver, body)
             # A check answered from the snapshot never suspends: without this, a pass over
             # 10,000 resources would hold the event loop (and every handler) for a second.
             await asyncio.sleep(0)
@@ -119,21 +102,23 @@ async def sweep(memo: kopf.Memo, settings: Settings, kind: str) -> None:
     await asyncio.gather(*(worker() for _ in range(PARALLEL_CHECKS)))
 
 
-async def sweep_all(memo: kopf.Memo, settings: Settings) -> None:
+async def sweep_all(memo: kopf.Memo, settings: Settings, kinds: Sequence[AnyDriver]) -> None:
     """One sweep: a pass over each kind."""
     if not take_up(memo):
         return  # no resource seen (so none to check)
-    for kind in CHECKS:
+    for driver in kinds:
         started = time.monotonic()
         try:
-            await sweep(memo, settings, kind)
+            await sweep(memo, settings, driver)
         except Exception:  # a bug must not end the sweeps for good
-            logger.exception("Drift sweep of %s failed", kind)
-        memo.metrics.drift_swept(kind, time.monotonic() - started)
+            logger.exception("Drift sweep of %s failed", driver.kind)
+        memo.metrics.drift_swept(driver.kind, time.monotonic() - started)
 
 
-def register_sweep(registry: kopf.OperatorRegistry, settings: Settings) -> None:
+def register_sweep(
+    registry: kopf.OperatorRegistry, settings: Settings, kinds: Sequence[AnyDriver]
+) -> None:
     async def one_pass(memo: kopf.Memo) -> None:
-        await sweep_all(memo, settings)
+        await sweep_all(memo, settings, kinds)
 
     register_periodic(registry, "drift-sweep", settings.resync_interval, one_pass)

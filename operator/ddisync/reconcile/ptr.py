@@ -31,11 +31,12 @@ When the resource is deleted, the PTR goes with the record: ``plan_ptr_deletion`
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.reconcile.ownership import Owner, Ownership, classify
-from ddisync.reconcile.plan import Action, Delete
+from ddisync.reconcile.plan import Action, Delete, Update
 from ddisync.reconcile.record import plan_record, plan_record_deletion
 from ddisync.reconcile.record_desired import (
     OBJTYPES,
@@ -84,7 +85,17 @@ def plan_ptr(
         if actual is not None and classify(actual.extattrs, owner) is Ownership.OURS:
             return Delete(actual.ref)
         return None
-    return plan_record(desired, actual, owner, adopt=adopt, forget=forget)
+    action = plan_record(desired, actual, owner, adopt=adopt, forget=forget)
+    moved = isinstance(action, Update) and any(key in action.data for key in _ADDRESS_KEYS)
+    if moved and actual is not None and actual.name != desired.name:
+        # NIOS derives a PTR's name from its address only on create: a moved address is sent
+        # with its new reverse name, so the two never disagree.
+        assert isinstance(action, Update)
+        return replace(action, data={**action.data, "name": desired.name})
+    return action
+
+
+_ADDRESS_KEYS = ("ipv4addr", "ipv6addr")
 
 
 def plan_ptr_deletion(

@@ -1,132 +1,111 @@
-"""Find a ``Network``'s Infoblox object, plan, and apply the plan.
+"""The ``Network`` driver: one network (``network`` or ``ipv6network``) per resource.
 
-Lookup order, cheapest and most exact first:
-
-1. ``status.ref``: one GET by reference (gone → go on);
-2. the ownership marker ``*ddisync-uid=<uid>``: finds what we created even when the status
-   was lost, e.g. a crash between the create call and the status patch, so a retry never
-   creates a duplicate (an allocated network stays the same, too);
-3. the CIDR in the network view: finds an object someone else created (adopt or refuse).
+Found by status ref, then by marker within the network view, then by CIDR in the network view
+(an object someone else created: adopt or refuse). An allocated network (``allocate``) has no
+CIDR to look for: only the marker finds it, and it keeps the network it got.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Collection
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from ddisync.api.meta import DeletionPolicy
+from ddisync.api.conditions import ready_condition
+from ddisync.api.crd import NETWORK
+from ddisync.api.network import NetworkSpec
 from ddisync.reconcile.network import (
     NETWORK_FIELDS,
-    ActualNetwork,
     DesiredNetwork,
     actual_network,
+    desired_network,
     plan_network,
-    plan_network_deletion,
 )
-from ddisync.reconcile.ownership import Owner
-from ddisync.reconcile.plan import Create, Delete, NoChange, Refuse, Release, Update
-from ddisync.sync.errors import SyncRefused
-from ddisync.wapi.client import WapiClient
-from ddisync.wapi.errors import NotFoundError
+from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.wapi.client import WapiObject
+from ddisync.wapi.query import objtype_of
 
-logger = logging.getLogger(__name__)
+OBJTYPES = ("network", "ipv6network")
 
 
 @dataclass(frozen=True)
-class SyncResult:
-    """Where the object is now and what this sync did to it."""
+class NetworkFacts:
+    """What another resource needs to know about a Network, read from the Network's status."""
 
-    network: ActualNetwork
-    action: str  # "created" | "updated" | "adopted" | "unchanged"
-    changes: tuple[str, ...] = ()
+    cidr: str | None
+    network_view: str
+    ready: bool
+    reason: str  # the Ready condition's reason, for "waiting for ..." messages
 
 
-async def find_network(
-    client: WapiClient, desired: DesiredNetwork, owner: Owner, ref: str | None
-) -> ActualNetwork | None:
-    if ref:
+def network_facts(status: Mapping[str, Any] | None) -> NetworkFacts:
+    status = status or {}
+    ready = ready_condition(status)
+    return NetworkFacts(
+        cidr=status.get("cidr"),
+        network_view=status.get("networkView") or "default",
+        ready=bool(ready and ready.get("status") == "True" and status.get("cidr")),
+        reason=str(ready.get("reason")) if ready else "not reconciled yet",
+    )
+
+
+class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
+    info = NETWORK
+    spec_model = NetworkSpec
+    objtypes = OBJTYPES
+
+    def return_fields(self, objtype: str) -> Sequence[str]:
+        return NETWORK_FIELDS
+
+    def desired(self, spec: NetworkSpec, namespace: str, resolver: Resolver) -> DesiredNetwork:
+        return desired_network(spec)
+
+    def primary(self, desired: DesiredNetwork, intent: Intent) -> Part:
+        view = {"network_view": desired.network_view}
+        identity = None
+        if desired.cidr is not None:
+            identity = Identity({"network": desired.cidr, **view})
+
+        def plan(found: WapiObject | None) -> Any:
+            actual = actual_network(found) if found is not None else None
+            return plan_network(
+                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
+            )
+
+        return Part(
+            objtype=desired.objtype,
+            status_key="ref",
+            noun="network",
+            plan=plan,
+            return_fields=NETWORK_FIELDS,
+            scope=view,
+            identity=identity,
+        )
+
+    def describe(self, obj: WapiObject) -> str:
+        return f"network {obj.get('network')}"
+
+    def status_fields(self, applied: Mapping[str, WapiObject | None]) -> dict[str, Any]:
+        network = actual_network(applied["ref"] or {})
+        return {"ref": network.ref, "cidr": network.cidr, "networkView": network.network_view}
+
+    def synced_message(self, spec: NetworkSpec, primary: WapiObject) -> str:
+        return f"network {primary.get('network')} is in sync with Infoblox"
+
+    def deletion_targets(self, spec: Mapping[str, Any], status: Mapping[str, Any]) -> list[Target]:
+        """From the spec; from the status when the spec is invalid (the CIDR it had)."""
         try:
-            return actual_network(await client.get_ref(ref, return_fields=NETWORK_FIELDS))
-        except NotFoundError:
-            logger.info("%s: %s is gone from Infoblox; looking it up by marker", owner.display, ref)
-    view = {"network_view": desired.network_view}
-    ours = await client.get(
-        desired.objtype, {**owner.search(), **view}, return_fields=NETWORK_FIELDS
-    )
-    if len(ours) > 1:
-        logger.error(
-            "%s: %d Infoblox networks carry this resource's marker; using the first",
-            owner.display, len(ours),
-        )  # fmt: skip
-    if ours:
-        return actual_network(ours[0])
-    if desired.cidr is None:
-        return None
-    existing = await client.get(
-        desired.objtype, {"network": desired.cidr, **view}, return_fields=NETWORK_FIELDS
-    )
-    return actual_network(existing[0]) if existing else None
+            desired = desired_network(NetworkSpec.model_validate(spec))
+        except ValueError:  # pydantic's ValidationError, or an invalid CIDR
+            ref = status.get("ref")
+            if not ref:
+                return []  # never synced: nothing in Infoblox can be ours
+            view = status.get("networkView") or "default"
+            return [Target(objtype_of(str(ref)), str(ref), {"network_view": view})]
+        view = {"network_view": desired.network_view}
+        return [Target(desired.objtype, status.get("ref"), view)]
 
 
-async def sync_network(
-    client: WapiClient,
-    desired: DesiredNetwork,
-    owner: Owner,
-    *,
-    ref: str | None,
-    adopt: bool,
-    forget: Collection[str] = (),
-) -> SyncResult:
-    """Make Infoblox match ``desired``; raise ``SyncRefused`` or a ``WapiError`` otherwise."""
-    actual = await find_network(client, desired, owner, ref)
-    action = plan_network(desired, actual, owner, adopt=adopt, forget=forget)
-    match action:
-        case Create(objtype=objtype, data=data):
-            created = await client.create(
-                objtype,
-                data,
-                return_fields=NETWORK_FIELDS,
-                # How a create that may have reached the grid is recognised on retry.
-                find_existing={**owner.search(), "network_view": desired.network_view},
-            )
-            return SyncResult(actual_network(created), "created")
-        case Update(ref=target, data=data, changes=changes, adopting=adopting):
-            updated = await client.update(target, data, return_fields=NETWORK_FIELDS)
-            return SyncResult(
-                actual_network(updated),
-                "adopted" if adopting else "updated",
-                tuple(change.field for change in changes),
-            )
-        case NoChange():
-            assert actual is not None
-            return SyncResult(actual, "unchanged")
-        case Refuse(reason=reason, message=message):
-            raise SyncRefused(reason, message)
-    raise AssertionError(f"unexpected action {action!r}")
+DRIVER = NetworkDriver()
 
-
-async def delete_network(
-    client: WapiClient,
-    desired: DesiredNetwork,
-    owner: Owner,
-    *,
-    ref: str | None,
-    policy: DeletionPolicy,
-) -> str:
-    """Delete (or release) the resource's network; say what happened, for the log."""
-    actual = await find_network(client, desired, owner, ref)
-    action = plan_network_deletion(actual, owner, policy)
-    match action:
-        case None:
-            return "nothing of ours in Infoblox to delete"
-        case Delete(ref=target):
-            try:
-                await client.delete(target)
-            except NotFoundError:
-                return "already gone from Infoblox"
-            return f"deleted {target}"
-        case Release(ref=target, data=data):
-            await client.update(target, data)
-            return f"kept {target} in Infoblox (deletionPolicy Retain) and removed our markers"
-    raise AssertionError(f"unexpected action {action!r}")
+__all__ = ["DRIVER", "OBJTYPES", "NetworkFacts", "network_facts"]

@@ -1,44 +1,37 @@
-"""Keep the reverse (PTR) record of an A/AAAA Record in step (``createPTR``).
+"""The reverse (PTR) record of an A/AAAA Record (``createPTR``): a follower ``Part``.
 
 The PTR is planned by ``ddisync.reconcile.ptr`` (created, moved with the record's name and
 address, deleted when ``createPTR`` goes, re-created when removed out of band) after the record
 itself was applied: an allocated address is known only then.
 
-Two things are decided here:
-
-- A missing reverse zone is the usual reason a PTR cannot be created. NIOS says only "A parent
-  was not found", so the condition names the reverse name and a zone that would hold it.
-- NIOS derives a PTR's ``name`` from its address when the record is created. When the address
-  moves, ddisync sends the new reverse name with the new address, so the two never disagree.
+A missing reverse zone is the usual reason a PTR cannot be created. NIOS says only "A parent
+was not found", so the condition names the reverse name and a zone that would hold it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-from collections.abc import Collection
-from dataclasses import dataclass
 
 from ddisync.api.conditions import Reason
 from ddisync.api.record import RecordType
-from ddisync.reconcile.ownership import Owner
-from ddisync.reconcile.plan import Create, Delete, NoChange, Refuse, Update
+from ddisync.reconcile.plan import Action
 from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
-from ddisync.reconcile.record import RETURN_FIELDS, ActualRecord, DesiredRecord, actual_record
+from ddisync.reconcile.record import (
+    RETURN_FIELDS,
+    ActualRecord,
+    DesiredRecord,
+    actual_record,
+    identity_search,
+    same_identity,
+)
+from ddisync.sync.driver import Identity, Intent, Part
 from ddisync.sync.errors import SyncRefused
-from ddisync.sync.record_lookup import find_by_identity, find_owned
-from ddisync.wapi.client import WapiClient
-from ddisync.wapi.errors import NotFoundError, ParentNotFoundError
+from ddisync.wapi.client import WapiObject
+from ddisync.wapi.errors import ParentNotFoundError
 
 PTR_FIELDS = RETURN_FIELDS[PTR_OBJTYPE]
 PTR_TYPES = frozenset({RecordType.A, RecordType.AAAA})
 """Record types for which ddisync manages a separate PTR (Host: NIOS answers for the host)."""
-
-
-@dataclass(frozen=True)
-class PtrResult:
-    ptr: ActualRecord | None  # None: no PTR of ours exists (any more)
-    action: str  # "created" | "updated" | "deleted" | "unchanged"
 
 
 def reverse_zone_hint(address: str) -> str:
@@ -52,68 +45,53 @@ def reverse_zone_hint(address: str) -> str:
     return f"{zone} ({network})"
 
 
-def _missing_zone(wanted: DesiredRecord, error: ParentNotFoundError) -> SyncRefused:
-    return SyncRefused(
-        Reason.PARENT_NOT_FOUND,
-        f"createPTR: no reverse zone in view {wanted.view!r} holds {wanted.name} "
-        f"(the PTR for {wanted.address}); create a reverse zone such as "
-        f"{reverse_zone_hint(wanted.address or '')}, or set createPTR: false "
-        f"(Infoblox: {error.text})",
-    )
+def record_identity(desired: DesiredRecord) -> Identity | None:
+    """How to find a record (or PTR) someone else made that *is* ``desired``."""
+    search = identity_search(desired)
+    if search is None:
+        return None
+    return Identity(search, lambda obj: same_identity(desired, actual_record(obj)))
 
 
-async def find_ptr(
-    client: WapiClient, wanted: DesiredRecord | None, owner: Owner, ref: str | None
-) -> ActualRecord | None:
-    """The PTR kept for ``owner``: by ref, by marker, else (when one is wanted) by identity."""
-    ptr_ref = ref if ref and ref.startswith(f"{PTR_OBJTYPE}/") else None
-    found = await find_owned(client, PTR_OBJTYPE, owner, ptr_ref)
-    if found is None and wanted is not None:
-        found = await find_by_identity(client, wanted)
-    return found
+def _explain(wanted: DesiredRecord | None, error: Exception) -> Exception:
+    if isinstance(error, SyncRefused):
+        return SyncRefused(error.reason, f"createPTR: {error.message}")
+    if isinstance(error, ParentNotFoundError) and wanted is not None:
+        return SyncRefused(
+            Reason.PARENT_NOT_FOUND,
+            f"createPTR: no reverse zone in view {wanted.view!r} holds {wanted.name} "
+            f"(the PTR for {wanted.address}); create a reverse zone such as "
+            f"{reverse_zone_hint(wanted.address or '')}, or set createPTR: false "
+            f"(Infoblox: {error.text})",
+        )
+    return error
 
 
-async def sync_ptr(
-    client: WapiClient,
-    record: DesiredRecord,
-    applied: ActualRecord,
-    owner: Owner,
-    *,
-    ref: str | None,
-    adopt: bool,
-    forget: Collection[str] = (),
-) -> PtrResult:
-    """Bring the PTR of ``record`` (as Infoblox now holds it: ``applied``) in step."""
+def no_ptr_possible(desired: DesiredRecord, ptr_ref: str | None, created: bool) -> bool:
+    """Whether looking for a PTR of ours can be skipped (one WAPI call per new record).
+
+    A PTR is only ever created after its record, with createPTR on, and its ref then goes into
+    status.ptrRef. So a record created just now, with createPTR off and no ptrRef, has none.
+    (Should a PTR still exist, e.g. its record deleted out of band after a status loss, the
+    drift check sees it in the PTR snapshot and reconciles with the full lookup.)
+    """
+    return not desired.create_ptr and ptr_ref is None and created
+
+
+def ptr_part(record: DesiredRecord, applied: ActualRecord, intent: Intent) -> Part:
+    """The PTR of ``record`` as Infoblox now holds it (``applied``)."""
     wanted = desired_ptr(record, applied)
-    actual = await find_ptr(client, wanted, owner, ref)
-    action = plan_ptr(wanted, actual, owner, adopt=adopt, forget=forget)
-    match action:
-        case None:
-            return PtrResult(None, "unchanged")
-        case NoChange():
-            return PtrResult(actual, "unchanged")
-        case Create(objtype=objtype, data=data):
-            assert wanted is not None
-            try:
-                created = await client.create(
-                    objtype, data, return_fields=PTR_FIELDS, find_existing=owner.search()
-                )
-            except ParentNotFoundError as error:
-                raise _missing_zone(wanted, error) from None
-            return PtrResult(actual_record(created), "created")
-        case Update(ref=target, data=data):
-            assert wanted is not None and actual is not None
-            if any(key in data for key in ("ipv4addr", "ipv6addr")) and actual.name != wanted.name:
-                data = {**data, "name": wanted.name}
-            try:
-                updated = await client.update(target, data, return_fields=PTR_FIELDS)
-            except ParentNotFoundError as error:
-                raise _missing_zone(wanted, error) from None
-            return PtrResult(actual_record(updated), "updated")
-        case Delete(ref=target):
-            with contextlib.suppress(NotFoundError):  # gone already: the wanted state
-                await client.delete(target)
-            return PtrResult(None, "deleted")
-        case Refuse(reason=reason, message=message):
-            raise SyncRefused(reason, f"createPTR: {message}")
-    raise AssertionError(f"unexpected action {action!r}")
+
+    def plan(found: WapiObject | None) -> Action | None:
+        actual = actual_record(found) if found is not None else None
+        return plan_ptr(wanted, actual, intent.owner, adopt=intent.adopt, forget=intent.forget)
+
+    return Part(
+        objtype=PTR_OBJTYPE,
+        status_key="ptrRef",
+        noun="PTR",
+        plan=plan,
+        return_fields=PTR_FIELDS,
+        identity=record_identity(wanted) if wanted is not None else None,
+        explain=lambda error: _explain(wanted, error),
+    )

@@ -1,0 +1,36 @@
+"""The shared owned snapshots: one per object type of every kind, made on first use.
+
+Each is the paged read of the objects of one type that carry this cluster's marker
+(``sync.snapshot``). The drift sweep judges resources against them and the orphan scan reads
+the same pages, so a sweep reads ``ceil(N / page size)`` pages per type for N owned objects,
+however many resources are checked. One snapshot per type (not per kind): a Record's PTR
+carries the same uid as its A/AAAA record, so the two must not share one uid map.
+"""
+
+from __future__ import annotations
+
+import kopf
+
+from ddisync.config import Settings
+from ddisync.handlers.reconcile import AnyDriver
+from ddisync.handlers.shared import shared
+from ddisync.sync.snapshot import OwnedSnapshot
+
+
+def owned_snapshots(
+    memo: kopf.Memo, settings: Settings, driver: AnyDriver
+) -> dict[str, OwnedSnapshot]:
+    """Object type → its shared snapshot, for the driver's object types (made on first use)."""
+    every: dict[str, OwnedSnapshot] = shared(memo, "owned_snapshots", dict)
+    for objtype in driver.objtypes:
+        if objtype not in every:
+            every[objtype] = OwnedSnapshot(
+                memo.wapi,
+                (objtype,),
+                cluster_id=settings.cluster_id,
+                return_fields=driver.return_fields(objtype),
+                # A little under the interval: each sweep reads the pages about once.
+                max_age=settings.resync_interval * 0.9,
+                cache=memo.reads,  # replicas sharing Redis make one paged read per sweep
+            )
+    return {objtype: every[objtype] for objtype in driver.objtypes}

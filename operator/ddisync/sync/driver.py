@@ -1,0 +1,154 @@
+"""What a kind is to the pipeline (``pipeline.py``): one ``Driver`` per kind.
+
+A driver holds only what differs between kinds, as data and pure functions:
+
+- its names (``api.crd.KindInfo``), its spec model, the object types it owns and their return
+  fields;
+- ``desired``: the desired state from a parsed spec (a Record resolves ``addressFrom`` through
+  a ``Resolver``: the catalog of watched resources, no API call);
+- ``primary``: the ``Part`` for the resource's own Infoblox object, and ``followers``: parts
+  derived from the primary as applied (a Record's PTR: an allocated address is known only
+  after the create call);
+- what goes into the status, and what deleting the resource touches.
+
+A ``Part`` tells the pipeline how to find one object (status ref, then ownership marker within
+``scope``, then ``identity``) and how to plan it (``plan``: the kind's pure planner, closed
+over the desired state and the resource's ``Intent``). Finding, applying (``apply.py``: the
+one applier), drift checks and deletion are the pipeline's, written once for every kind.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from ddisync.api.crd import KindInfo
+from ddisync.reconcile.ownership import Owner
+from ddisync.reconcile.plan import Action
+from ddisync.wapi.client import WapiObject
+from ddisync.wapi.query import QueryParams
+
+SpecT = TypeVar("SpecT", bound=BaseModel)
+DesiredT = TypeVar("DesiredT")
+
+#: The kind's planner for one part: the object found (or None) → the action (None: nothing
+#: wanted and nothing there).
+PartPlanner = Callable[[WapiObject | None], Action | None]
+
+
+def _keep(error: Exception) -> Exception:
+    return error
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How to find an object someone else made: a WAPI search, then a check of each result."""
+
+    search: QueryParams
+    matches: Callable[[WapiObject], bool] = lambda _: True
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Infoblox object a resource manages, as the pipeline finds, plans and applies it."""
+
+    objtype: str
+    status_key: str  # where its ref is kept in the status: "ref", "ptrRef"
+    noun: str  # how logs and Events name it: "network", "record", "PTR"
+    plan: PartPlanner
+    return_fields: Sequence[str]
+    scope: QueryParams = field(default_factory=dict)  # searched beside the ownership marker
+    identity: Identity | None = None
+    look_up: bool = True  # False: the pipeline knows there is none (saves a WAPI call)
+    # Object types whose ref in the status is read as this part's (default: its own); the
+    # planner then sees, and refuses, an object of another type (a changed ``spec.type``).
+    ref_types: tuple[str, ...] = ()
+    # A WAPI error of this part as the user should read it (e.g. which zone is missing).
+    explain: Callable[[Exception], Exception] = _keep
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the resource asks of every part besides its fields."""
+
+    owner: Owner
+    adopt: bool
+    forget: Collection[str] = ()  # extensible attributes removed from the spec
+
+
+@dataclass(frozen=True)
+class Target:
+    """An object deleting the resource may touch: its type, its ref if known, its scope."""
+
+    objtype: str
+    ref: str | None
+    scope: QueryParams = field(default_factory=dict)
+
+
+class Resolver(Protocol):
+    """Other resources' state, for a desired state that refers to them (``addressFrom``)."""
+
+    def status_of(self, kind: str, namespace: str, name: str) -> Mapping[str, Any] | None:
+        """The status of that resource (``{}`` before its first reconcile); None: unknown."""
+
+
+class Driver(ABC, Generic[SpecT, DesiredT]):
+    """Everything the pipeline needs to know about one kind."""
+
+    info: KindInfo
+    spec_model: type[SpecT]
+    #: every object type a resource of this kind may own: drift snapshots, orphan scan
+    objtypes: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @abstractmethod
+    def return_fields(self, objtype: str) -> Sequence[str]:
+        """The fields read back for an object of ``objtype`` (one of ``objtypes``)."""
+
+    @abstractmethod
+    def desired(self, spec: SpecT, namespace: str, resolver: Resolver) -> DesiredT:
+        """The desired state; raise ``SyncRefused`` while waiting for another resource."""
+
+    @abstractmethod
+    def primary(self, desired: DesiredT, intent: Intent) -> Part:
+        """The resource's own object."""
+
+    def followers(
+        self,
+        desired: DesiredT,
+        applied: WapiObject,
+        intent: Intent,
+        *,
+        status: Mapping[str, Any],
+        created: bool,
+    ) -> list[Part]:
+        """Objects kept in step with the primary as applied; none by default."""
+        return []
+
+    def drift_types(self, desired: DesiredT, intent: Intent) -> tuple[str, ...]:
+        """The object types whose snapshots judge drift: the primary's and its followers'."""
+        return (self.primary(desired, intent).objtype,)
+
+    @abstractmethod
+    def describe(self, obj: WapiObject) -> str:
+        """The object in a log line or an Event: "network 10.0.0.0/24", "record <ref>"."""
+
+    @abstractmethod
+    def status_fields(self, applied: Mapping[str, WapiObject | None]) -> dict[str, Any]:
+        """The kind's own status fields, from each part's object (by ``status_key``)."""
+
+    @abstractmethod
+    def synced_message(self, spec: SpecT, primary: WapiObject) -> str:
+        """The Ready condition's message once in sync."""
+
+    @abstractmethod
+    def deletion_targets(self, spec: Mapping[str, Any], status: Mapping[str, Any]) -> list[Target]:
+        """What deleting the resource may touch, from the raw spec (possibly invalid) or the
+        status; empty when nothing in Infoblox can be the resource's."""

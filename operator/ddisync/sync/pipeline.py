@@ -1,0 +1,154 @@
+"""The one pipeline every kind goes through: find → plan (pure) → apply, per ``Part``.
+
+``sync`` brings a resource's objects in step (the primary, then its followers), ``drift``
+judges them against the owned snapshots without a WAPI call, ``delete`` deletes or releases
+what the resource owns. Each takes the kind's ``Driver`` (``driver.py``); nothing here knows
+a kind. The handlers (``ddisync.handlers``) parse the body, call these, and write the status.
+
+A follower's failure (a PTR whose reverse zone is missing) does not hide what happened to the
+primary: ``Synced`` carries both, so the status can show the record and why its PTR failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ddisync.api.meta import DeletionPolicy
+from ddisync.reconcile.changes import deletion
+from ddisync.reconcile.ownership import Owner, ea_values
+from ddisync.reconcile.plan import NoChange
+from ddisync.sync.apply import Applied, apply
+from ddisync.sync.driver import Driver, Intent, Part, Target
+from ddisync.sync.lookup import find, find_owned
+from ddisync.wapi.client import WapiClient, WapiObject
+
+__all__ = ["Drift", "Synced", "delete", "drift", "sync"]
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What one sync did: the primary, each follower that ran, a follower's failure."""
+
+    primary: Applied
+    primary_key: str
+    followers: tuple[tuple[Part, Applied], ...] = ()
+    follower_error: Exception | None = None
+
+    @property
+    def objects(self) -> dict[str, WapiObject | None]:
+        """Each part's object by its status key (``Driver.status_fields``)."""
+        found = {part.status_key: applied.obj for part, applied in self.followers}
+        return {self.primary_key: self.primary.obj, **found}
+
+
+def _fields(driver: Driver[Any, Any]) -> Any:
+    return lambda objtype: driver.return_fields(objtype) if objtype in driver.objtypes else None
+
+
+async def _sync_part(
+    client: WapiClient, driver: Driver[Any, Any], part: Part, owner: Owner, ref: str | None
+) -> Applied:
+    actual = await find(client, part, owner, ref, _fields(driver)) if part.look_up else None
+    action = part.plan(actual)
+    try:
+        return await apply(
+            client,
+            action,
+            actual=actual,
+            return_fields=part.return_fields,
+            # How a create that may have reached the grid is recognised on retry.
+            find_existing={**owner.search(), **part.scope},
+        )
+    except Exception as error:
+        explained = part.explain(error)
+        if explained is error:
+            raise
+        raise explained from None
+
+
+async def sync(
+    client: WapiClient,
+    driver: Driver[Any, Any],
+    desired: Any,
+    intent: Intent,
+    status: Mapping[str, Any],
+) -> Synced:
+    """Make Infoblox match ``desired``; raise ``SyncRefused`` or a ``WapiError`` when the
+    primary cannot be brought in step (a follower's failure is in the result)."""
+    primary = driver.primary(desired, intent)
+    key = primary.status_key
+    applied = await _sync_part(client, driver, primary, intent.owner, status.get(key))
+    assert applied.obj is not None  # a primary is always wanted: created, found or refused
+    done: list[tuple[Part, Applied]] = []
+    followers = driver.followers(
+        desired, applied.obj, intent, status=status, created=applied.what == "created"
+    )
+    for part in followers:
+        try:
+            ref = status.get(part.status_key)
+            done.append((part, await _sync_part(client, driver, part, intent.owner, ref)))
+        except Exception as error:  # reported with the primary's state; bugs re-raised upstream
+            return Synced(applied, key, tuple(done), follower_error=error)
+    return Synced(applied, key, tuple(done))
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What drifted (None: in step), and the object types the judgement used."""
+
+    what: str | None
+    used: tuple[str, ...]
+
+
+def drift(
+    driver: Driver[Any, Any],
+    desired: Any,
+    intent: Intent,
+    owned: Mapping[str, Mapping[str, WapiObject]],
+) -> Drift:
+    """Judge a resource against the owned snapshots (object type → uid → object). Pure: any
+    difference is repaired by ``sync``, which reads fresh before it writes."""
+    uid = intent.owner.uid
+    primary = driver.primary(desired, intent)
+    found = owned.get(primary.objtype, {}).get(uid)
+    action = primary.plan(found)
+    if not isinstance(action, NoChange) or found is None:
+        return Drift(type(action).__name__, (primary.objtype,))
+    used = [primary.objtype]
+    for part in driver.followers(desired, found, intent, status={}, created=False):
+        used.append(part.objtype)
+        follower = part.plan(owned.get(part.objtype, {}).get(uid))
+        if follower is not None and not isinstance(follower, NoChange):
+            return Drift(f"its {part.noun}", tuple(used))
+    return Drift(None, tuple(used))
+
+
+async def delete(
+    client: WapiClient,
+    driver: Driver[Any, Any],
+    targets: Sequence[Target],
+    owner: Owner,
+    policy: DeletionPolicy,
+) -> str:
+    """Delete (or release) what ``owner`` owns among ``targets``; say what happened (for the
+    log). Only objects carrying the resource's marker are touched, whatever the policy."""
+    done: list[str] = []
+    for target in targets:
+        obj = await find_owned(
+            client, target.objtype, owner, target.ref, _fields(driver), target.scope
+        )
+        action = None
+        if obj is not None:
+            action = deletion(str(obj["_ref"]), ea_values(obj.get("extattrs")), owner, policy)
+        applied = await apply(client, action, actual=obj)
+        ref = obj["_ref"] if obj is not None else None
+        match applied.what:
+            case "deleted":
+                done.append(f"deleted {ref}")
+            case "gone":
+                done.append(f"{ref} already gone")
+            case "released":
+                done.append(f"kept {ref} (deletionPolicy Retain) and removed our markers")
+    return "; ".join(done) or "nothing of ours in Infoblox to delete"
