@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from ddisync.correlation import NO_ID, CorrelationFilter, current_correlation_id, current_resource
+from ddisync.kopf_internals import handler_success_prefix
 
 if TYPE_CHECKING:
     from ddisync.config import Settings
@@ -127,7 +128,7 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
 # kopf logs "Handler '<id>' succeeded." at INFO for each handler run. The catalog's handlers
 # (handlers/index.py) run on every watch event of every resource: four lines per Record
 # created, none of them news. Their failures are still logged (at ERROR).
-CATALOG_HANDLERS = "Handler 'catalog."
+CATALOG_HANDLERS = handler_success_prefix("catalog.")
 
 
 def _not_catalog_success(record: logging.LogRecord) -> bool:

@@ -3,7 +3,7 @@
 The marker check runs this way once; the orphan scan and the drift sweep run periodically
 (``register_periodic``), once per operator rather than once per resource. Tasks created from a
 start-up handler carry kopf's API credentials, so they may patch objects as handlers do; kopf's
-Event queue they take up from the handlers (``posting.py``).
+Event queue they take up from the handlers (``ddisync.kopf_internals``).
 """
 
 from __future__ import annotations

@@ -36,9 +36,9 @@ from typing import Any
 import kopf
 
 from ddisync.api.meta import GROUP, VERSION
-from ddisync.handlers.posting import hand_over
 from ddisync.handlers.selectors import selects
 from ddisync.handlers.shared import shared
+from ddisync.kopf_internals import hand_over_event_queue
 
 Body = Mapping[str, Any]
 
@@ -106,5 +106,5 @@ def register_catalog(
         resource: kopf.Resource,
         **_: Any,
     ) -> None:
-        hand_over(memo)  # kopf's Event queue, for the drift sweep (handlers/posting.py)
+        hand_over_event_queue(memo)  # for the drift sweep's Events (ddisync.kopf_internals)
         catalog(memo).keep(kind, resource, event, selects(labels, body.metadata.labels))

@@ -13,6 +13,8 @@ from typing import Any
 
 import kopf
 
+from ddisync.kopf_internals import labels_match
+
 _KEY = r"[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?"
 _TERM = re.compile(rf"^(?P<neg>!)?(?P<key>{_KEY})(?:(?P<op>==|=|!=)(?P<value>[A-Za-z0-9._-]*))?$")
 
@@ -48,15 +50,4 @@ def label_filter(selector: str | None) -> dict[str, Any]:
 def selects(filters: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     """Whether an object with ``labels`` passes ``filters`` (from ``label_filter``), as kopf
     decides it for handlers: the drift sweep checks only what this shard reconciles."""
-    for key, wanted in filters.items():
-        if wanted is kopf.ABSENT:
-            passed = key not in labels
-        elif wanted is kopf.PRESENT:
-            passed = key in labels
-        elif callable(wanted):
-            passed = bool(wanted(labels.get(key)))
-        else:
-            passed = labels.get(key) == wanted
-        if not passed:
-            return False
-    return True
+    return labels_match(filters, labels)

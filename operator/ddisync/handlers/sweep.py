@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import kopf
-from kopf._cogs.clients import patching
 
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
@@ -31,9 +30,9 @@ from ddisync.handlers.background import register_periodic
 from ddisync.handlers.context import context_of
 from ddisync.handlers.drift import check_drift
 from ddisync.handlers.index import catalog
-from ddisync.handlers.posting import take_up
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.snapshots import owned_snapshots
+from ddisync.kopf_internals import patch_resource, take_up_event_queue
 
 logger = logging.getLogger("ddisync.drift")
 
@@ -73,14 +72,8 @@ async def _write_status(
     memo: kopf.Memo, kind: str, meta: Mapping[str, Any], patch: kopf.Patch
 ) -> None:
     try:
-        await patching.patch_obj(
-            settings=memo.operator_settings,
-            resource=catalog(memo).resources[kind],
-            namespace=meta.get("namespace"),
-            name=meta["name"],
-            patch=patch,
-            logger=logger,
-        )
+        resource = catalog(memo).resources[kind]
+        await patch_resource(memo, resource, meta.get("namespace"), meta["name"], patch, logger)
     except Exception as error:  # the API may be away; the next sweep writes it again
         logger.warning("Could not write the status after a drift check: %s", error)
 
@@ -104,7 +97,7 @@ async def sweep(memo: kopf.Memo, settings: Settings, driver: AnyDriver) -> None:
 
 async def sweep_all(memo: kopf.Memo, settings: Settings, kinds: Sequence[AnyDriver]) -> None:
     """One sweep: a pass over each kind."""
-    if not take_up(memo):
+    if not take_up_event_queue(memo):
         return  # no resource seen (so none to check)
     for driver in kinds:
         started = time.monotonic()
