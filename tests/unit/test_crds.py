@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ddisync.api.crd import KINDS, build_crd, render_crd
+from ddisync.api.crd import ALL_KINDS, build_crd, render_crd
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("info", KINDS, ids=lambda info: info.kind)
+@pytest.mark.parametrize("info", ALL_KINDS, ids=lambda info: info.kind)
 def test_the_committed_crd_is_what_the_generator_writes(info) -> None:  # type: ignore[no-untyped-def]
     committed = (ROOT / "crds" / f"{info.plural}.yaml").read_text()
     assert committed == render_crd(info), "crds/ is stale: run `make crds` and commit the result"
@@ -26,7 +26,7 @@ def _walk(node: object, path: str = ""):  # type: ignore[no-untyped-def]
             yield from _walk(child, f"{path}[{index}]")
 
 
-@pytest.mark.parametrize("info", KINDS, ids=lambda info: info.kind)
+@pytest.mark.parametrize("info", ALL_KINDS, ids=lambda info: info.kind)
 def test_the_schema_is_structural(info) -> None:  # type: ignore[no-untyped-def]
     schema = build_crd(info)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     for path, node in _walk(schema):
@@ -63,3 +63,29 @@ def test_the_network_crd_has_what_kubectl_users_see() -> None:
         "lastSyncTime",
     } <= set(status)
     assert status["conditions"]["x-kubernetes-list-map-keys"] == ["type"]
+
+
+def test_the_generator_writes_exactly_the_committed_crds(tmp_path: Path) -> None:
+    from ddisync.api.crd import write_crds
+
+    written = {path.name for path in write_crds(tmp_path)}
+    assert written == {path.name for path in (ROOT / "crds").glob("*.yaml")}
+
+
+def test_grids_and_grants_are_cluster_scoped_kinds_in_the_ddi_category() -> None:
+    grid = yaml.safe_load((ROOT / "crds" / "infobloxgrids.yaml").read_text())
+    grant = yaml.safe_load((ROOT / "crds" / "ddigrants.yaml").read_text())
+    for crd in (grid, grant):
+        assert crd["spec"]["scope"] == "Cluster"
+        assert crd["spec"]["names"]["categories"] == ["ddi"]
+    (grid_version,) = grid["spec"]["versions"]
+    assert grid_version["subresources"] == {"status": {}}
+    columns = [column["name"] for column in grid_version["additionalPrinterColumns"]]
+    assert columns[0] == "URL" and "Ready" in columns and columns[-1] == "Age"
+    status = grid_version["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]
+    assert {"conditions", "wapiVersion", "lastCheckTime"} <= set(status)
+    (grant_version,) = grant["spec"]["versions"]
+    assert "subresources" not in grant_version  # a grant has no status
+    assert "status" not in grant_version["schema"]["openAPIV3Schema"]["properties"]
+    columns = [column["name"] for column in grant_version["additionalPrinterColumns"]]
+    assert columns[:2] == ["Grid", "Namespaces"] and columns[-1] == "Age"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel
 
+from ddisync.api.grant import GRANT_SPEC_RULES, DDIGrantSpec
+from ddisync.api.grid import GRID_ROOT_RULES, InfobloxGridSpec, InfobloxGridStatus
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.api.network import NETWORK_SPEC_RULES, NetworkSpec, NetworkStatus
 from ddisync.api.record import RECORD_SPEC_RULES, RecordSpec, RecordStatus
@@ -28,15 +30,21 @@ _KEPT = (
 
 @dataclass(frozen=True)
 class KindInfo:
-    """Everything the CRD of one kind needs besides its schema."""
+    """Everything the CRD of one kind needs besides its schema.
+
+    ``status`` None: the kind has no status (nor status subresource). ``root_rules``: CEL
+    rules on the whole object, the only place where ``self.metadata.name`` can be checked.
+    """
 
     kind: str
     plural: str
     short_names: tuple[str, ...]
     spec: type[BaseModel]
-    status: type[BaseModel]
+    status: type[BaseModel] | None
     spec_rules: list[dict[str, str]]
     columns: list[dict[str, Any]] = field(default_factory=list)
+    scope: Literal["Namespaced", "Cluster"] = "Namespaced"
+    root_rules: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def singular(self) -> str:
@@ -87,7 +95,49 @@ RECORD = KindInfo(
     ],
 )
 
+# Cluster-scoped kinds cluster admins write: connections to grids, and what namespaces may
+# do on them (see ddisync.tenancy).
+INFOBLOX_GRID = KindInfo(
+    kind="InfobloxGrid",
+    plural="infobloxgrids",
+    short_names=("ibgrid",),
+    spec=InfobloxGridSpec,
+    status=InfobloxGridStatus,
+    spec_rules=[],
+    columns=[
+        {"name": "URL", "type": "string", "jsonPath": ".spec.url"},
+        {"name": "Ready", "type": "string", "jsonPath": f"{READY}.status"},
+        {"name": "Reason", "type": "string", "jsonPath": f"{READY}.reason"},
+        {"name": "Message", "type": "string", "jsonPath": f"{READY}.message", "priority": 1},
+        {"name": "WAPI", "type": "string", "jsonPath": ".status.wapiVersion", "priority": 1},
+        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    ],
+    scope="Cluster",
+    root_rules=GRID_ROOT_RULES,
+)
+
+DDI_GRANT = KindInfo(
+    kind="DDIGrant",
+    plural="ddigrants",
+    short_names=("ddigrant",),
+    spec=DDIGrantSpec,
+    status=None,
+    spec_rules=GRANT_SPEC_RULES,
+    columns=[
+        {"name": "Grid", "type": "string", "jsonPath": ".spec.grid"},
+        {"name": "Namespaces", "type": "string", "jsonPath": ".spec.namespaces"},
+        {"name": "Adopt", "type": "boolean", "jsonPath": ".spec.adopt", "priority": 1},
+        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    ],
+    scope="Cluster",
+)
+
 KINDS: tuple[KindInfo, ...] = (NETWORK, RECORD)
+"""The namespaced kinds ddisync reconciles into Infoblox."""
+TENANCY_KINDS: tuple[KindInfo, ...] = (INFOBLOX_GRID, DDI_GRANT)
+"""The cluster-scoped kinds that say where and what those may reconcile."""
+ALL_KINDS: tuple[KindInfo, ...] = KINDS + TENANCY_KINDS
+"""Every kind ``ddisync crds`` writes a CRD for."""
 
 
 def _structural(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -158,14 +208,31 @@ def _status_schema(model: type[BaseModel]) -> dict[str, Any]:
 def build_crd(info: KindInfo) -> dict[str, Any]:
     """The CustomResourceDefinition of one kind."""
     spec = _model_schema(info.spec)
-    spec["x-kubernetes-validations"] = info.spec_rules
+    if info.spec_rules:
+        spec["x-kubernetes-validations"] = info.spec_rules
+    properties: dict[str, Any] = {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"type": "object"},
+        "spec": spec,
+    }
+    if info.status is not None:
+        properties["status"] = _status_schema(info.status)
+    root: dict[str, Any] = {"type": "object", "required": ["spec"], "properties": properties}
+    if info.root_rules:
+        root["x-kubernetes-validations"] = info.root_rules
+    version: dict[str, Any] = {"name": VERSION, "served": True, "storage": True}
+    if info.status is not None:
+        version["subresources"] = {"status": {}}
+    version["additionalPrinterColumns"] = info.columns
+    version["schema"] = {"openAPIV3Schema": root}
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {"name": f"{info.plural}.{GROUP}"},
         "spec": {
             "group": GROUP,
-            "scope": "Namespaced",
+            "scope": info.scope,
             "names": {
                 "kind": info.kind,
                 "listKind": f"{info.kind}List",
@@ -174,28 +241,7 @@ def build_crd(info: KindInfo) -> dict[str, Any]:
                 "shortNames": list(info.short_names),
                 "categories": ["ddi"],
             },
-            "versions": [
-                {
-                    "name": VERSION,
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "additionalPrinterColumns": info.columns,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "required": ["spec"],
-                            "properties": {
-                                "apiVersion": {"type": "string"},
-                                "kind": {"type": "string"},
-                                "metadata": {"type": "object"},
-                                "spec": spec,
-                                "status": _status_schema(info.status),
-                            },
-                        }
-                    },
-                }
-            ],
+            "versions": [version],
         },
     }
 
@@ -209,7 +255,7 @@ def write_crds(output_dir: Path) -> list[Path]:
     """Write one YAML file per kind; return the paths written."""
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for info in KINDS:
+    for info in ALL_KINDS:
         path = output_dir / f"{info.plural}.yaml"
         path.write_text(render_crd(info))
         written.append(path)

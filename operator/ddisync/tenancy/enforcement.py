@@ -1,0 +1,25 @@
+"""Whether grants are enforced: ``DDISYNC_TENANCY``, ``on`` (the default) or ``off``.
+
+The chart sets it from ``tenancy.enforce``. ``on``: a resource proceeds only inside a DDIGrant
+of its namespace on its grid, and is refused before any WAPI call otherwise. ``off``: grants
+are not consulted and every namespace may do anything on every grid (a cluster with a single
+team, or while grants are being written). On by default: an operator with one WAPI account
+that writes whatever any namespace asks is a confused deputy.
+
+Meant to become a field of ``ddisync.config.Settings`` (``tenancy: Enforcement =
+Enforcement.ON``); until then the name of the variable is written once, here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+ENV_VAR = "DDISYNC_TENANCY"
+
+
+class Enforcement(StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+DEFAULT = Enforcement.ON
