@@ -29,7 +29,9 @@ CLUSTER_ID = "e2e"
 
 def operator_settings(wapi_url: str, cluster_id: str, **overrides: Any) -> Settings:
     """An in-process operator's settings for a test: this module's password, no fixed ports,
-    and a test grid's rate limit (no need to be a polite neighbour). ``overrides`` adds."""
+    a test grid's rate limit (no need to be a polite neighbour), and tenancy off: tests of
+    other features run as a single-team cluster would (tests/e2e/test_tenancy.py turns it
+    on). ``overrides`` adds."""
     return Settings(
         **{
             "wapi_url": wapi_url,
@@ -40,6 +42,7 @@ def operator_settings(wapi_url: str, cluster_id: str, **overrides: Any) -> Setti
             "health_port": 0,
             "wapi_rate_limit": 1000,
             "wapi_burst": 1000,
+            "tenancy": "off",
             **overrides,
         }
     )
@@ -114,6 +117,7 @@ class OperatorProcess:
             # A test grid: no need to be a polite neighbour.
             "DDISYNC_WAPI_RATE_LIMIT": "1000",
             "DDISYNC_WAPI_BURST": "1000",
+            "DDISYNC_TENANCY": "off",  # a single-team cluster, as operator_settings
             **(env or {}),
         }
         self.process: asyncio.subprocess.Process | None = None

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ddisync.tenancy.enforcement import DEFAULT as DEFAULT_ENFORCEMENT
+from ddisync.tenancy.enforcement import Enforcement
 from ddisync.wapi.settings import WapiSettings
 
 CACHE_TTL_DEFAULTS: dict[str, float] = {
@@ -113,6 +115,12 @@ class Settings(BaseSettings):
     )
     resync_interval: float = Field(
         300.0, description="Seconds between drift checks of each resource against Infoblox."
+    )
+    tenancy: Enforcement = Field(
+        DEFAULT_ENFORCEMENT,
+        description="on: a resource proceeds only inside a DDIGrant of its namespace on its "
+        "grid, refused (Forbidden) before any WAPI call otherwise; off: every namespace may do "
+        "anything on every grid (a single-team cluster).",
     )
     delete_orphans: bool = Field(
         False,

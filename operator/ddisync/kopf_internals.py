@@ -1,6 +1,6 @@
 """Every use of a kopf internal, in one place (kopf is pinned in pyproject.toml).
 
-kopf has no public call for four things ddisync needs. Each is wrapped here, and
+kopf has no public call for five things ddisync needs. Each is wrapped here, and
 ``tests/unit/test_kopf_internals.py`` fails when a kopf upgrade changes what is relied on:
 
 ==================================  ============================================================
@@ -16,6 +16,9 @@ judge labels as kopf's handlers do  ``kopf._core.intents.registries._matches_met
                                     callables)
 quiet kopf's per-event success log  kopf logs ``f"{handler} succeeded."``, where a resource
 of the catalog handlers             handler reads ``Handler '<id>'``
+read objects kopf does not watch    ``kopf._cogs.clients.api.get``: kopf's authenticated client
+(grants and namespaces at start-up, (its credentials, retries, re-login); used only in kopf's
+the Secrets an InfobloxGrid names)  tasks (handlers and the tasks they start)
 ==================================  ============================================================
 
 Where kopf has a public way (``kopf.event``, ``kopf.Patch``, registries, settings), ddisync
@@ -29,11 +32,13 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import kopf
-from kopf._cogs.clients import patching
+from kopf._cogs.clients import api, errors, patching
 from kopf._core.engines import posting
 from kopf._core.intents import registries
 
 __all__ = [
+    "NotFound",
+    "get_json",
     "hand_over_event_queue",
     "handler_success_prefix",
     "labels_match",
@@ -42,6 +47,14 @@ __all__ = [
 ]
 
 _EVENT_QUEUE = "kopf_event_queue"
+
+NotFound = errors.APINotFoundError
+"""What ``get_json`` raises for a 404 (a Secret or an object that does not exist)."""
+
+
+async def get_json(memo: kopf.Memo, path: str, logger: logging.Logger) -> Any:
+    """GET ``path`` (from the API root, e.g. ``/api/v1/namespaces``) with kopf's credentials."""
+    return await api.get(path, settings=memo.operator_settings, logger=logger)
 
 
 async def patch_resource(

@@ -221,6 +221,7 @@ async def test_missing_marker_definitions_are_created_at_start(cluster) -> None:
             cluster_id="e2e",
             metrics_port=0,
             health_port=0,
+            tenancy="off",
         )
         async with running_operator(settings, connection=cluster.connection, post_events=False):
             await cluster.apply(

@@ -32,6 +32,8 @@ class Reason(StrEnum):
     AUTHENTICATION_FAILED = "AuthenticationFailed"
     INFOBLOX_ERROR = "InfobloxError"
     DELETING = "Deleting"
+    FORBIDDEN = "Forbidden"  # outside the DDIGrants of the resource's namespace on its grid
+    GRID_NOT_READY = "GridNotReady"  # spec.grid names no usable InfobloxGrid
 
 
 ConditionStatus = Literal["True", "False", "Unknown"]

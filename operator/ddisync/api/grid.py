@@ -22,12 +22,13 @@ Decisions:
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
 from ddisync.api.conditions import Condition
-from ddisync.api.meta import Model
+from ddisync.api.meta import Model, immutable
 
 DEFAULT_GRID = "default"
 """The grid made from the operator's own settings; no InfobloxGrid may take this name."""
@@ -38,6 +39,20 @@ OBJECT_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
 # What a Secret's data keys may be (Kubernetes: alphanumerics, '-', '_', '.').
 SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 WAPI_VERSION = r"^2\.[0-9]+(\.[0-9]+)?$"
+
+
+def grid_field(kind: str) -> Any:
+    """``spec.grid`` of a namespaced kind: which grid its objects live on (immutable)."""
+    return Field(
+        DEFAULT_GRID,
+        max_length=253,
+        pattern=OBJECT_NAME,
+        description="The InfobloxGrid its objects live on; 'default' is the operator's own "
+        "connection. Immutable.",
+        json_schema_extra=immutable("grid", kind),
+    )
+
+
 # The CRD's check of url: scheme and authority, an optional trailing slash, nothing else.
 # RE2-compatible (no look-arounds): the same pattern serves CEL and Python.
 GRID_URL = r"^https?://[^/\s?#@]+/?$"

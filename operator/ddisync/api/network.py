@@ -8,6 +8,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from ddisync.api.conditions import Condition
+from ddisync.api.grid import grid_field
 from ddisync.api.meta import (
     Comment,
     DeletionPolicy,
@@ -77,6 +78,7 @@ class NetworkSpec(Model):
         "Immutable.",
         json_schema_extra=immutable("allocate", "Network"),
     )
+    grid: str = grid_field("Network")
     network_view: ViewName = Field(
         "default",
         description="Infoblox network view. Immutable.",

@@ -35,6 +35,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ddisync.api.conditions import Condition
+from ddisync.api.grid import grid_field
 from ddisync.api.meta import (
     Comment,
     DeletionPolicy,
@@ -118,6 +119,7 @@ class RecordSpec(Model):
     # Immutable through RECORD_SPEC_RULES: the CRD generator inlines an enum's $ref and keeps
     # no rule written beside it.
     type: RecordType = Field(description="Record type. Immutable.")
+    grid: str = grid_field("Record")
     view: ViewName = Field(
         "default",
         description="Infoblox DNS view. Immutable.",

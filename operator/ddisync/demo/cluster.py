@@ -27,7 +27,7 @@ import aiohttp
 import kmock
 import kopf
 
-from ddisync.api.crd import KINDS, build_crd
+from ddisync.api.crd import ALL_KINDS, build_crd
 from ddisync.demo.emulator import ApiServerEmulator
 from ddisync.demo.objects import ApiError, Body, with_last_applied
 
@@ -162,7 +162,7 @@ class Cluster:
 
     async def install_crds(self) -> builtins.list[Body]:
         """Apply ddisync's CRDs through the API, as ``kubectl apply -f crds/`` would."""
-        return [await self.apply(build_crd(info)) for info in KINDS]
+        return [await self.apply(build_crd(info)) for info in ALL_KINDS]
 
 
 @contextlib.asynccontextmanager

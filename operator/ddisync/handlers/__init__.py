@@ -17,7 +17,8 @@ from ddisync.handlers.orphans import register_orphans
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.resources import register_kind
 from ddisync.handlers.selectors import label_filter
-from ddisync.handlers.sweep import register_sweep
+from ddisync.handlers.sweep import recheck_forbidden, register_sweep
+from ddisync.handlers.tenancy import register_tenancy
 from ddisync.sync.kinds import DRIVERS
 
 
@@ -31,6 +32,7 @@ def register_handlers(
     register_lifecycle(registry, settings)  # first: the WAPI client the others use
     for driver in kinds:  # each kind's handlers and catalog (labels: see index.py)
         register_kind(registry, driver, settings, labels)
+    register_tenancy(registry, settings, lambda memo: recheck_forbidden(memo, settings, kinds))
     register_orphans(registry, settings, kinds)
     register_sweep(registry, settings, kinds)
     register_close(registry)  # last: kopf cleans up in this order, background tasks first

@@ -10,6 +10,7 @@ from ddisync.config import Settings
 from ddisync.handlers.index import Catalog, catalog
 from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.outcome import RetryDelays
+from ddisync.handlers.tenancy import Tenancy, tenancy
 from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.wapi.client import WapiClient
 
@@ -20,6 +21,7 @@ class Context:
     settings: Settings
     catalog: Catalog  # resolves references to other resources (``sync.driver.Resolver``)
     markers: MarkerDefinitions
+    tenancy: Tenancy  # the grants a resource is judged against before any WAPI call
 
     @property
     def delays(self) -> RetryDelays:
@@ -27,4 +29,4 @@ class Context:
 
 
 def context_of(memo: kopf.Memo, settings: Settings) -> Context:
-    return Context(memo.wapi, settings, catalog(memo), marker_definitions(memo))
+    return Context(memo.wapi, settings, catalog(memo), marker_definitions(memo), tenancy(memo))

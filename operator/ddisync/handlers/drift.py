@@ -9,8 +9,9 @@ deleted in Infoblox) goes through the full reconcile, which reads fresh before i
 the resource                                    the drift check
 ==============================================  ==========================================
 Ready=True for its current generation           compares it with the shared snapshot
-Ready=False, NotOwned or ImmutableField         reconciles again: only the outside world
-                                                (the other object going away) resolves it
+Ready=False, NotOwned, ImmutableField or       reconciles again: only the outside world
+Forbidden                                       (the other object going away, a grant
+                                                widened) resolves it
 anything else                                   nothing: kopf already retries it, or only
                                                 a spec edit helps
 ==============================================  ==========================================
@@ -36,7 +37,11 @@ from ddisync.sync.errors import SyncRefused
 from ddisync.sync.pipeline import drift
 from ddisync.sync.snapshot import OwnedSnapshot
 
-_RECHECKED = frozenset({Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value})
+# Refused for a reason outside the resource, which only a fresh judgement can lift: another
+# object going away (NotOwned, ImmutableField), or a grant added or widened (Forbidden).
+RECHECKED = frozenset(
+    {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value, Reason.FORBIDDEN.value}
+)
 
 
 class Gate(Enum):
@@ -52,7 +57,7 @@ def drift_gate(body: Mapping[str, Any]) -> Gate:
     current = status.get("observedGeneration") == body["metadata"].get("generation")
     if ready is not None and ready.get("status") == "True" and current:
         return Gate.CHECK
-    if ready is not None and ready.get("reason") in _RECHECKED:
+    if ready is not None and ready.get("reason") in RECHECKED:
         return Gate.RECHECK
     return Gate.SKIP
 
@@ -99,6 +104,11 @@ async def check_drift(
         desired = driver.desired(spec, body["metadata"]["namespace"], ctx.catalog)
     except SyncRefused:
         return False  # waiting for another resource now; checked once that is resolved
+    namespace = body["metadata"]["namespace"]
+    if ctx.tenancy.refusal(driver.reach(spec, desired, namespace)) is not None:
+        # A grant narrowed or deleted since: the reconcile writes Forbidden, touches nothing.
+        await reconcile(driver, body, patch, ctx, logger)
+        return False
     intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt)
     used = driver.drift_types(desired, intent)
     owned = {objtype: await snapshots[objtype].by_uid() for objtype in used}

@@ -14,14 +14,16 @@ from typing import Any
 import kopf
 
 from ddisync.api.conditions import Reason
-from ddisync.api.meta import parse_spec
+from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.handlers.context import Context
 from ddisync.handlers.failure import raise_deleting, raise_for
 from ddisync.handlers.specs import deletion_policy
 from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.ownership import Owner
 from ddisync.sync.driver import Driver, Intent
+from ddisync.sync.errors import SyncRefused
 from ddisync.sync.pipeline import delete, sync
+from ddisync.tenancy import Reach
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 AnyDriver = Driver[Any, Any]
@@ -45,7 +47,9 @@ async def reconcile(
     status = body.get("status") or {}
     try:
         spec = parse_spec(driver.spec_model, body.get("spec"))
-        desired = driver.desired(spec, body["metadata"]["namespace"], ctx.catalog)
+        namespace = body["metadata"]["namespace"]
+        desired = driver.desired(spec, namespace, ctx.catalog)
+        refuse_outside_grants(ctx, driver.reach(spec, desired, namespace))
         await ctx.markers.ensure(ctx.client)  # before the first write (lifecycle.py)
         intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt, forget)
         synced = await sync(ctx.client, driver, desired, intent, status)
@@ -78,6 +82,28 @@ async def reconcile(
     )
 
 
+def refuse_outside_grants(ctx: Context, reach: Reach) -> None:
+    """Raise ``Forbidden`` when no grant of the namespace covers ``reach``: before any WAPI
+    call, for creates and updates alike (an edit that leaves the grant changes nothing)."""
+    refusal = ctx.tenancy.refusal(reach)
+    if refusal is not None:
+        raise SyncRefused(Reason.FORBIDDEN, str(refusal))
+
+
+def _outside_grants(driver: AnyDriver, body: Mapping[str, Any], ctx: Context) -> str | None:
+    """Why deleting may not touch Infoblox (tenancy enforced); None when a grant covers it."""
+    if not ctx.tenancy.enforced:
+        return None
+    namespace = body["metadata"]["namespace"]
+    try:
+        spec = parse_spec(driver.spec_model, body.get("spec"))
+        desired = driver.desired(spec, namespace, ctx.catalog)
+    except (InvalidSpecError, SyncRefused) as error:
+        return f"its spec cannot be judged against the grants ({error})"
+    refusal = ctx.tenancy.refusal(driver.reach(spec, desired, namespace))
+    return None if refusal is None else str(refusal)
+
+
 async def finalize(
     driver: AnyDriver, body: Mapping[str, Any], patch: kopf.Patch, ctx: Context, logger: Logger
 ) -> None:
@@ -86,6 +112,15 @@ async def finalize(
     spec: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     targets = driver.deletion_targets(spec, body.get("status") or {})
     if not targets:
+        return
+    outside = _outside_grants(driver, body, ctx)
+    if outside is not None:
+        # The grant that covered it is gone or narrowed: release nothing, touch nothing.
+        message = (
+            f"deleted from Kubernetes only; its Infoblox objects were left as they are: {outside}"
+        )
+        logger.warning("%s", message)
+        announce(body, "LeftInInfoblox", message, warning=True)
         return
     owner = owner_of(driver, body, ctx.settings.cluster_id)
     try:

@@ -24,11 +24,12 @@ from typing import Any
 
 import kopf
 
+from ddisync.api.conditions import ready_condition
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
 from ddisync.handlers.background import register_periodic
 from ddisync.handlers.context import context_of
-from ddisync.handlers.drift import check_drift
+from ddisync.handlers.drift import RECHECKED, check_drift
 from ddisync.handlers.index import catalog
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.snapshots import owned_snapshots
@@ -53,7 +54,12 @@ async def check_one(
             if await check_drift(driver, body, patch, ctx, snapshots, logger):
                 memo.metrics.drift_repaired(kind)
         except (kopf.TemporaryError, kopf.PermanentError) as error:
-            logger.warning("Drift repair failed; next sweep tries again: %s", error)
+            # Said once, when the reason changes; a recheck ending as before is no news.
+            before = ready_condition(body.get("status")) or {}
+            after = ready_condition(patch.status) or {}
+            same = before.get("reason") == after.get("reason")
+            level = logging.DEBUG if same else logging.WARNING
+            logger.log(level, "Drift check did not bring it in step; next sweep again: %s", error)
         except Exception:  # a bug must not end the sweep for the other resources
             logger.exception("Drift check failed")
         if patch and _still_current(memo, kind, meta):
@@ -93,6 +99,20 @@ async def sweep(memo: kopf.Memo, settings: Settings, driver: AnyDriver) -> None:
             await asyncio.sleep(0)
 
     await asyncio.gather(*(worker() for _ in range(PARALLEL_CHECKS)))
+
+
+async def recheck_forbidden(
+    memo: kopf.Memo, settings: Settings, kinds: Sequence[AnyDriver]
+) -> None:
+    """Re-judge, now, the resources refused for a reason only the outside world lifts (a
+    grant added or widened): the same check as the sweep's, for those only."""
+    take_up_event_queue(memo)
+    for driver in kinds:
+        bodies = catalog(memo).bodies.get(driver.kind, {})
+        for body in list(bodies.values()):
+            ready = ready_condition(body.get("status"))
+            if ready is not None and ready.get("reason") in RECHECKED:
+                await check_one(memo, settings, driver, body)
 
 
 async def sweep_all(memo: kopf.Memo, settings: Settings, kinds: Sequence[AnyDriver]) -> None:

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from ddisync.api.crd import KindInfo
 from ddisync.reconcile.ownership import Owner
 from ddisync.reconcile.plan import Action
+from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync.wapi.query import QueryParams
 
@@ -115,6 +116,11 @@ class Driver(ABC, Generic[SpecT, DesiredT]):
     @abstractmethod
     def desired(self, spec: SpecT, namespace: str, resolver: Resolver) -> DesiredT:
         """The desired state; raise ``SyncRefused`` while waiting for another resource."""
+
+    @abstractmethod
+    def reach(self, spec: SpecT, desired: DesiredT, namespace: str) -> Reach:
+        """Everything a resource would touch in Infoblox, in the terms grants are written in
+        (``ddisync.tenancy``): judged before any WAPI call."""
 
     @abstractmethod
     def primary(self, desired: DesiredT, intent: Intent) -> Part:

@@ -22,6 +22,7 @@ from ddisync.reconcile.network import (
     plan_network,
 )
 from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync.wapi.query import objtype_of
 
@@ -59,6 +60,20 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
 
     def desired(self, spec: NetworkSpec, namespace: str, resolver: Resolver) -> DesiredNetwork:
         return desired_network(spec)
+
+    def reach(self, spec: NetworkSpec, desired: DesiredNetwork, namespace: str) -> Reach:
+        """The network view, and the cidr or the container allocated from (with the prefix
+        length the allocation takes)."""
+        where = desired.cidr or desired.container
+        return Reach(
+            grid=spec.grid,
+            namespace=namespace,
+            kind=self.kind,
+            network_view=desired.network_view,
+            networks=(where,) if where else (),
+            prefix_length=desired.prefix_length,
+            adopt=spec.adopt,
+        )
 
     def primary(self, desired: DesiredNetwork, intent: Intent) -> Part:
         view = {"network_view": desired.network_view}

@@ -13,6 +13,7 @@ twice.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import DRIVER as NETWORK_DRIVER
 from ddisync.sync.network import network_facts
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
+from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync.wapi.query import objtype_of
 
@@ -69,6 +71,32 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
                 f"(it is not: {facts.reason})",
             )
         return desired_record(spec, facts.cidr, facts.network_view)
+
+    def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
+        """The record's own name and view, and its type. Targets (canonical, mail exchanger,
+        SRV target, a PTR's ptrdname) may point anywhere. A PTR is judged by its address, and
+        so is the PTR ``createPTR`` keeps; an address still to be allocated by the Network it
+        comes from."""
+        names: tuple[str, ...] = (desired.name,)
+        addresses: tuple[str, ...] = ()
+        if desired.type is RecordType.PTR:
+            address = desired.address or _address_of_reverse_name(desired.name)
+            names, addresses = ((), (address,)) if address else (names, ())
+        elif desired.create_ptr:
+            if desired.address is not None:
+                addresses = (desired.address,)
+            elif desired.allocation is not None:
+                addresses = (desired.allocation.cidr,)
+        return Reach(
+            grid=spec.grid,
+            namespace=namespace,
+            kind=self.kind,
+            record_type=desired.type,
+            view=desired.view,
+            names=names,
+            addresses=addresses,
+            adopt=spec.adopt,
+        )
 
     def primary(self, desired: DesiredRecord, intent: Intent) -> Part:
         def plan(found: WapiObject | None) -> Action:
@@ -149,6 +177,22 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
                 ptr_ref = None
             targets.insert(0, Target(PTR_OBJTYPE, ptr_ref))
         return targets
+
+
+def _address_of_reverse_name(name: str) -> str | None:
+    """``5.0.1.10.in-addr.arpa`` → ``10.1.0.5`` (and the ip6.arpa nibbles); None for a name
+    that names a whole reverse zone or is not a reverse name."""
+    labels = name.rstrip(".").lower().split(".")
+    try:
+        if labels[-2:] == ["in-addr", "arpa"] and len(labels) == 6:
+            return str(ipaddress.IPv4Address(".".join(reversed(labels[:4]))))
+        if labels[-2:] == ["ip6", "arpa"] and len(labels) == 34:
+            nibbles = "".join(reversed(labels[:32]))
+            groups = ":".join(nibbles[i : i + 4] for i in range(0, 32, 4))
+            return str(ipaddress.IPv6Address(groups))
+    except ValueError:
+        return None
+    return None
 
 
 DRIVER = RecordDriver()

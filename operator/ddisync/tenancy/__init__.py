@@ -8,12 +8,11 @@ Layering: pure. ``tenancy`` imports ``ddisync.api`` and nothing else of ddisync:
 WAPI, no I/O. Handlers read the grants and namespace labels and call it.
 """
 
-from ddisync.tenancy.enforcement import ENV_VAR, Enforcement
+from ddisync.tenancy.enforcement import Enforcement
 from ddisync.tenancy.grants import Aspect, Reach, Refusal, check, grants_for
 from ddisync.tenancy.selector import selects
 
 __all__ = [
-    "ENV_VAR",
     "Aspect",
     "Enforcement",
     "Reach",

@@ -6,15 +6,12 @@ are not consulted and every namespace may do anything on every grid (a cluster w
 team, or while grants are being written). On by default: an operator with one WAPI account
 that writes whatever any namespace asks is a confused deputy.
 
-Meant to become a field of ``ddisync.config.Settings`` (``tenancy: Enforcement =
-Enforcement.ON``); until then the name of the variable is written once, here.
+It is the ``tenancy`` field of ``ddisync.config.Settings``, defaulting to ``DEFAULT``.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-ENV_VAR = "DDISYNC_TENANCY"
 
 
 class Enforcement(StrEnum):
