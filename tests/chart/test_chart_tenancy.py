@@ -239,6 +239,8 @@ def test_the_issue_examples_are_valid(crds: dict[tuple[str, str], CrdVersion]) -
         (changed(GRID, "metadata.name", "default"), "<root>"),
         (changed(GRID, "spec.url", "https://gm.corp.example/wapi/v2.12"), "spec.url"),
         (changed(GRID, "spec.url", "https://admin:pw@gm.corp.example"), "spec.url"),
+        (changed(GRID, "spec.url", "https://gm.corp.example/proxy"), "spec.url"),
+        (changed(GRID, "spec.url", "https://gm corp"), "spec.url"),
         (changed(GRID, "spec.rateLimit", 0), "spec.rateLimit"),
         (changed(GRID, "spec.credentialsSecretRef", {"name": "x"}), "spec.credentialsSecretRef"),
         (changed(GRANT, "spec.namespaces", ...), "spec"),

@@ -38,9 +38,10 @@ OBJECT_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
 # What a Secret's data keys may be (Kubernetes: alphanumerics, '-', '_', '.').
 SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 WAPI_VERSION = r"^2\.[0-9]+(\.[0-9]+)?$"
-# The CRD's check of url: scheme and authority, an optional trailing slash, nothing else.
-# RE2-compatible (no look-arounds): the same pattern serves CEL and Python.
-GRID_URL = r"^https?://[^/\s?#@]+/?$"
+# The CRD's check of url: scheme and authority, an optional trailing slash, nothing else (the
+# model's own check, ``_base_url``, says which part is wrong). No backslash: the pattern sits in
+# a CEL string literal, where only CEL's own escapes are valid.
+GRID_URL = r"^https?://[^/?#@ ]+/?$"
 
 
 class SecretRef(Model):
