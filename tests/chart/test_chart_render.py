@@ -10,6 +10,7 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
+import yaml
 from chartenv import (
     CHART,
     CI_VALUES,
@@ -28,12 +29,14 @@ from chartenv import (
 from crdvalidate import load_crds
 
 from ddisync.config import Settings
+from ddisync.tenancy import ENV_VAR as TENANCY_ENV
 
 Render = Callable[..., list[Manifest]]
 Helm = Callable[..., HelmResult]
 
-# Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests.
-NON_CORE_KINDS = {"ServiceMonitor"}
+# Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests
+# (DDIGrant against the generated CRD, in test_chart_tenancy.py).
+NON_CORE_KINDS = {"ServiceMonitor", "DDIGrant"}
 WORKLOAD_KINDS = {"Deployment"}
 
 
@@ -48,6 +51,7 @@ def test_ci_values_cover_the_reviewed_scenarios() -> None:
         "existing-secret",
         "monitoring",
         "namespaced",
+        "tenancy",
     }
 
 
@@ -76,7 +80,7 @@ def test_every_namespaced_object_is_in_the_release_namespace_or_a_watched_one(
     render: Render, values: Path
 ) -> None:
     for doc in render([values]):
-        if doc["kind"] in {"ClusterRole", "ClusterRoleBinding"}:
+        if doc["kind"] in {"ClusterRole", "ClusterRoleBinding", "DDIGrant"}:
             assert "namespace" not in doc["metadata"]
         elif doc["kind"] not in {"Role", "RoleBinding", "ConfigMap"}:
             assert doc["metadata"]["namespace"] == NAMESPACE, doc["metadata"]
@@ -128,6 +132,7 @@ def test_probes_hit_healthz_and_readyz_on_the_health_port(render: Render, values
 @pytest.mark.parametrize("values", CI_VALUES, ids=ids(CI_VALUES))
 def test_every_env_var_is_a_setting_the_operator_reads(render: Render, values: Path) -> None:
     known = {f"DDISYNC_{name.upper()}" for name in Settings.model_fields}
+    known.add(TENANCY_ENV)  # read by ddisync.tenancy until Settings carries it
     for deployment in of_kind(render([values]), "Deployment"):
         assert set(env_of(deployment)) <= known
         assert "args" not in deployment["spec"]["template"]["spec"]["containers"][0]
@@ -232,11 +237,15 @@ def rbac_rules(docs: list[Manifest]) -> list[tuple[str, Manifest]]:
 
 
 @pytest.mark.parametrize("values", CI_VALUES, ids=ids(CI_VALUES))
-def test_rbac_has_no_wildcards_and_no_secrets(render: Render, values: Path) -> None:
+def test_rbac_has_no_wildcards_and_reads_secrets_only_by_name(render: Render, values: Path) -> None:
     for where, rule in rbac_rules(render([values])):
         for field in ("apiGroups", "resources", "verbs"):
             assert "*" not in rule.get(field, []), (where, rule)
-        assert "secrets" not in rule["resources"], where
+        if "secrets" in rule["resources"]:
+            # Only the Secrets InfobloxGrids name (tenancy.secrets), one namespace at a time.
+            assert where.startswith("Role/"), where
+            assert rule["resources"] == ["secrets"] and rule["verbs"] == ["get"], rule
+            assert rule["resourceNames"], rule
         assert not {"create", "update", "delete", "deletecollection"} & set(rule["verbs"]) or (
             rule["resources"] == ["events"] and rule["verbs"] == ["create"]
         ), (where, rule)
@@ -284,9 +293,22 @@ def test_fixed_namespaces_get_roles_and_no_cluster_access_to_resources(render: R
         assert resources == {"networks", "records", "networks/status", "records/status", "events"}
     bindings = of_kind(docs, "RoleBinding")
     assert sorted(b["metadata"]["namespace"] for b in bindings) == ["dns-team", "network-team"]
-    # Only the CRD observer is cluster-wide; no namespaces access (the names are fixed).
-    (cluster_role,) = of_kind(docs, "ClusterRole")
-    assert cluster_role["rules"][0]["resources"] == ["customresourcedefinitions"]
+    # Cluster-wide: the CRD observer, and the cluster-scoped tenancy kinds; no access to
+    # namespaces beyond reading the labels of the fixed ones, by name.
+    roles = {r["metadata"]["name"]: r for r in of_kind(docs, "ClusterRole")}
+    assert set(roles) == {"ddisync-crd-observer", "ddisync-tenancy"}
+    assert roles["ddisync-crd-observer"]["rules"][0]["resources"] == ["customresourcedefinitions"]
+    namespace_rules = [
+        r for r in roles["ddisync-tenancy"]["rules"] if r["resources"] == ["namespaces"]
+    ]
+    assert namespace_rules == [
+        {
+            "apiGroups": [""],
+            "resources": ["namespaces"],
+            "resourceNames": ["dns-team", "network-team"],
+            "verbs": ["get"],
+        }
+    ]
     (deployment,) = of_kind(docs, "Deployment")
     assert env_of(deployment)["DDISYNC_NAMESPACES"] == "network-team,dns-team"
 
@@ -294,11 +316,18 @@ def test_fixed_namespaces_get_roles_and_no_cluster_access_to_resources(render: R
 def test_rbac_covers_every_generated_crd(render: Render) -> None:
     plurals = {crd.plural for crd in load_crds(CRDS).values()}
     assert plurals
+    with_status = {
+        doc["spec"]["names"]["plural"]
+        for path in CRDS.glob("*.yaml")
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc and any("status" in v.get("subresources", {}) for v in doc["spec"]["versions"])
+    }
+    assert with_status < plurals  # a DDIGrant has no status
     rules = [rule for _, rule in rbac_rules(render([ci_values("default")]))]
     granted = {
         res for rule in rules if "ddisync.io" in rule["apiGroups"] for res in rule["resources"]
     }
-    assert {p for p in plurals} | {f"{p}/status" for p in plurals} <= granted
+    assert plurals | {f"{p}/status" for p in with_status} <= granted
 
 
 def test_rbac_can_be_left_to_the_user(render: Render) -> None:
@@ -309,6 +338,11 @@ def test_rbac_can_be_left_to_the_user(render: Render) -> None:
     assert not {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount"} & {
         d["kind"] for d in docs
     }
+    with_secrets = render(
+        [ci_values("tenancy")], sets=["rbac.create=false", "serviceAccount.create=false",
+                                      "serviceAccount.name=ops-managed"]
+    )  # fmt: skip
+    assert not {"Role", "ClusterRole"} & {d["kind"] for d in with_secrets}
     (deployment,) = of_kind(docs, "Deployment")
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "ops-managed"
 
@@ -459,7 +493,9 @@ def test_pdb_renders_only_when_the_release_runs_more_than_one_pod(render: Render
 @pytest.mark.parametrize(
     "typo",
     ["wapi.rateLimt=5", "replicas=2", "metrics.serviceMonitor.enable=true", "logging.format=xml",
-     "replicaCount=2", "shards[0].name=a", "shards[0].namespace={x}"],
+     "replicaCount=2", "shards[0].name=a", "shards[0].namespace={x}", "tenancy.enforced=false",
+     "tenancy.enforce=maybe", "tenancy.secrets[0].namespace=x", "grants.a.namespaces={a}",
+     "grants.Team_A.namespaces={a}", "grants.a.zones={a.b},grants.a.namespaces={a}"],
 )  # fmt: skip
 def test_values_schema_rejects_typos_and_invalid_values(helm: Helm, typo: str) -> None:
     result = helm(*template_args([ci_values("default")], sets=[typo]))

@@ -130,3 +130,15 @@ ddisync.io/shard: {{ .instance.shard | quote }}
   resources: ["events"]
   verbs: ["create"]
 {{- end }}
+
+{{/* Secrets InfobloxGrids may name, from tenancy.secrets, merged by namespace (a namespace may
+be listed twice; one Role per namespace). Output: YAML {namespace: [sorted unique names]}. */}}
+{{- define "ddisync.gridSecrets" -}}
+{{- $byNamespace := dict }}
+{{- range .Values.tenancy.secrets }}
+{{- $namespace := .namespace | default $.Release.Namespace }}
+{{- $names := concat (get $byNamespace $namespace | default list) .names }}
+{{- $_ := set $byNamespace $namespace ($names | uniq | sortAlpha) }}
+{{- end }}
+{{- $byNamespace | toYaml }}
+{{- end }}

@@ -53,9 +53,10 @@ def grid_field(kind: str) -> Any:
     )
 
 
-# The CRD's check of url: scheme and authority, an optional trailing slash, nothing else.
-# RE2-compatible (no look-arounds): the same pattern serves CEL and Python.
-GRID_URL = r"^https?://[^/\s?#@]+/?$"
+# The CRD's check of url: scheme and authority, an optional trailing slash, nothing else (the
+# model's own check, ``_base_url``, says which part is wrong). No backslash: the pattern sits in
+# a CEL string literal, where only CEL's own escapes are valid.
+GRID_URL = r"^https?://[^/?#@ ]+/?$"
 
 
 class SecretRef(Model):

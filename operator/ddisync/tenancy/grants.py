@@ -42,6 +42,9 @@ What a caller puts in a ``Reach`` (the planner builds them from the desired stat
   container when that network does.
 - PTR: addresses=(address,) (from spec.address, or read back from the reverse name), and no
   names: the reverse name lies in in-addr.arpa or ip6.arpa, which grants do not list.
+- Host without createPTR: NIOS answers reverse queries for a host by itself whenever a reverse
+  zone exists (see ``ddisync.api.record``). The contract judges a Host's address only with
+  createPTR; putting it in addresses always is the stricter choice, and the checker takes it.
 - adopt=spec.adopt.
 
 Which refusal is reported when no grant covers the resource (the "closest" one): the grant
