@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     resync_interval: float = Field(
         300.0, description="Seconds between drift checks of each resource against Infoblox."
     )
+    grid_check_interval: float = Field(
+        30.0,
+        description="Seconds between checks of each InfobloxGrid: its Secrets are read again "
+        "(a rotated password takes effect without a restart) and the Grid Master is pinged.",
+    )
     tenancy: Enforcement = Field(
         DEFAULT_ENFORCEMENT,
         description="on: a resource proceeds only inside a DDIGrant of its namespace on its "

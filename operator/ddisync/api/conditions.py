@@ -34,6 +34,8 @@ class Reason(StrEnum):
     DELETING = "Deleting"
     FORBIDDEN = "Forbidden"  # outside the DDIGrants of the resource's namespace on its grid
     GRID_NOT_READY = "GridNotReady"  # spec.grid names no usable InfobloxGrid
+    SECRET_MISSING = "SecretMissing"  # an InfobloxGrid's Secret is missing or unreadable
+    SECRET_KEY_MISSING = "SecretKeyMissing"  # an InfobloxGrid's Secret lacks a key
 
 
 ConditionStatus = Literal["True", "False", "Unknown"]

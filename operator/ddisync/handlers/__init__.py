@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import kopf
 
 from ddisync.config import Settings
+from ddisync.handlers.grids import register_grids
 from ddisync.handlers.lifecycle import register_close, register_lifecycle
 from ddisync.handlers.orphans import register_orphans
 from ddisync.handlers.reconcile import AnyDriver
@@ -32,6 +33,7 @@ def register_handlers(
     register_lifecycle(registry, settings)  # first: the WAPI client the others use
     for driver in kinds:  # each kind's handlers and catalog (labels: see index.py)
         register_kind(registry, driver, settings, labels)
+    register_grids(registry, settings)
     register_tenancy(registry, settings, lambda memo: recheck_forbidden(memo, settings, kinds))
     register_orphans(registry, settings, kinds)
     register_sweep(registry, settings, kinds)

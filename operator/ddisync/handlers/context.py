@@ -7,20 +7,17 @@ from dataclasses import dataclass
 import kopf
 
 from ddisync.config import Settings
+from ddisync.grids import Grids
 from ddisync.handlers.index import Catalog, catalog
-from ddisync.handlers.lifecycle import marker_definitions
 from ddisync.handlers.outcome import RetryDelays
 from ddisync.handlers.tenancy import Tenancy, tenancy
-from ddisync.sync.eadefs import MarkerDefinitions
-from ddisync.wapi.client import WapiClient
 
 
 @dataclass(frozen=True)
 class Context:
-    client: WapiClient
+    grids: Grids  # each resource's grid by spec.grid: its client, reads and marker check
     settings: Settings
     catalog: Catalog  # resolves references to other resources (``sync.driver.Resolver``)
-    markers: MarkerDefinitions
     tenancy: Tenancy  # the grants a resource is judged against before any WAPI call
 
     @property
@@ -29,4 +26,4 @@ class Context:
 
 
 def context_of(memo: kopf.Memo, settings: Settings) -> Context:
-    return Context(memo.wapi, settings, catalog(memo), marker_definitions(memo), tenancy(memo))
+    return Context(memo.grids, settings, catalog(memo), tenancy(memo))

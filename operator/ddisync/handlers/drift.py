@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -29,6 +29,7 @@ import kopf
 
 from ddisync.api.conditions import Reason, ready_condition
 from ddisync.api.meta import parse_spec
+from ddisync.grids import Grid
 from ddisync.handlers.context import Context
 from ddisync.handlers.reconcile import AnyDriver, owner_of, reconcile
 from ddisync.handlers.status import announce
@@ -87,12 +88,12 @@ async def check_drift(
     body: Mapping[str, Any],
     patch: kopf.Patch,
     ctx: Context,
-    snapshots: Mapping[str, OwnedSnapshot],
+    snapshots: Callable[[Grid], Mapping[str, OwnedSnapshot]],
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
 ) -> bool:
-    """Judge one resource against the shared snapshots; on a difference, repair it through the
-    same reconcile as a watch event (fresh reads before any write). Returns whether a repair
-    was attempted."""
+    """Judge one resource against the shared snapshots of its grid (``snapshots``); on a
+    difference, repair it through the same reconcile as a watch event (fresh reads before any
+    write). Returns whether a repair was attempted."""
     gate = drift_gate(body)
     if gate is Gate.RECHECK:
         await reconcile(driver, body, patch, ctx, logger)
@@ -100,19 +101,21 @@ async def check_drift(
     if gate is Gate.SKIP:
         return False
     spec = parse_spec(driver.spec_model, body.get("spec"))
-    try:
-        desired = driver.desired(spec, body["metadata"]["namespace"], ctx.catalog)
-    except SyncRefused:
-        return False  # waiting for another resource now; checked once that is resolved
     namespace = body["metadata"]["namespace"]
+    try:
+        desired = driver.desired(spec, namespace, ctx.catalog)
+        grid = ctx.grids.get(spec.grid)
+    except SyncRefused:
+        return False  # waiting for another resource or its grid; checked once that is there
     if ctx.tenancy.refusal(driver.reach(spec, desired, namespace)) is not None:
         # A grant narrowed or deleted since: the reconcile writes Forbidden, touches nothing.
         await reconcile(driver, body, patch, ctx, logger)
         return False
     intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt)
     used = driver.drift_types(desired, intent)
-    owned = {objtype: await snapshots[objtype].by_uid() for objtype in used}
-    if verified_after(body.get("status") or {}, [snapshots[t].taken_at for t in used]):
+    of_grid = snapshots(grid)
+    owned = {objtype: await of_grid[objtype].by_uid() for objtype in used}
+    if verified_after(body.get("status") or {}, [of_grid[t].taken_at for t in used]):
         return False
     verdict = drift(driver, desired, intent, owned)
     if verdict.what is None:

@@ -1,4 +1,5 @@
-"""Operator start and stop: open the WAPI client once, keep it in ``memo``, close it at the end
+"""Operator start and stop: open the default grid's WAPI client and the grid registry once
+(``memo.grids``; ``memo.wapi`` is the default grid's client), close them at the end
 (``register_close``: after every background task has stopped).
 
 At start the operator also makes sure the grid defines the extensible attributes it marks its
@@ -15,8 +16,10 @@ from typing import Any
 
 import kopf
 
+from ddisync.api.grid import DEFAULT_GRID
 from ddisync.cache import OperatorCache, open_cache
 from ddisync.config import Settings
+from ddisync.grids import Grid, Grids
 from ddisync.handlers.background import register_background
 from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
@@ -24,6 +27,7 @@ from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.errors import SyncRefused
 from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import WapiError
+from ddisync.wapi.settings import WapiSettings
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +58,18 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
         observer = FanOutObserver(
             memo.metrics.wapi_observer(), memo.health.wapi_observer(), memo.cache.write_observer()
         )
-        client = WapiClient(settings.wapi_settings(), observer=observer)
-        await client.__aenter__()
-        memo.wapi = client
-        memo.reads = memo.cache.reads(client)  # cached reads that never decide a write
-        memo.health.infoblox_probe = client.ping
+
+        async def open_grid(name: str, wapi: WapiSettings) -> Grid:
+            client = WapiClient(wapi, observer=observer)
+            await client.__aenter__()
+            # cached reads that never decide a write; keyed by the grid's URL and user
+            return Grid(name, client, memo.cache.reads(client))
+
+        default = await open_grid(DEFAULT_GRID, settings.wapi_settings())
+        default.markers = marker_definitions(memo)
+        memo.grids = Grids(default, open_grid, settings.wapi_settings())
+        memo.wapi, memo.reads = default.client, default.reads
+        memo.health.infoblox_probe = default.client.ping
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
 
@@ -77,9 +88,9 @@ def register_close(registry: kopf.OperatorRegistry) -> None:
 
     @kopf.on.cleanup(registry=registry)
     async def close_wapi_client(memo: kopf.Memo, **_: Any) -> None:
-        client = getattr(memo, "wapi", None)
-        if client is not None:
-            await client.aclose()
+        grids: Grids | None = getattr(memo, "grids", None)
+        if grids is not None:
+            await grids.aclose()  # every grid's client, the default one included
         cache: OperatorCache | None = getattr(memo, "cache", None)
         if cache is not None:
             await cache.aclose()

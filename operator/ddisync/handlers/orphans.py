@@ -20,6 +20,7 @@ from collections.abc import Container, Mapping, Sequence
 import kopf
 
 from ddisync.config import Settings
+from ddisync.grids import Grid, Grids
 from ddisync.handlers.background import register_periodic
 from ddisync.handlers.index import catalog
 from ddisync.handlers.reconcile import AnyDriver
@@ -35,14 +36,15 @@ _SHOWN = 10  # orphans named in one log line; the metric has the count
 
 
 async def scan_orphans(
-    memo: kopf.Memo,
+    grid: Grid,
     settings: Settings,
     kind: str,
     snapshots: Sequence[OwnedSnapshot],
     live_uids: Container[str],
     suspects: Container[str],
-) -> set[str]:
-    """One scan of ``kind``: report (and maybe delete) orphans; their refs, for the next scan."""
+) -> tuple[set[str], int]:
+    """One scan of ``kind`` on ``grid``: report (and maybe delete) orphans. Returns their
+    refs, for the next scan, and how many are left."""
     objects = [obj for snapshot in snapshots for obj in (await snapshot.by_uid()).values()]
     orphans = find_orphans(
         objects,
@@ -56,8 +58,9 @@ async def scan_orphans(
         more = f" and {len(orphans) - _SHOWN} more" if len(orphans) > _SHOWN else ""
         advice = "" if settings.delete_orphans else "; set DDISYNC_DELETE_ORPHANS=true to delete"
         logger.warning(
-            "%d Infoblox object(s) of cluster %r are claimed by no %s resource: %s%s%s",
-            len(orphans), settings.cluster_id, kind, shown, more, advice,
+            "%d Infoblox object(s) of cluster %r on grid %s are claimed by no %s resource: "
+            "%s%s%s",
+            len(orphans), settings.cluster_id, grid.name, kind, shown, more, advice,
         )  # fmt: skip
     deleted = 0
     if settings.delete_orphans:
@@ -65,15 +68,14 @@ async def scan_orphans(
             if orphan.ref not in suspects:
                 continue  # confirmed by the next scan first
             if await delete_orphan(
-                memo.wapi, orphan, cluster=settings.cluster_id, live_uids=live_uids
+                grid.client, orphan, cluster=settings.cluster_id, live_uids=live_uids
             ):
                 deleted += 1
                 logger.warning("Deleted orphan %s (owner %s gone)", orphan.ref, orphan.owner)
         if deleted:
             for snapshot in snapshots:
                 snapshot.invalidate()
-    memo.metrics.set_orphans(kind, len(orphans) - deleted)
-    return {orphan.ref for orphan in orphans}
+    return {orphan.ref for orphan in orphans}, len(orphans) - deleted
 
 
 async def scan_all(
@@ -83,22 +85,28 @@ async def scan_all(
     suspects: dict[str, set[str]],
     kinds: Sequence[AnyDriver],
 ) -> None:
-    """One scan of each kind; ``suspects`` carries each kind's orphans to the next scan."""
+    """One scan of each kind on each grid; ``suspects`` carries each kind's orphans to the
+    next scan."""
+    grids: Grids = memo.grids
     for driver in kinds:
-        kind = driver.kind
-        try:
-            suspects[kind] = await scan_orphans(
-                memo,
-                settings,
-                kind,
-                list(owned_snapshots(memo, settings, driver).values()),
-                live.get(kind, {}),
-                suspects.get(kind, set()),
-            )
-        except WapiError as error:
-            logger.warning("Orphan scan of %s skipped: %s", kind, error)
-        except Exception:  # a bug must not end the scans for good
-            logger.exception("Orphan scan of %s failed", kind)
+        kind, left = driver.kind, 0
+        for grid in grids.all():
+            key = f"{grid.name}/{kind}"
+            try:
+                suspects[key], count = await scan_orphans(
+                    grid,
+                    settings,
+                    kind,
+                    list(owned_snapshots(memo, settings, driver, grid).values()),
+                    live.get(kind, {}),
+                    suspects.get(key, set()),
+                )
+                left += count
+            except WapiError as error:
+                logger.warning("Orphan scan of %s on grid %s skipped: %s", kind, grid.name, error)
+            except Exception:  # a bug must not end the scans for good
+                logger.exception("Orphan scan of %s on grid %s failed", kind, grid.name)
+        memo.metrics.set_orphans(kind, left)
 
 
 def register_orphans(

@@ -10,7 +10,8 @@ SyncRefused                    its own reason          never for ImmutableField/
                                                        and InfobloxError (missing marker
                                                        definitions an administrator adds); soon
                                                        for NetworkNotReady (the handler shortens
-                                                       it further with its own backoff)
+                                                       it further with its own backoff) and
+                                                       GridNotReady (its InfobloxGrid connects)
 ParentNotFoundError            ParentNotFound          slow (someone creates the zone/container)
 ConflictError                  Conflict                slow
 NoFreeAddressError             NoFreeAddress           slow (addresses get freed)
@@ -101,7 +102,7 @@ def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Fail
             return Failure(Reason.INVALID_SPEC, str(error), None)
         case SyncRefused(reason=Reason.CONFLICT | Reason.PARENT_NOT_FOUND | Reason.INFOBLOX_ERROR):
             return Failure(error.reason, error.message, slow)
-        case SyncRefused(reason=Reason.NETWORK_NOT_READY):
+        case SyncRefused(reason=Reason.NETWORK_NOT_READY | Reason.GRID_NOT_READY):
             return Failure(error.reason, error.message, soon)
         case SyncRefused():
             return Failure(error.reason, error.message, None)

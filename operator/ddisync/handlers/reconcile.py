@@ -14,7 +14,9 @@ from typing import Any
 import kopf
 
 from ddisync.api.conditions import Reason
+from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import InvalidSpecError, parse_spec
+from ddisync.grids import Grid
 from ddisync.handlers.context import Context
 from ddisync.handlers.failure import raise_deleting, raise_for
 from ddisync.handlers.specs import deletion_policy
@@ -45,16 +47,19 @@ async def reconcile(
 ) -> None:
     """Bring the resource's Infoblox objects in step and write the outcome into ``patch``."""
     status = body.get("status") or {}
+    grid: Grid | None = None
     try:
         spec = parse_spec(driver.spec_model, body.get("spec"))
         namespace = body["metadata"]["namespace"]
         desired = driver.desired(spec, namespace, ctx.catalog)
         refuse_outside_grants(ctx, driver.reach(spec, desired, namespace))
-        await ctx.markers.ensure(ctx.client)  # before the first write (lifecycle.py)
+        grid = ctx.grids.get(spec.grid)
+        await grid.markers.ensure(grid.client)  # before the first write (lifecycle.py)
         intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt, forget)
-        synced = await sync(ctx.client, driver, desired, intent, status)
+        synced = await sync(grid.client, driver, desired, intent, status)
     except Exception as error:
-        ctx.markers.forget_if_unknown(error)
+        if grid is not None:
+            grid.markers.forget_if_unknown(error)
         raise_for(error, patch, body, delays=ctx.delays, retry=retry)
     primary, obj = synced.primary, synced.primary.obj
     assert obj is not None
@@ -69,7 +74,7 @@ async def reconcile(
         if applied.wrote:
             logger.info("%s of %s %s in Infoblox", part.noun, driver.describe(obj), applied.what)
     if synced.follower_error is not None:
-        ctx.markers.forget_if_unknown(synced.follower_error)
+        grid.markers.forget_if_unknown(synced.follower_error)
         raise_for(synced.follower_error, patch, body, delays=ctx.delays, retry=retry, **fields)
     patch_ready(
         patch,
@@ -124,7 +129,8 @@ async def finalize(
         return
     owner = owner_of(driver, body, ctx.settings.cluster_id)
     try:
-        outcome = await delete(ctx.client, driver, targets, owner, deletion_policy(raw))
+        grid = ctx.grids.get(str(spec.get("grid") or DEFAULT_GRID))
+        outcome = await delete(grid.client, driver, targets, owner, deletion_policy(raw))
     except Exception as error:
         raise_deleting(error, patch, body, delays=ctx.delays)
     logger.info("%s deleted: %s", driver.kind, outcome)

@@ -1,4 +1,4 @@
-"""The shared owned snapshots: one per object type of every kind, made on first use.
+"""The shared owned snapshots: one per grid and object type of every kind, made on first use.
 
 Each is the paged read of the objects of one type that carry this cluster's marker
 (``sync.snapshot``). The drift sweep judges resources against them and the orphan scan reads
@@ -12,25 +12,28 @@ from __future__ import annotations
 import kopf
 
 from ddisync.config import Settings
+from ddisync.grids import Grid
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.shared import shared
 from ddisync.sync.snapshot import OwnedSnapshot
 
 
 def owned_snapshots(
-    memo: kopf.Memo, settings: Settings, driver: AnyDriver
+    memo: kopf.Memo, settings: Settings, driver: AnyDriver, grid: Grid
 ) -> dict[str, OwnedSnapshot]:
-    """Object type → its shared snapshot, for the driver's object types (made on first use)."""
-    every: dict[str, OwnedSnapshot] = shared(memo, "owned_snapshots", dict)
+    """Object type → the grid's shared snapshot of it, for the driver's object types (made on
+    first use; a grid whose connection was replaced gets new ones)."""
+    every: dict[tuple[str, str, str], OwnedSnapshot] = shared(memo, "owned_snapshots", dict)
     for objtype in driver.objtypes:
-        if objtype not in every:
-            every[objtype] = OwnedSnapshot(
-                memo.wapi,
+        key = (grid.name, grid.digest, objtype)
+        if key not in every:
+            every[key] = OwnedSnapshot(
+                grid.client,
                 (objtype,),
                 cluster_id=settings.cluster_id,
                 return_fields=driver.return_fields(objtype),
                 # A little under the interval: each sweep reads the pages about once.
                 max_age=settings.resync_interval * 0.9,
-                cache=memo.reads,  # replicas sharing Redis make one paged read per sweep
+                cache=grid.reads,  # replicas sharing Redis make one paged read per sweep
             )
-    return {objtype: every[objtype] for objtype in driver.objtypes}
+    return {objtype: every[(grid.name, grid.digest, objtype)] for objtype in driver.objtypes}

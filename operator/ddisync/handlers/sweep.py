@@ -27,6 +27,7 @@ import kopf
 from ddisync.api.conditions import ready_condition
 from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
+from ddisync.grids import Grid
 from ddisync.handlers.background import register_periodic
 from ddisync.handlers.context import context_of
 from ddisync.handlers.drift import RECHECKED, check_drift
@@ -34,6 +35,7 @@ from ddisync.handlers.index import catalog
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.snapshots import owned_snapshots
 from ddisync.kopf_internals import patch_resource, take_up_event_queue
+from ddisync.sync.snapshot import OwnedSnapshot
 
 logger = logging.getLogger("ddisync.drift")
 
@@ -50,7 +52,11 @@ async def check_one(
     patch = kopf.Patch()
     with reconcile_context(kind, meta.get("namespace") or "", meta["name"]):
         try:
-            ctx, snapshots = context_of(memo, settings), owned_snapshots(memo, settings, driver)
+            ctx = context_of(memo, settings)
+
+            def snapshots(grid: Grid) -> Mapping[str, OwnedSnapshot]:
+                return owned_snapshots(memo, settings, driver, grid)
+
             if await check_drift(driver, body, patch, ctx, snapshots, logger):
                 memo.metrics.drift_repaired(kind)
         except (kopf.TemporaryError, kopf.PermanentError) as error:
