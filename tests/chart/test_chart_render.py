@@ -27,7 +27,7 @@ from chartenv import (
 )
 from crdvalidate import load_crds
 
-from ddisync.config import Settings
+from ddisync.config import Settings, env_name
 
 Render = Callable[..., list[Manifest]]
 Helm = Callable[..., HelmResult]
@@ -149,12 +149,16 @@ def test_default_settings_reach_the_operator(
     assert "DDISYNC_REDIS_URL" not in env  # in-process cache
     # The operator's own Settings parse what the chart renders.
     for name, value in env.items():
-        if isinstance(value, str):
-            monkeypatch.setenv(name, value)
+        # The credentials come from the Secret (secretKeyRef): stand-ins for what it holds.
+        monkeypatch.setenv(name, value if isinstance(value, str) else f"from-{name.lower()}")
     settings = Settings()
     assert settings.wapi_rate_limit == 20.0
     assert settings.namespaces == []
     assert settings.health_port == 8080
+    # Every value the chart sets by default is the operator's own default.
+    for name, info in Settings.model_fields.items():
+        if env_name(name) in env and not info.is_required():
+            assert getattr(settings, name) == info.get_default(call_default_factory=True), name
 
 
 # --- Credentials and CA bundle -----------------------------------------------------------------

@@ -101,6 +101,7 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _log_to_stderr()
 
+    from ddisync.config import SettingsError
     from ddisync.demo.manifests import ManifestError
     from ddisync.demo.runner import DemoOptions, run_demo
 
@@ -115,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
     )
     try:
         return asyncio.run(run_demo(options))
-    except ManifestError as exc:
+    except (ManifestError, SettingsError) as exc:
         print(f"ddisync demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

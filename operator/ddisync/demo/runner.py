@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from ddisync.config import Settings
+from ddisync.config import Settings, load_settings
 from ddisync.demo import kubeconfig, report
 from ddisync.demo.client import ManifestClient, Refused
 from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
@@ -44,7 +44,9 @@ class DemoOptions:
     sim_latency_ms: float = 0.0
     sim_fail_rate: float = 0.0
     kubeconfig: Path | None = None  # write one for the emulated API here (for kubectl)
-    settings: Settings = field(default_factory=Settings)
+    # Settings on top of the environment's; the grid's URL and credentials are always those
+    # of the simulator the demo starts.
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def apply_all(url: str, manifests: Sequence[Manifest]) -> list[tuple[Manifest, str | None]]:
@@ -125,23 +127,28 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
 
     manifests = load(options.paths or default_paths())
     logger.info("Loaded %d manifests.", len(manifests))
-    settings = options.settings
     sim_options = SimulatorOptions(
         host="127.0.0.1",
         port=0,
-        username=settings.wapi_username,
-        password=settings.wapi_password.get_secret_value(),
         seed=None,
         latency_ms=options.sim_latency_ms,
         fail_rate=options.sim_fail_rate,
     )
     async with running_simulator(sim_options) as sim, running_cluster() as cluster:
         logger.info("WAPI simulator at %s, Kubernetes API emulator at %s.", sim.url, cluster.url)
+        settings = load_settings(
+            {
+                **options.settings,
+                "wapi_url": sim.url,
+                "wapi_username": sim_options.username,
+                "wapi_password": sim_options.password,
+            }
+        )
         if options.kubeconfig is not None:
             kubeconfig.write(options.kubeconfig, cluster.url, TOKEN)
             logger.info("Wrote a kubeconfig for the emulated API to %s.", options.kubeconfig)
         await cluster.install_crds()
-        operator_settings = settings.model_copy(update={"wapi_url": sim.url, **_ports(settings)})
+        operator_settings = settings.model_copy(update=_ports(settings))
         async with running_operator(operator_settings, connection=cluster.connection) as operator:
             applied = await asyncio.to_thread(apply_all, cluster.url, manifests)
             outcomes = await converge(cluster, applied, options.timeout)
