@@ -41,7 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddisync {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the operator (settings from DDISYNC_* variables)")
+    from ddisync.config_doc import help_text
+
+    run = commands.add_parser(
+        "run",
+        help="run the operator (settings from DDISYNC_* variables)",
+        description="Run the operator: watch Network and Record resources and keep Infoblox in\n"
+        "step. Settings come from the environment; Kubernetes credentials from the pod's\n"
+        "service account, else the kubeconfig (KUBECONFIG or ~/.kube/config).",
+        epilog=help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.set_defaults(func=_run)
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions as YAML")

@@ -1,13 +1,18 @@
 """Settings: no default grid or credentials, ranges checked, errors that name variables only,
-WAPI defaults taken from the client's."""
+WAPI defaults taken from the client's, and the README's table generated from the model."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
 from ddisync.config import Settings, SettingsError, env_name, load_settings
+from ddisync.config_doc import markdown_table, variables
 from ddisync.wapi.settings import WapiSettings
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 SECRET = "Zq4-settings-SECRET-0451"
 CONNECTION = {
     "DDISYNC_WAPI_URL": "https://gm.example.com",
@@ -137,3 +142,28 @@ def test_the_log_level_may_be_lower_case(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_the_wapi_defaults_are_the_clients() -> None:
     settings = Settings(wapi_url="https://gm", wapi_username="u", wapi_password="p")
     assert settings.wapi_settings() == WapiSettings(url="https://gm", username="u", password="p")
+
+
+def test_the_readme_table_is_generated_from_the_model() -> None:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(
+        r"<!-- settings table:.*?-->\n(.*?)\n<!-- end of settings table -->", text, re.S
+    )
+    assert found, "README.md has no settings table markers"
+    assert found[1] == markdown_table(), (
+        "README.md's settings table is out of date: paste the output of "
+        "`.venv/bin/python -m ddisync.config_doc` between its markers"
+    )
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    documented = {variable.name: variable for variable in variables()}
+    assert set(documented) == {env_name(name) for name in Settings.model_fields}
+    assert all(variable.description for variable in documented.values())
+    assert documented["DDISYNC_WAPI_URL"].required
+    assert documented["DDISYNC_WAPI_RATE_LIMIT"].default == "20"
+    assert documented["DDISYNC_WAPI_CA_BUNDLE"].shown_default == "unset"
+    assert documented["DDISYNC_WAPI_INSECURE"].default == "false"
+    assert documented["DDISYNC_CACHE_TTL_SECONDS"].default == (
+        '{"zone": 300, "view": 300, "network": 60, "record": 30, "default": 30}'
+    )
