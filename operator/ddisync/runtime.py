@@ -58,14 +58,18 @@ def kopf_settings(
     return settings
 
 
+def kubernetes_login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+    """Kubernetes credentials from the usual places: in a pod, the service account; on a
+    laptop, the kubeconfig (``KUBECONFIG`` or ``~/.kube/config``). None when neither is there.
+    ``kwargs`` are kopf's login arguments (``settings=`` at least)."""
+    return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+
+
 def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
     """A login that uses ``connection`` when given (demo, tests), else the usual sources."""
 
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-        if connection is not None:
-            return connection
-        # In a pod: the service account; on a laptop: the kubeconfig.
-        return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+        return connection if connection is not None else kubernetes_login(**kwargs)
 
     return login
 
