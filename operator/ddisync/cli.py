@@ -4,15 +4,17 @@
 Settings are read here once (:func:`~ddisync.config.load_settings`, from the environment) and
 passed down.
 
-Exit code 2 when a command cannot start as told (missing or invalid settings, no Kubernetes
-credentials, an unreadable ``--password-file``), with one line on stderr naming the problem
-and never a value.
+Exit codes shared by every command: 2 when it cannot start as told (missing or invalid
+settings, no Kubernetes credentials, an unreadable ``--password-file``), with one line on
+stderr naming the problem and never a value; 130 after a Ctrl-C (128 + SIGINT, as a shell
+reports it), without a traceback. ``ddisync run`` exits 0 when stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Final
 from ddisync import __version__
 
 EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 128 + signal.SIGINT
 
 
 def _fail(message: str) -> int:
@@ -43,8 +46,8 @@ def _run(args: argparse.Namespace) -> int:
     from ddisync.runtime import run_operator
 
     configure_logging(settings.log_format, settings.log_level, secrets=secrets_of(settings))
-    asyncio.run(run_operator(settings))
-    return 0
+    stopped_by = asyncio.run(run_operator(settings))
+    return EXIT_INTERRUPTED if stopped_by == signal.SIGINT else 0
 
 
 def _label_selector_problem(selector: str | None) -> str | None:
@@ -139,8 +142,11 @@ def _missing_demo() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return code
 
 

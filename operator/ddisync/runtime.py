@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +76,37 @@ def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
     return login
 
 
+@contextlib.contextmanager
+def _stopping_on_signals(stop_flag: asyncio.Event) -> Iterator[list[signal.Signals]]:
+    """SIGINT and SIGTERM set ``stop_flag``; yields the signals received (the first one stopped
+    the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0 after a SIGTERM).
+
+    kopf installs handlers of its own in ``spawn_tasks`` that stop it the same way but keep no
+    record of the signal; these replace them, so enter this right after ``spawn_tasks``. After
+    the first signal the handler is removed: a second Ctrl-C interrupts at once.
+    """
+    received: list[signal.Signals] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signals reach the main thread only; kopf says so in its log
+        return
+    loop = asyncio.get_running_loop()
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig)
+        logger.info("Signal %s received: the operator is stopping.", sig.name)
+        loop.remove_signal_handler(sig)
+        stop_flag.set()
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        yield received
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
 async def run_operator(
     settings: Settings,
     *,
@@ -85,8 +118,9 @@ async def run_operator(
     metrics: Metrics | None = None,
     health: HealthState | None = None,
     serve: bool = True,
-) -> None:
-    """Run until ``stop_flag`` is set (or the process is signalled).
+) -> signal.Signals | None:
+    """Run until ``stop_flag`` is set or the process gets SIGINT or SIGTERM; the signal that
+    stopped it, if one did.
 
     ``ignored_tasks`` is a live set of tasks kopf must not cancel when it stops: kopf cancels
     every task created after it started, which in a test includes the test runner's teardown
@@ -109,21 +143,28 @@ async def run_operator(
                     health_port=settings.health_port,
                 )
             )
-        await _run_kopf(
-            settings, connection, stop_flag, ready_flag, post_events, ignored_tasks, metrics, health
+        return await _run_kopf(
+            settings,
+            connection,
+            stop_flag if stop_flag is not None else asyncio.Event(),
+            ready_flag,
+            post_events,
+            ignored_tasks,
+            metrics,
+            health,
         )
 
 
 async def _run_kopf(
     settings: Settings,
     connection: kopf.ConnectionInfo | None,
-    stop_flag: asyncio.Event | None,
+    stop_flag: asyncio.Event,
     ready_flag: asyncio.Event | None,
     post_events: bool,
     ignored_tasks: set[asyncio.Task[Any]] | None,
     metrics: Metrics,
     health: HealthState,
-) -> None:
+) -> signal.Signals | None:
     registry = kopf.OperatorRegistry()
     register_handlers(registry, settings)
     kopf.on.login(registry=registry)(_login_handler(connection))
@@ -156,14 +197,16 @@ async def _run_kopf(
     health.watchers_alive = lambda: not any(task.done() for task in tasks)
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
-    await kopf.run_tasks(tasks, ignored=ignored)
+    with _stopping_on_signals(stop_flag) as received:
+        await kopf.run_tasks(tasks, ignored=ignored)
+    return received[0] if received else None
 
 
 @dataclass(frozen=True)
 class RunningOperator:
     """An operator running in the background, with what it exposes."""
 
-    task: asyncio.Task[None]
+    task: asyncio.Task[signal.Signals | None]
     metrics: Metrics
     health: HealthState
     urls: ObservabilityUrls
@@ -207,7 +250,7 @@ async def _background_operator(
     ready_timeout: float,
     metrics: Metrics,
     health: HealthState,
-) -> AsyncIterator[asyncio.Task[None]]:
+) -> AsyncIterator[asyncio.Task[signal.Signals | None]]:
     stop_flag, ready_flag = asyncio.Event(), asyncio.Event()
     ignored: set[asyncio.Task[Any]] = set()
     task = asyncio.create_task(

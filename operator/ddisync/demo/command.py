@@ -103,7 +103,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ddisync.config import SettingsError
     from ddisync.demo.manifests import ManifestError
-    from ddisync.demo.runner import DemoOptions, run_demo
+    from ddisync.demo.runner import EXIT_INTERRUPTED, DemoOptions, run_demo
 
     options = DemoOptions(
         paths=tuple(args.paths),
@@ -120,4 +120,4 @@ def main(args: argparse.Namespace) -> int:
         print(f"ddisync demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED
