@@ -305,10 +305,9 @@ class Settings(BaseSettings):
     @classmethod
     def _merge_cache_ttls(cls, value: dict[str, float]) -> dict[str, float]:
         # '{"network": 120}' changes one class and keeps the other defaults.
-        unknown = sorted(set(value) - _TTL_CLASSES)
-        if unknown:
+        if not set(value) <= _TTL_CLASSES:  # the unknown names are not repeated: no values
             known = ", ".join(sorted(_TTL_CLASSES))
-            raise ValueError(f"has unknown classes {', '.join(unknown)} (known: {known})")
+            raise ValueError(f"should name only known classes ({known})")
         if any(seconds < 0 for seconds in value.values()):
             raise ValueError("should be >= 0 seconds for every class (0 = not cached)")
         return {**CACHE_TTL_DEFAULTS, **value}
