@@ -37,7 +37,7 @@ from ddisync.demo.report import judge
 from procfs import cpu_seconds, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
-PASSWORD = "bench-secret"  # a throwaway simulator's password
+USERNAME, PASSWORD = "bench", "bench-secret"  # a throwaway simulator's credentials
 API = "/apis/ddisync.io/v1alpha1/namespaces/default"
 
 
@@ -209,8 +209,8 @@ def _servers(
 ) -> Iterator[tuple[subprocess.Popen[str], str, subprocess.Popen[str], str]]:
     """The simulator and the emulated API, each in its own process, with their URLs."""
     python = sys.executable
-    simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--password", PASSWORD,
-                      "--latency-ms", str(latency_ms)]  # fmt: skip
+    simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--username", USERNAME,
+                      "--password", PASSWORD, "--latency-ms", str(latency_ms)]  # fmt: skip
     with (
         _process(simulator_args, log=workdir / "simulator.log") as simulator,
         _process([python, str(HERE / "apiserver.py")], log=workdir / "apiserver.log") as apiserver,
@@ -232,6 +232,7 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
     env = {
         "KUBECONFIG": str(workdir / "kubeconfig"),
         "DDISYNC_WAPI_URL": sim_url,
+        "DDISYNC_WAPI_USERNAME": USERNAME,
         "DDISYNC_WAPI_PASSWORD": PASSWORD,
         "DDISYNC_WAPI_RATE_LIMIT": str(args.rate_limit),
         "DDISYNC_WAPI_BURST": str(args.rate_limit),

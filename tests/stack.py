@@ -110,6 +110,7 @@ class OperatorProcess:
             **os.environ,
             "KUBECONFIG": str(kubeconfig),
             "DDISYNC_WAPI_URL": simulator.url,
+            "DDISYNC_WAPI_USERNAME": "admin",
             "DDISYNC_WAPI_PASSWORD": PASSWORD,
             "DDISYNC_CLUSTER_ID": CLUSTER_ID,
             "DDISYNC_LOG_LEVEL": "WARNING",

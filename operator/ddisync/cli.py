@@ -1,29 +1,92 @@
 """The ``ddisync`` command: ``run``, ``crds``, ``simulator``, ``demo``, ``export``, ``plan``,
 ``check``.
 
-Settings are read here once (``Settings()`` from the environment) and passed down.
+Settings are read here once (:func:`~ddisync.config.load_settings`, from the environment) and
+passed down.
+
+Exit codes shared by every command: 2 when it cannot start as told (missing or invalid
+settings, no Kubernetes credentials, an unreadable ``--password-file``), with one line on
+stderr naming the problem and never a value; 130 after a Ctrl-C (128 + SIGINT, as a shell
+reports it), without a traceback. ``ddisync run`` exits 0 when stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from ddisync import __version__
 
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 128 + signal.SIGINT
+
+
+def _fail(message: str) -> int:
+    print(f"ddisync: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
 
 def _run(args: argparse.Namespace) -> int:
-    from ddisync.config import Settings
+    from ddisync.config import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    problem = _label_selector_problem(settings.label_selector) or _kubernetes_problem()
+    if problem:
+        return _fail(problem)
+
     from ddisync.logging import configure_logging, secrets_of
     from ddisync.runtime import run_operator
 
-    settings = Settings()
     configure_logging(settings.log_format, settings.log_level, secrets=secrets_of(settings))
-    asyncio.run(run_operator(settings))
-    return 0
+    stopped_by = asyncio.run(run_operator(settings))
+    return EXIT_INTERRUPTED if stopped_by == signal.SIGINT else 0
+
+
+def _label_selector_problem(selector: str | None) -> str | None:
+    from ddisync.handlers.selectors import label_filter
+
+    try:
+        label_filter(selector)
+    except ValueError as exc:
+        return f"invalid settings: DDISYNC_LABEL_SELECTOR: {exc}"
+    return None
+
+
+def _kubernetes_problem() -> str | None:
+    """Why kopf's login would find no Kubernetes credentials, if it would not.
+
+    Asked before the operator starts: kopf finds out only once its watchers start, and then
+    stops with tracebacks from several tasks.
+    """
+    import kopf
+    import yaml
+
+    from ddisync.runtime import kubernetes_login
+
+    where = "KUBECONFIG or ~/.kube/config"
+    try:
+        found = kubernetes_login(settings=kopf.OperatorSettings())
+    except kopf.LoginError as exc:
+        return f"no usable Kubernetes credentials: {exc}"
+    except OSError as exc:
+        return f"cannot read the kubeconfig ({where}): {exc.strerror}: {exc.filename}"
+    except (yaml.YAMLError, LookupError, TypeError, AttributeError):
+        # No details: a parser's message quotes the file, and the file holds tokens.
+        return f"cannot read the kubeconfig ({where}): not a valid kubeconfig"
+    if found is None:
+        return (
+            "no Kubernetes credentials: no service account (not running in a pod) and no "
+            f"kubeconfig ({where})"
+        )
+    return None
 
 
 def _crds(args: argparse.Namespace) -> int:
@@ -41,7 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddisync {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the operator (settings from DDISYNC_* variables)")
+    from ddisync.config_doc import help_text
+
+    run = commands.add_parser(
+        "run",
+        help="run the operator (settings from DDISYNC_* variables)",
+        description="Run the operator: watch Network and Record resources and keep Infoblox in\n"
+        "step. Settings come from the environment; Kubernetes credentials from the pod's\n"
+        "service account, else the kubeconfig (KUBECONFIG or ~/.kube/config).",
+        epilog=help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.set_defaults(func=_run)
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions as YAML")
@@ -69,8 +142,11 @@ def _missing_demo() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return code
 
 

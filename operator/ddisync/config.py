@@ -1,21 +1,49 @@
 """Operator settings, read once from environment variables (prefix ``DDISYNC_``).
 
-One root object, ``Settings``, read in ``cli.py`` and passed down; nothing else reads the
-environment. Every field has a default and says why it has that default. The WAPI part is
-turned into the client's own ``WapiSettings`` by ``wapi_settings()`` so that ``ddisync.wapi``
-does not depend on this module.
+One root object, ``Settings``, read in ``cli.py`` (:func:`load_settings`) and passed down;
+nothing else reads the environment. Every field has a description, and a default unless the
+operator cannot guess it: the grid's URL and credentials have none (a default URL or password
+only hides a missing Secret until the first request fails). The WAPI part is turned into the
+client's own ``WapiSettings`` by ``wapi_settings()`` so that ``ddisync.wapi`` does not depend on
+this module; the defaults of that part are WapiSettings' own, written once there.
+
+A value that cannot be used stops the program with one line naming the variables at fault
+(:class:`SettingsError`), never with the value itself: pydantic echoes inputs in its errors,
+and an input may be a password.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ddisync.tenancy.enforcement import DEFAULT as DEFAULT_ENFORCEMENT
 from ddisync.tenancy.enforcement import Enforcement
 from ddisync.wapi.settings import WapiSettings
+
+__all__ = [
+    "CACHE_TTL_DEFAULTS",
+    "ENV_PREFIX",
+    "Settings",
+    "SettingsError",
+    "env_name",
+    "load_settings",
+]
+
+ENV_PREFIX: Final = "DDISYNC_"
 
 CACHE_TTL_DEFAULTS: dict[str, float] = {
     "zone": 300.0,
@@ -27,39 +55,71 @@ CACHE_TTL_DEFAULTS: dict[str, float] = {
 """Seconds per cache TTL class: zones and views rarely change, allocation networks sometimes,
 records often. The snapshot class follows ``resync_interval`` unless set."""
 
+_TTL_CLASSES: Final = frozenset({*CACHE_TTL_DEFAULTS, "snapshot"})
+
+
+def _client_default(name: str) -> Any:
+    """The default of ``WapiSettings.<name>``: the client's defaults (and the reasons for them)
+    are written once, in ``ddisync.wapi.settings``; the operator's settings take them from
+    there."""
+    for field in dataclasses.fields(WapiSettings):
+        if field.name == name and field.default is not dataclasses.MISSING:
+            return field.default
+    raise LookupError(f"WapiSettings has no field {name!r} with a default")
+
 
 class Settings(BaseSettings):
-    """Everything ``ddisync run`` and ``ddisync demo`` can be told through the environment."""
+    """Everything ``ddisync run`` can be told through the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="DDISYNC_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        # A variable set to "" is unset: a Secret key that exists but is empty is a missing
+        # password, not an empty one, and an empty optional value means "not set".
+        env_ignore_empty=True,
+        extra="forbid",  # Settings(wapi_pasword=...) in code is a typo, not an option
+    )
 
     # --- Infoblox WAPI -------------------------------------------------------------------------
     wapi_url: str = Field(
-        "https://127.0.0.1",
-        description="Grid Master base URL, without /wapi (e.g. https://gm.example.com).",
+        description="Grid Master base URL, without /wapi (e.g. https://gm.example.com)."
     )
-    wapi_version: str = Field("2.12", description="WAPI version spoken (NIOS 8.6+ has 2.12).")
-    wapi_username: str = Field("admin", description="WAPI user.")
-    wapi_password: SecretStr = Field(
-        SecretStr("infoblox"), description="WAPI password; never logged or reported."
+    wapi_username: str = Field(description="WAPI user.")
+    wapi_password: SecretStr = Field(description="WAPI password; never logged or reported.")
+    wapi_version: str = Field(
+        _client_default("version"), description="WAPI version spoken (NIOS 8.6+ has 2.12)."
     )
-    wapi_ca_bundle: str | None = Field(None, description="PEM file of CAs to trust for TLS.")
+    wapi_ca_bundle: str | None = Field(
+        _client_default("ca_bundle"),
+        description="PEM file of CAs to trust for TLS; unset = the system's CAs.",
+    )
     wapi_insecure: bool = Field(
-        False, description="Skip TLS verification (logs a warning). For labs only."
+        _client_default("insecure"),
+        description="Skip TLS verification (logs a warning). For labs only.",
     )
     wapi_rate_limit: float = Field(
-        20.0,
+        _client_default("rate_limit"),
+        gt=0,
         description="Requests per second towards the grid. A Grid Master is shared by every "
-        "tool of the company; 20/s keeps ddisync a polite neighbour.",
+        "tool of the company; the default keeps ddisync a polite neighbour.",
     )
-    wapi_burst: int = Field(40, description="Token-bucket burst above the steady rate.")
+    wapi_burst: int = Field(
+        _client_default("burst"), ge=1, description="Token-bucket burst above the steady rate."
+    )
     wapi_max_in_flight: int = Field(
-        8, description="Concurrent requests cap; NIOS answers 403 past its connection limit."
+        _client_default("max_in_flight"),
+        ge=1,
+        description="Concurrent requests cap; NIOS answers 403 past its connection limit.",
     )
-    wapi_timeout: float = Field(30.0, description="Total seconds allowed for one request.")
-    wapi_max_attempts: int = Field(5, description="Attempts per request on transient errors.")
+    wapi_timeout: float = Field(
+        _client_default("total_timeout"), gt=0, description="Seconds allowed for one request."
+    )
+    wapi_max_attempts: int = Field(
+        _client_default("max_attempts"),
+        ge=1,
+        description="Attempts per request on transient errors, the first included.",
+    )
     wapi_circuit_reset_timeout: float = Field(
-        15.0,
+        _client_default("circuit_reset_timeout"),
         gt=0,
         description="Seconds the circuit breaker stays open after the grid failed repeatedly, "
         "before one probe request is let through. Long enough for a restarting Grid Master not "
@@ -102,7 +162,9 @@ class Settings(BaseSettings):
         description="Namespaces to watch (comma-separated or JSON list); empty = all namespaces.",
     )
     label_selector: str | None = Field(
-        None, description="Only reconcile resources matching this label selector (sharding)."
+        None,
+        description="Only reconcile resources matching this label selector (k=v, k!=v, k, !k; "
+        "comma-separated, all must match): sharding.",
     )
     # A cap, by default: each resource in flight holds kopf's copies of its body, so without
     # one a cold start of 10,000 resources peaks near 500 MB (over the chart's 512Mi limit);
@@ -114,7 +176,9 @@ class Settings(BaseSettings):
         "start. 0 = no cap.",
     )
     resync_interval: float = Field(
-        300.0, description="Seconds between drift checks of each resource against Infoblox."
+        300.0,
+        gt=0,
+        description="Seconds between drift checks of each resource against Infoblox.",
     )
     grid_check_interval: float = Field(
         30.0,
@@ -136,13 +200,15 @@ class Settings(BaseSettings):
 
     # --- Cache ---------------------------------------------------------------------------------
     redis_url: str | None = Field(
-        None, description="Redis URL for the shared read cache; unset = in-process cache only."
+        None,
+        description="Redis URL for the shared read cache (redis://, rediss://, unix://, "
+        "redis+sentinel://h1,h2/service); unset = in-process cache only. May hold a password.",
     )
-    cache_ttl_seconds: dict[str, float] = Field(
+    cache_ttl_seconds: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=lambda: dict(CACHE_TTL_DEFAULTS),
         description="Seconds a cached WAPI read lives, by class (zone, view, network, record, "
         "snapshot, default; see ddisync.cache.keys). JSON; given classes override the defaults. "
-        "snapshot (the bulk drift read) defaults to resync_interval.",
+        "snapshot (the bulk drift read) defaults to DDISYNC_RESYNC_INTERVAL.",
     )
     cache_memory_max_entries: int = Field(
         10_000, ge=1, description="Entries the in-process cache holds before evicting (LRU)."
@@ -172,10 +238,61 @@ class Settings(BaseSettings):
     )
 
     # --- Observability -------------------------------------------------------------------------
-    metrics_port: int = Field(9090, description="Port of the Prometheus /metrics endpoint.")
-    health_port: int = Field(8080, description="Port of /healthz and /readyz.")
+    # 0 = any free port (tests, the demo); the two must differ otherwise.
+    metrics_port: int = Field(
+        9090, ge=0, le=65535, description="Port of the Prometheus /metrics endpoint."
+    )
+    health_port: int = Field(8080, ge=0, le=65535, description="Port of /healthz and /readyz.")
     log_format: Literal["json", "text"] = Field("json", description="Log line format.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level logged (case does not matter)."
+    )
+
+    @field_validator("wapi_url")
+    @classmethod
+    def _check_wapi_url(cls, value: str) -> str:
+        # The message never repeats the value: a URL may carry a password.
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        except ValueError:
+            raise ValueError("should be a URL such as https://gm.example.com") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("should be an http(s) URL such as https://gm.example.com")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "should not carry credentials (use DDISYNC_WAPI_USERNAME and DDISYNC_WAPI_PASSWORD)"
+            )
+        if parts.query or parts.fragment or parts.path.strip("/").startswith("wapi"):
+            raise ValueError("should be the Grid Master's base URL, without /wapi/... or a query")
+        return value
+
+    @field_validator("wapi_username")
+    @classmethod
+    def _check_username(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("should not be blank")
+        return value
+
+    @field_validator("wapi_password")
+    @classmethod
+    def _check_password(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError("should not be empty")
+        return value
+
+    @field_validator("wapi_version")
+    @classmethod
+    def _check_wapi_version(cls, value: str) -> str:
+        parts = value.split(".")
+        if not 2 <= len(parts) <= 3 or not all(part.isdigit() for part in parts):
+            raise ValueError("should be a WAPI version such as 2.12")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("namespaces", mode="before")
     @classmethod
@@ -185,13 +302,36 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("cache_ttl_seconds", mode="before")
+    @classmethod
+    def _parse_cache_ttls(cls, value: object) -> object:
+        # Parsed here rather than by pydantic-settings, whose parse error is not a
+        # ValidationError naming the field.
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError('should be a JSON object such as {"network": 120}') from None
+        return value
+
     @field_validator("cache_ttl_seconds", mode="after")
     @classmethod
     def _merge_cache_ttls(cls, value: dict[str, float]) -> dict[str, float]:
         # '{"network": 120}' changes one class and keeps the other defaults.
+        if not set(value) <= _TTL_CLASSES:  # the unknown names are not repeated: no values
+            known = ", ".join(sorted(_TTL_CLASSES))
+            raise ValueError(f"should name only known classes ({known})")
         if any(seconds < 0 for seconds in value.values()):
-            raise ValueError("cache TTLs must be >= 0 seconds (0 = not cached)")
+            raise ValueError("should be >= 0 seconds for every class (0 = not cached)")
         return {**CACHE_TTL_DEFAULTS, **value}
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> Settings:
+        if self.metrics_port and self.metrics_port == self.health_port:
+            raise ValueError(
+                f"{env_name('metrics_port')} and {env_name('health_port')} should differ"
+            )
+        return self
 
     def wapi_settings(self) -> WapiSettings:
         """The client's settings, built from ours."""
@@ -209,3 +349,83 @@ class Settings(BaseSettings):
             max_attempts=self.wapi_max_attempts,
             circuit_reset_timeout=self.wapi_circuit_reset_timeout,
         )
+
+
+# --- Errors a person reads ---------------------------------------------------------------------
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting: ``wapi_url`` -> ``DDISYNC_WAPI_URL``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+_SECRET_FIELDS: Final = frozenset(
+    name for name, info in Settings.model_fields.items() if info.annotation is SecretStr
+)
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used: which are missing, which are invalid and why.
+
+    ``str()`` is one line, with every name given by ``name_of`` (the environment variable by
+    default; the tools name their options too). It never contains a value.
+    """
+
+    def __init__(
+        self,
+        missing: Iterable[str],
+        invalid: Iterable[tuple[str | None, str]],
+        name_of: Callable[[str], str] = env_name,
+    ) -> None:
+        self.missing = tuple(missing)
+        self.invalid = tuple(invalid)
+        self.name_of = name_of
+        super().__init__(self._line())
+
+    def _line(self) -> str:
+        parts = []
+        if self.missing:
+            parts.append("missing settings: " + ", ".join(map(self.name_of, self.missing)))
+        if self.invalid:
+            problems = [
+                f"{self.name_of(field)} {reason}" if field else reason
+                for field, reason in self.invalid
+            ]
+            parts.append("invalid settings: " + "; ".join(problems))
+        return "; ".join(parts)
+
+    @classmethod
+    def of(cls, error: ValidationError, name_of: Callable[[str], str] = env_name) -> SettingsError:
+        missing: list[str] = []
+        invalid: list[tuple[str | None, str]] = []
+        for detail in error.errors(include_url=False, include_input=False):
+            field = str(detail["loc"][0]) if detail["loc"] else None
+            if detail["type"] == "missing" and field is not None:
+                missing.append(field)
+            else:
+                invalid.append((field, _reason(field, detail)))
+        return cls(missing, invalid, name_of)
+
+
+def _reason(field: str | None, detail: ErrorDetails) -> str:
+    """What is wrong, from pydantic's message (which names no input; ours never do either)."""
+    if field in _SECRET_FIELDS and detail["type"] != "value_error":
+        return "is not valid"
+    text = detail["msg"].removeprefix("Value error, ")
+    for prefix in ("Input should", "String should", "Value should"):
+        if text.startswith(prefix):
+            return "should" + text[len(prefix) :]
+    return text
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, name_of: Callable[[str], str] = env_name
+) -> Settings:
+    """Settings from the environment, ``overrides`` (e.g. command-line options) winning.
+
+    Raises :class:`SettingsError` (one line, no values) when some are missing or invalid.
+    """
+    try:
+        return Settings(**dict(overrides or {}))
+    except ValidationError as exc:
+        raise SettingsError.of(exc, name_of) from None

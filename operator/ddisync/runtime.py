@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +62,51 @@ def kopf_settings(
     return settings
 
 
+def kubernetes_login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+    """Kubernetes credentials from the usual places: in a pod, the service account; on a
+    laptop, the kubeconfig (``KUBECONFIG`` or ``~/.kube/config``). None when neither is there.
+    ``kwargs`` are kopf's login arguments (``settings=`` at least)."""
+    return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+
+
 def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
     """A login that uses ``connection`` when given (demo, tests), else the usual sources."""
 
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-        if connection is not None:
-            return connection
-        # In a pod: the service account; on a laptop: the kubeconfig.
-        return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+        return connection if connection is not None else kubernetes_login(**kwargs)
 
     return login
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(stop_flag: asyncio.Event) -> Iterator[list[signal.Signals]]:
+    """SIGINT and SIGTERM set ``stop_flag``; yields the signals received (the first one stopped
+    the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0 after a SIGTERM).
+
+    kopf installs handlers of its own in ``spawn_tasks`` that stop it the same way but keep no
+    record of the signal; these replace them, so enter this right after ``spawn_tasks``. After
+    the first signal the handler is removed: a second Ctrl-C interrupts at once.
+    """
+    received: list[signal.Signals] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signals reach the main thread only; kopf says so in its log
+        return
+    loop = asyncio.get_running_loop()
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig)
+        logger.info("Signal %s received: the operator is stopping.", sig.name)
+        loop.remove_signal_handler(sig)
+        stop_flag.set()
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        yield received
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 async def run_operator(
@@ -84,8 +121,9 @@ async def run_operator(
     health: HealthState | None = None,
     serve: bool = True,
     kinds: Sequence[AnyDriver] = DRIVERS,
-) -> None:
-    """Run until ``stop_flag`` is set (or the process is signalled).
+) -> signal.Signals | None:
+    """Run until ``stop_flag`` is set or the process gets SIGINT or SIGTERM; the signal that
+    stopped it, if one did.
 
     ``kinds``: the drivers of the kinds to reconcile (``ddisync.sync.kinds``; a test adds one).
 
@@ -110,10 +148,10 @@ async def run_operator(
                     health_port=settings.health_port,
                 )
             )
-        await _run_kopf(
+        return await _run_kopf(
             settings,
             connection,
-            stop_flag,
+            stop_flag if stop_flag is not None else asyncio.Event(),
             ready_flag,
             post_events,
             ignored_tasks,
@@ -126,14 +164,14 @@ async def run_operator(
 async def _run_kopf(
     settings: Settings,
     connection: kopf.ConnectionInfo | None,
-    stop_flag: asyncio.Event | None,
+    stop_flag: asyncio.Event,
     ready_flag: asyncio.Event | None,
     post_events: bool,
     ignored_tasks: set[asyncio.Task[Any]] | None,
     metrics: Metrics,
     health: HealthState,
     kinds: Sequence[AnyDriver],
-) -> None:
+) -> signal.Signals | None:
     registry = kopf.OperatorRegistry()
     register_handlers(registry, settings, kinds)
     kopf.on.login(registry=registry)(_login_handler(connection))
@@ -166,14 +204,16 @@ async def _run_kopf(
     health.watchers_alive = lambda: not any(task.done() for task in tasks)
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
-    await kopf.run_tasks(tasks, ignored=ignored)
+    with _stopping_on_signals(stop_flag) as received:
+        await kopf.run_tasks(tasks, ignored=ignored)
+    return received[0] if received else None
 
 
 @dataclass(frozen=True)
 class RunningOperator:
     """An operator running in the background, with what it exposes."""
 
-    task: asyncio.Task[None]
+    task: asyncio.Task[signal.Signals | None]
     metrics: Metrics
     health: HealthState
     urls: ObservabilityUrls
@@ -219,7 +259,7 @@ async def _background_operator(
     metrics: Metrics,
     health: HealthState,
     kinds: Sequence[AnyDriver],
-) -> AsyncIterator[asyncio.Task[None]]:
+) -> AsyncIterator[asyncio.Task[signal.Signals | None]]:
     stop_flag, ready_flag = asyncio.Event(), asyncio.Event()
     ignored: set[asyncio.Task[Any]] = set()
     task = asyncio.create_task(

@@ -28,8 +28,7 @@ from chartenv import (
 )
 from crdvalidate import load_crds
 
-from ddisync.config import Settings
-from ddisync.tenancy import ENV_VAR as TENANCY_ENV
+from ddisync.config import Settings, env_name
 
 Render = Callable[..., list[Manifest]]
 Helm = Callable[..., HelmResult]
@@ -131,8 +130,7 @@ def test_probes_hit_healthz_and_readyz_on_the_health_port(render: Render, values
 
 @pytest.mark.parametrize("values", CI_VALUES, ids=ids(CI_VALUES))
 def test_every_env_var_is_a_setting_the_operator_reads(render: Render, values: Path) -> None:
-    known = {f"DDISYNC_{name.upper()}" for name in Settings.model_fields}
-    known.add(TENANCY_ENV)  # read by ddisync.tenancy until Settings carries it
+    known = {env_name(name) for name in Settings.model_fields}
     for deployment in of_kind(render([values]), "Deployment"):
         assert set(env_of(deployment)) <= known
         assert "args" not in deployment["spec"]["template"]["spec"]["containers"][0]
@@ -154,12 +152,16 @@ def test_default_settings_reach_the_operator(
     assert "DDISYNC_REDIS_URL" not in env  # in-process cache
     # The operator's own Settings parse what the chart renders.
     for name, value in env.items():
-        if isinstance(value, str):
-            monkeypatch.setenv(name, value)
+        # The credentials come from the Secret (secretKeyRef): stand-ins for what it holds.
+        monkeypatch.setenv(name, value if isinstance(value, str) else f"from-{name.lower()}")
     settings = Settings()
     assert settings.wapi_rate_limit == 20.0
     assert settings.namespaces == []
     assert settings.health_port == 8080
+    # Every value the chart sets by default is the operator's own default.
+    for name, info in Settings.model_fields.items():
+        if env_name(name) in env and not info.is_required():
+            assert getattr(settings, name) == info.get_default(call_default_factory=True), name
 
 
 # --- Credentials and CA bundle -----------------------------------------------------------------

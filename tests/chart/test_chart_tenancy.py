@@ -28,7 +28,8 @@ from crdvalidate import CrdVersion, load_crds, validate
 from ddisync.api import InvalidSpecError, parse_spec
 from ddisync.api.grant import DDIGrantSpec
 from ddisync.api.grid import InfobloxGridSpec
-from ddisync.tenancy import ENV_VAR, Enforcement
+from ddisync.config import env_name
+from ddisync.tenancy import Enforcement
 
 Render = Callable[..., list[Manifest]]
 Helm = Callable[..., HelmResult]
@@ -85,7 +86,7 @@ def test_tenancy_enforce_reaches_the_operator_as_on_or_off(
     render: Render, sets: list[str], expected: Enforcement
 ) -> None:
     for deployment in of_kind(render([ci_values("sharded")], sets=sets), "Deployment"):
-        assert Enforcement(env_of(deployment)[ENV_VAR]) is expected
+        assert Enforcement(env_of(deployment)[env_name("tenancy")]) is expected
 
 
 def test_the_notes_say_whether_tenancy_is_enforced_and_by_which_grants(helm: Helm) -> None:

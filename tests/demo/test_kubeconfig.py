@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ddisync.config import Settings
 from ddisync.demo import kubeconfig
 from ddisync.demo.objects import LAST_APPLIED, with_last_applied
 from ddisync.demo.runner import DemoOptions, run_demo
@@ -37,7 +36,7 @@ async def test_the_lingering_demo_writes_it_and_prints_the_kubectl_session(
     path = tmp_path / "kubeconfig"
     options = DemoOptions(
         paths=(tmp_path,), timeout=30, linger=0.1, kubeconfig=path,
-        settings=Settings(metrics_port=0, health_port=0),
+        settings={"metrics_port": 0, "health_port": 0},
     )  # fmt: skip
     assert await run_demo(options) == 0
     server = yaml.safe_load(path.read_text())["clusters"][0]["cluster"]["server"]

@@ -93,8 +93,8 @@ async def test_an_unsupported_version_names_one_the_grid_serves(
 
 
 async def test_an_unreachable_grid_fails_the_connection_line(password_file: Path) -> None:
-    done = await cli("check", "--url", "https://127.0.0.1:1", "--password-file",
-                     str(password_file))  # fmt: skip
+    done = await cli("check", "--url", "https://127.0.0.1:1", "--username", "admin",
+                     "--password-file", str(password_file))  # fmt: skip
     lines = _lines(done)
     assert done.code == 1
     assert lines["connection"].startswith("FAIL cannot reach 127.0.0.1:1")

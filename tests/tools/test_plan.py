@@ -125,6 +125,6 @@ async def test_the_table_shows_the_diff_and_a_summary(
 async def test_an_unreachable_grid_exits_1(password_file: Path, tmp_path: Path) -> None:
     path = _write(tmp_path / "m.yaml", _manifest("Network", "n", cidr="10.4.0.0/24"))
     done = await cli("plan", "-f", str(path), "--url", "http://127.0.0.1:1",
-                     "--password-file", str(password_file))  # fmt: skip
+                     "--username", "admin", "--password-file", str(password_file))  # fmt: skip
     assert done.code == 1
     assert done.err.startswith("ddisync plan:")

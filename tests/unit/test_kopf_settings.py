@@ -7,7 +7,7 @@ from ddisync.runtime import kopf_settings
 
 
 def test_the_default_cap_reaches_kopf_with_a_short_idle_timeout() -> None:
-    settings = kopf_settings(max_workers=Settings().max_concurrent_resources)
+    settings = kopf_settings(max_workers=Settings.model_fields["max_concurrent_resources"].default)
     assert settings.queueing.worker_limit == 300
     assert settings.queueing.idle_timeout == 0.5  # a worker frees its slot soon after its work
 

@@ -101,8 +101,9 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _log_to_stderr()
 
+    from ddisync.config import SettingsError
     from ddisync.demo.manifests import ManifestError
-    from ddisync.demo.runner import DemoOptions, run_demo
+    from ddisync.demo.runner import EXIT_INTERRUPTED, DemoOptions, run_demo
 
     options = DemoOptions(
         paths=tuple(args.paths),
@@ -115,8 +116,8 @@ def main(args: argparse.Namespace) -> int:
     )
     try:
         return asyncio.run(run_demo(options))
-    except ManifestError as exc:
+    except (ManifestError, SettingsError) as exc:
         print(f"ddisync demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED

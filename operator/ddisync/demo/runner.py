@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from ddisync.config import Settings
+from ddisync.config import Settings, load_settings
 from ddisync.demo import kubeconfig, report
 from ddisync.demo.client import ManifestClient, Refused
 from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
@@ -33,6 +34,7 @@ INFOBLOX_TYPES = (
     "record:mx", "record:srv", "record:host",
 )  # fmt: skip
 _POLL = 0.2  # seconds between looks at the resources while waiting
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,9 @@ class DemoOptions:
     sim_latency_ms: float = 0.0
     sim_fail_rate: float = 0.0
     kubeconfig: Path | None = None  # write one for the emulated API here (for kubectl)
-    settings: Settings = field(default_factory=Settings)
+    # Settings on top of the environment's; the grid's URL and credentials are always those
+    # of the simulator the demo starts.
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def apply_all(url: str, manifests: Sequence[Manifest]) -> list[tuple[Manifest, str | None]]:
@@ -87,8 +91,10 @@ async def converge(
     cluster: Cluster,
     applied: list[tuple[Manifest, str | None]],
     timeout: float,
+    operator: asyncio.Task[Any] | None = None,
 ) -> list[report.Outcome]:
-    """Poll until every resource is settled or ``timeout`` passes; the last outcomes."""
+    """Poll until every resource is settled, ``timeout`` passes or the ``operator`` stops (a
+    Ctrl-C stops it); the last outcomes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -96,7 +102,8 @@ async def converge(
             report.rejected(m.body, refusal) if refusal is not None else await look(cluster, m)
             for m, refusal in applied
         ]
-        if all(o.settled for o in outcomes) or loop.time() >= deadline:
+        stopped = operator is not None and operator.done()
+        if all(o.settled for o in outcomes) or loop.time() >= deadline or stopped:
             return outcomes
         await asyncio.sleep(_POLL)
 
@@ -120,31 +127,36 @@ def _ports(settings: Settings) -> dict[str, int]:
 
 
 async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
-    """Run the demo; the exit code (0 only if every resource is Ready)."""
+    """Run the demo; the exit code (0 only if every resource is Ready; 130 after a Ctrl-C)."""
     from ddisync.simulator import SimulatorOptions, running_simulator
 
     manifests = load(options.paths or default_paths())
     logger.info("Loaded %d manifests.", len(manifests))
-    settings = options.settings
     sim_options = SimulatorOptions(
         host="127.0.0.1",
         port=0,
-        username=settings.wapi_username,
-        password=settings.wapi_password.get_secret_value(),
         seed=None,
         latency_ms=options.sim_latency_ms,
         fail_rate=options.sim_fail_rate,
     )
     async with running_simulator(sim_options) as sim, running_cluster() as cluster:
         logger.info("WAPI simulator at %s, Kubernetes API emulator at %s.", sim.url, cluster.url)
+        settings = load_settings(
+            {
+                **options.settings,
+                "wapi_url": sim.url,
+                "wapi_username": sim_options.username,
+                "wapi_password": sim_options.password,
+            }
+        )
         if options.kubeconfig is not None:
             kubeconfig.write(options.kubeconfig, cluster.url, TOKEN)
             logger.info("Wrote a kubeconfig for the emulated API to %s.", options.kubeconfig)
         await cluster.install_crds()
-        operator_settings = settings.model_copy(update={"wapi_url": sim.url, **_ports(settings)})
+        operator_settings = settings.model_copy(update=_ports(settings))
         async with running_operator(operator_settings, connection=cluster.connection) as operator:
             applied = await asyncio.to_thread(apply_all, cluster.url, manifests)
-            outcomes = await converge(cluster, applied, options.timeout)
+            outcomes = await converge(cluster, applied, options.timeout, operator.task)
             counts = {t: sim.grid.count(t) for t in INFOBLOX_TYPES}
             if options.output == "json":
                 print(report.render_json(outcomes, counts), file=out, flush=True)
@@ -167,7 +179,16 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-                # Until the time is up or the operator stops: kopf takes SIGINT/SIGTERM to stop
-                # it, and a person's Ctrl-C should end the whole demo, not only the operator.
+                # Until the time is up or the operator stops: it takes SIGINT/SIGTERM to stop,
+                # and a person's Ctrl-C should end the whole demo, not only the operator.
                 await asyncio.wait({operator.task}, timeout=options.linger)
+    if _interrupted(operator.task):
+        return EXIT_INTERRUPTED
     return 0 if outcomes and all(o.ready for o in outcomes) else 1
+
+
+def _interrupted(operator: asyncio.Task[signal.Signals | None]) -> bool:
+    """Whether a Ctrl-C (SIGINT) stopped the operator."""
+    if not operator.done() or operator.cancelled() or operator.exception() is not None:
+        return False
+    return operator.result() == signal.SIGINT

@@ -9,6 +9,11 @@ plan     0 nothing would change except adoptions; 2 changes pending; 1 errors (r
          invalid manifests, the grid could not be read)
 check    0 every check OK (or WARN); 1 any check failed
 =======  ===============================================================================
+
+Every command exits 2, before any WAPI call, when its connection cannot be set up: a missing
+or invalid setting (option or ``DDISYNC_*`` variable) or an unreadable ``--password-file``;
+stderr then has one line naming the problem (never a value). For ``plan``, whose 2 also means
+"changes pending", that line and an empty stdout tell the two apart.
 """
 
 from __future__ import annotations
@@ -19,22 +24,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ddisync.config import Settings
-from ddisync.tools.connection import (
-    OptionError,
-    add_connection_arguments,
-    cluster_id,
-    wapi_settings,
-)
+from ddisync.config import SettingsError
+from ddisync.tools.connection import OptionError, add_connection_arguments, settings_of
 
 __all__ = ["register"]
 
-EXIT_OK, EXIT_ERROR = 0, 1
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def _fail(command: str, message: str) -> int:
+def _fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
     print(f"ddisync {command}: {message}", file=sys.stderr)
-    return EXIT_ERROR
+    return code
 
 
 def register(subparsers: Any) -> None:
@@ -106,7 +106,11 @@ def run_export(args: argparse.Namespace) -> int:
     from ddisync.wapi.errors import WapiError
 
     try:
-        settings = wapi_settings(args)
+        environment = settings_of(args)
+    except (OptionError, SettingsError) as exc:
+        return _fail("export", str(exc), EXIT_USAGE)
+    settings = environment.wapi_settings()
+    try:
         options = ExportOptions(
             output_dir=args.output_dir,
             network_view=args.network_view,
@@ -115,7 +119,7 @@ def run_export(args: argparse.Namespace) -> int:
             types=parse_types(args.types),
             namespace=args.namespace,
         )
-    except (OptionError, ExportError) as exc:
+    except ExportError as exc:
         return _fail("export", str(exc))
 
     async def main() -> Any:
@@ -146,11 +150,13 @@ def run_plan(args: argparse.Namespace) -> int:
     from ddisync.wapi.errors import WapiError
 
     try:
-        environment = Settings()
-        settings = wapi_settings(args, environment)
-        cluster = cluster_id(args, environment)
+        environment = settings_of(args)
+    except (OptionError, SettingsError) as exc:
+        return _fail("plan", str(exc), EXIT_USAGE)
+    settings, cluster = environment.wapi_settings(), environment.cluster_id
+    try:
         resources, ignored = load_resources(args.paths, args.namespace)
-    except (OptionError, ManifestError) as exc:
+    except ManifestError as exc:
         return _fail("plan", str(exc))
     if ignored:
         print(f"ignored {ignored} documents that are not Network or Record", file=sys.stderr)
@@ -175,9 +181,9 @@ def run_check(args: argparse.Namespace) -> int:
     from ddisync.tools.check import FAIL, render_checks, run_checks
 
     try:
-        settings = wapi_settings(args)
-    except OptionError as exc:
-        return _fail("check", str(exc))
-    checks = asyncio.run(run_checks(settings))
+        environment = settings_of(args)
+    except (OptionError, SettingsError) as exc:
+        return _fail("check", str(exc), EXIT_USAGE)
+    checks = asyncio.run(run_checks(environment.wapi_settings()))
     print(render_checks(checks))
     return EXIT_ERROR if any(check.status == FAIL for check in checks) else EXIT_OK
