@@ -182,6 +182,7 @@ class Settings(BaseSettings):
     )
     grid_check_interval: float = Field(
         30.0,
+        gt=0,
         description="Seconds between checks of each InfobloxGrid: its Secrets are read again "
         "(a rotated password takes effect without a restart) and the Grid Master is pinged.",
     )
