@@ -8,7 +8,7 @@ In the server's order:
 2. Defaulting: ``default`` values of the schema fill missing properties.
 3. Structural validation: type, enum, pattern, length, range, item counts, required fields.
    Errors refuse the request with 422 Invalid and a ``details.causes`` list naming each field.
-4. CEL rules (``x-kubernetes-validations``, through ``ddisync.demo.cel``), only on an object
+4. CEL rules (``x-kubernetes-validations``, through ``ddisync_emulator.cel``), only on an object
    that passed 3. Transition rules see the stored object as ``oldSelf``; values an update does
    not change are not re-judged (ratcheting).
 
@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddisync.demo import cel
-from ddisync.demo.objects import ApiError, Body
+from ddisync_emulator import cel
+from ddisync_emulator.objects import ApiError, Body
 
 _UNPRUNED = frozenset({"apiVersion", "kind", "metadata"})
 _TYPES: dict[str, tuple[type, ...]] = {

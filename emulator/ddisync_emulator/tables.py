@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ddisync.demo.objects import ApiError, Body
+from ddisync_emulator.objects import ApiError, Body
 
 TABLE_VERSIONS = ("v1", "v1beta1")
 _NAME_COLUMN = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ddisync.demo.objects import ApiError, Body
+from ddisync_emulator.objects import ApiError, Body
 
 CRD_RESOURCE = "apiextensions.k8s.io/v1/customresourcedefinitions"
 CUSTOM_VERBS = frozenset(

@@ -16,7 +16,7 @@ import aiohttp.web
 import kmock
 import yaml
 
-from ddisync.demo.objects import ApiError
+from ddisync_emulator.objects import ApiError
 
 # Subresources of a namespace itself: /api/v1/namespaces/NAME/status (not a resource "status"
 # inside namespace NAME).

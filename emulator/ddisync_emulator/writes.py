@@ -16,8 +16,8 @@ from typing import Literal, NamedTuple
 
 import kmock
 
-from ddisync.demo import crd_serving, objects, validation
-from ddisync.demo.addressing import (
+from ddisync_emulator import crd_serving, objects, validation
+from ddisync_emulator.addressing import (
     Key,
     describe,
     group_version,
@@ -25,7 +25,7 @@ from ddisync.demo.addressing import (
     object_key,
     unknown_resource,
 )
-from ddisync.demo.objects import (
+from ddisync_emulator.objects import (
     GENERATE_NAME_ATTEMPTS,
     ApiError,
     Body,
@@ -38,7 +38,7 @@ from ddisync.demo.objects import (
     now_rfc3339,
     patched,
 )
-from ddisync.demo.schema import ServedVersion
+from ddisync_emulator.schema import ServedVersion
 
 
 class Outcome(NamedTuple):

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TextIO
 
 from ddisync.config import Settings
-from ddisync.demo import kubeconfig, report
-from ddisync.demo.client import ManifestClient, Refused
-from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
-from ddisync.demo.manifests import Manifest, default_paths, load
-from ddisync.demo.objects import ApiError
 from ddisync.runtime import running_operator
+from ddisync_emulator import kubeconfig, report
+from ddisync_emulator.client import ManifestClient, Refused
+from ddisync_emulator.cluster import TOKEN, Cluster, running_cluster
+from ddisync_emulator.manifests import Manifest, default_paths, load
+from ddisync_emulator.objects import ApiError
 
-logger = logging.getLogger("ddisync.demo")
+logger = logging.getLogger("ddisync_emulator")
 
 # What the demo counts in the simulated grid after convergence.
 INFOBLOX_TYPES = (
@@ -121,7 +121,7 @@ def _ports(settings: Settings) -> dict[str, int]:
 
 async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     """Run the demo; the exit code (0 only if every resource is Ready)."""
-    from ddisync.simulator import SimulatorOptions, running_simulator
+    from ddisync_simulator import SimulatorOptions, running_simulator
 
     manifests = load(options.paths or default_paths())
     logger.info("Loaded %d manifests.", len(manifests))

@@ -34,11 +34,20 @@ import aiohttp.web
 import kmock
 from kmock._internal.rendering import Response, StreamingError
 
-from ddisync.demo import crd_serving, discovery, openapi, reads, responses, tables, watching, writes
-from ddisync.demo.addressing import Key, index_of, not_found, object_key, unknown_resource
-from ddisync.demo.objects import ApiError, Body
-from ddisync.demo.requests import parse_request
-from ddisync.demo.schema import ServedVersion
+from ddisync_emulator import (
+    crd_serving,
+    discovery,
+    openapi,
+    reads,
+    responses,
+    tables,
+    watching,
+    writes,
+)
+from ddisync_emulator.addressing import Key, index_of, not_found, object_key, unknown_resource
+from ddisync_emulator.objects import ApiError, Body
+from ddisync_emulator.requests import parse_request
+from ddisync_emulator.schema import ServedVersion
 
 SERVER_VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0+ddisync-emulator",
                   "gitTreeState": "clean", "platform": "linux/amd64"}  # fmt: skip

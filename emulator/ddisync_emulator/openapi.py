@@ -25,7 +25,7 @@ from typing import Any
 
 import kmock
 
-from ddisync.demo.addressing import kind_of
+from ddisync_emulator.addressing import kind_of
 
 _PATCH_TYPES = (
     "application/json-patch+json",

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import aiohttp.web
 from kmock._internal.rendering import Response
 
-from ddisync.demo.objects import status_body
-from ddisync.demo.writes import Outcome
+from ddisync_emulator.objects import status_body
+from ddisync_emulator.writes import Outcome
 
 
 def warning_header(warnings: list[str]) -> str:

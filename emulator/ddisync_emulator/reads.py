@@ -14,9 +14,9 @@ from typing import Any
 
 import kmock
 
-from ddisync.demo import tables
-from ddisync.demo.addressing import group_version, kind_of
-from ddisync.demo.objects import Body, selects
+from ddisync_emulator import tables
+from ddisync_emulator.addressing import group_version, kind_of
+from ddisync_emulator.objects import Body, selects
 
 
 def selector(request: kmock.Request) -> Callable[[Body], bool]:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ddisync.demo.objects import Body
+from ddisync_emulator.objects import Body
 
 # How many past events per resource a watch can resume from. Kopf resumes right after a
 # disconnect, so a few thousand suffice; older resourceVersions get 410 Gone and a re-list.

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import kmock
 
-from ddisync.demo.objects import ApiError
+from ddisync_emulator.objects import ApiError
 
 Key = tuple[str | None, str]  # (namespace, name) inside one resource
 

@@ -1,8 +1,9 @@
 """A NIOS-faithful Infoblox WAPI simulator (aiohttp, in-memory, TLS optional).
 
-An independent peer of ``ddisync.wapi``: it shares no code with the client, so tests that
-drive the client against it prove something. Behaviour follows
-``shared/reference/wapi-behaviour.md``; the simulator's own choices are listed in README.md.
+The distribution ``ddisync-simulator``, installable on its own. An independent peer of the
+operator's client (``ddisync.wapi``): it shares no code with it and does not depend on the
+operator's distribution, so tests that drive the client against it prove something. The
+behaviour it follows, and its own choices where NIOS's is unverified, are in README.md.
 """
 
 from .app import DEFAULT_VERSIONS, Simulator, SimulatorOptions, running_simulator

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import kmock
 
-from ddisync.demo import schema as crds
-from ddisync.demo.objects import Body
+from ddisync_emulator import schema as crds
+from ddisync_emulator.objects import Body
 
 CRD_RESOURCE = crds.CRD_RESOURCE
 

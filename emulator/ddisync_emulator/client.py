@@ -17,8 +17,8 @@ import kubernetes.client
 import kubernetes.dynamic
 from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError
 
-from ddisync.demo.manifests import Manifest
-from ddisync.demo.objects import with_last_applied
+from ddisync_emulator.manifests import Manifest
+from ddisync_emulator.objects import with_last_applied
 
 _MERGE = "application/merge-patch+json"
 # As kubectl apply does: a field the schema does not know refuses the manifest instead of

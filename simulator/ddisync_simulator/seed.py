@@ -74,7 +74,7 @@ def base_grid() -> Grid:
 
 
 def demo_seed() -> dict[str, Any]:
-    text = resources.files("ddisync.simulator").joinpath("demo-seed.yaml").read_text()
+    text = resources.files("ddisync_simulator").joinpath("demo-seed.yaml").read_text()
     data = yaml.safe_load(text)
     return data if isinstance(data, dict) else {}
 

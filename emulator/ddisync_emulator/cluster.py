@@ -28,8 +28,8 @@ import kmock
 import kopf
 
 from ddisync.api.crd import KINDS, build_crd
-from ddisync.demo.emulator import ApiServerEmulator
-from ddisync.demo.objects import ApiError, Body, with_last_applied
+from ddisync_emulator.emulator import ApiServerEmulator
+from ddisync_emulator.objects import ApiError, Body, with_last_applied
 
 _MERGE = "application/merge-patch+json"
 # The emulator checks no credentials; clients that insist on some get this placeholder.

@@ -1,12 +1,16 @@
-"""``ddisync simulator``: run the WAPI simulator in the foreground until interrupted.
+"""The simulator's command line: run the WAPI simulator in the foreground until interrupted.
 
-    ddisync simulator [--host H] [--port P] [--tls] [--cert F --key F] [--username U]
+    ddisync-simulator [--host H] [--port P] [--tls] [--cert F --key F] [--username U]
                       [--password P] [--seed FILE] [--save FILE] [--latency-ms N]
                       [--fail-rate R]
 
 It prints its base URL (without ``/wapi``) once it is listening, then serves until SIGINT or
-SIGTERM; with ``--save`` the grid is written out on the way down. ``cli.py`` wires
-``register()`` into the main parser.
+SIGTERM; with ``--save`` the grid is written out on the way down.
+
+Three ways in, one set of options: the console script ``ddisync-simulator`` and
+``python -m ddisync_simulator`` (``main``), and ``ddisync simulator`` where the operator is
+installed beside it: the operator's CLI finds ``register`` through the entry-point group
+``ddisync.commands`` declared in this distribution's pyproject.toml.
 """
 
 from __future__ import annotations
@@ -22,16 +26,22 @@ from typing import Any
 from .app import Simulator, SimulatorOptions
 from .seed import SeedError
 
-__all__ = ["options_from_args", "register", "run"]
+__all__ = ["add_arguments", "main", "options_from_args", "register", "run"]
+
+DESCRIPTION = "Serve an in-memory, NIOS-faithful Infoblox WAPI (2.0 to 2.13)."
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``simulator`` subcommand to an argparse subparsers object."""
+    """Add the ``simulator`` subcommand to an argparse subparsers object (``ddisync simulator``)."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "simulator",
-        help="run the NIOS WAPI simulator",
-        description="Serve an in-memory, NIOS-faithful Infoblox WAPI (2.0 to 2.13).",
+        "simulator", help="run the NIOS WAPI simulator", description=DESCRIPTION
     )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The simulator's options, and ``run`` as the parser's ``func``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8443, help="port (0: any free port)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS")
@@ -61,12 +71,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="idle seconds before an ibapauth cookie expires",
     )
     parser.set_defaults(func=run)
-    return parser
 
 
 def options_from_args(args: argparse.Namespace) -> SimulatorOptions:
     if (args.cert is None) != (args.key is None):
-        raise SystemExit("ddisync simulator: --cert and --key go together")
+        raise SystemExit("ddisync-simulator: --cert and --key go together")
     seed: Path | dict[str, Any] | None = {} if args.empty else args.seed
     return SimulatorOptions(
         host=args.host,
@@ -104,22 +113,21 @@ async def _serve(options: SimulatorOptions) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point for ``ddisync simulator``; returns the exit code."""
+    """Run the simulator for parsed ``args``; the exit code."""
     try:
         options = options_from_args(args)
         asyncio.run(_serve(options))
     except SeedError as exc:
-        print(f"ddisync simulator: {exc}", file=sys.stderr)
+        print(f"ddisync-simulator: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"ddisync simulator: cannot listen: {exc}", file=sys.stderr)
+        print(f"ddisync-simulator: cannot listen: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the simulator without the main CLI (``python -m ddisync.simulator``)."""
-    parser = argparse.ArgumentParser(prog="ddisync")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    """The console script ``ddisync-simulator`` (and ``python -m ddisync_simulator``)."""
+    parser = argparse.ArgumentParser(prog="ddisync-simulator", description=DESCRIPTION)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

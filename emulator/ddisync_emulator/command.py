@@ -1,4 +1,8 @@
-"""``ddisync demo``: the command line of the demo (wired into ``ddisync.cli``).
+"""``ddisync demo``: the command line of the demo.
+
+The operator's CLI finds ``register`` through the entry-point group ``ddisync.commands``
+declared in this distribution's pyproject.toml, so ``ddisync demo`` exists only where this
+distribution is installed (a development environment), never in the operator's image.
 
     ddisync demo [-f PATH ...] [--output table|json] [--timeout SECONDS] [--linger SECONDS]
                  [--kubeconfig PATH] [--sim-latency-ms N] [--sim-fail-rate R]
@@ -9,9 +13,6 @@ the kubectl commands to try while it keeps serving.
 
 The result goes to stdout (a table, or exactly one JSON document); every log line goes to
 stderr. Exit code 0 only if every resource became Ready.
-
-This module imports nothing of the demo extra at import time, so ``ddisync --help`` works in
-the production image; running the demo there says which packages are missing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="run the operator against an emulated Kubernetes and a simulated Infoblox",
         description="Start the WAPI simulator, an emulated Kubernetes API server and the "
         "operator in one process, apply manifests, wait until they converge and print the "
-        "result. Needs the extra ddisync[demo].",
+        "result.",
     )
     parser.add_argument(
         "-f", "--filename", dest="paths", action="append", type=Path, default=[],
@@ -92,17 +93,10 @@ def _log_to_stderr() -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the demo for parsed ``args``; the exit code."""
-    from ddisync.demo import DemoExtraMissingError, require_demo_extra
-
-    try:
-        require_demo_extra()
-    except DemoExtraMissingError as exc:
-        print(f"ddisync demo: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     _log_to_stderr()
 
-    from ddisync.demo.manifests import ManifestError
-    from ddisync.demo.runner import DemoOptions, run_demo
+    from ddisync_emulator.manifests import ManifestError
+    from ddisync_emulator.runner import DemoOptions, run_demo
 
     options = DemoOptions(
         paths=tuple(args.paths),
