@@ -3,8 +3,8 @@
 ``-f`` takes files or folders of multi-document YAML (folders: their ``*.yaml``/``*.yml`` files
 in name order, like ``kubectl apply -f DIR``). Without ``-f`` the demo applies the repository's
 ``examples/`` folder: ``./examples`` when run from the repository root (``make demo``), else the
-copy shipped inside the package (``ddisync/demo/examples/``, kept identical by a test), so an
-installed ``ddisync demo`` works from anywhere.
+one the package ships, so ``ddisync demo`` works from anywhere. ``ddisync_emulator/examples`` is
+a symlink to the repository's ``examples/``, which keeps one copy; a built wheel holds the files.
 """
 
 from __future__ import annotations
