@@ -13,12 +13,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/ddisync
 WORKDIR /src
-COPY pyproject.toml README.md ./
 COPY operator/ operator/
-# Only the operator's runtime dependencies: no [demo] or [dev] extras in production. The
-# installers are removed afterwards, and the bytecode is compiled now because the root
-# filesystem is read-only at run time.
-RUN /opt/ddisync/bin/pip install --no-compile . \
+# The operator's distribution alone (operator/pyproject.toml): the WAPI simulator and the
+# Kubernetes emulator are distributions of their own, so neither they nor their dependencies
+# (kmock, cel-python, cryptography, ...) reach the image, and `ddisync demo`/`simulator` do not
+# exist in it. The installers are removed afterwards, and the bytecode is compiled now because
+# the root filesystem is read-only at run time.
+RUN /opt/ddisync/bin/pip install --no-compile ./operator \
  && /opt/ddisync/bin/pip uninstall --yes pip setuptools \
  && /opt/ddisync/bin/python -m compileall -q /opt/ddisync
 

@@ -1,19 +1,33 @@
-# Two commands on a fresh machine: `make demo` and `make test`. Each makes the virtual
-# environment it needs (.venv) and installs into it; nothing else is assumed but python3.
+# Two commands on a fresh machine: `make demo` and `make test`. Nothing is assumed but python3:
+# the first run installs uv (pinned, from PyPI) into .cache/uv, and uv makes the virtual
+# environment .venv from uv.lock: the workspace's three distributions (operator/, simulator/,
+# emulator/), editable, and the development tools. Why uv: README.md, "Develop".
 PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV_HOME := .cache/uv
+UV := $(UV_HOME)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-dev
+STAMP := $(VENV)/.synced
+MEMBERS := operator simulator emulator
+LINTED := $(MEMBERS) tests benchmarks scripts
 
-.PHONY: demo test lint typecheck crds check-crds clean
+# uv uses the python3 it is given and never downloads one (only PyPI is reachable); the cache
+# and .venv may sit on different filesystems, so copy instead of trying hard links first.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+.PHONY: demo test lint crds lock clean
 
-# The dev extra includes the demo extra; one install serves both commands.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet 'uv==$(UV_VERSION)'
+
+# Exact: whatever is in .venv and not in the lock goes. CI sets UV_LOCKED=1, so a uv.lock that
+# does not match the pyproject files fails there instead of being rewritten.
+$(STAMP): pyproject.toml $(MEMBERS:%=%/pyproject.toml) uv.lock | $(UV)
+	$(UV) sync --all-packages
 	touch $@
 
 demo: $(STAMP)
@@ -24,13 +38,17 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check operator tests benchmarks scripts
-	$(BIN)/ruff format --check operator tests benchmarks scripts
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
+# charts/ddisync/crds is a symlink to crds/: one generated source.
 crds: $(STAMP)
 	$(BIN)/ddisync crds --output-dir crds
-	cp crds/*.yaml charts/ddisync/crds/
+
+# After changing dependencies in any pyproject.toml: re-resolve uv.lock (then commit it).
+lock: | $(UV)
+	$(UV) lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,7 @@ import contextlib
 import signal
 import sys
 
-from ddisync.demo.cluster import running_cluster
+from ddisync_emulator.cluster import running_cluster
 
 
 async def serve(port: int) -> None:

@@ -48,9 +48,9 @@ from ddisync.cache import (
 )
 from ddisync.reconcile.ownership import Owner, ea_wire
 from ddisync.reconcile.record_desired import RETURN_FIELDS
-from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi import BatchOp, WapiClient, WapiSettings
+from ddisync_simulator import SimulatorOptions, running_simulator
 
 CLUSTER = "bench"
 OBJTYPE = "record:a"

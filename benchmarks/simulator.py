@@ -45,8 +45,8 @@ def _record(i: int) -> dict[str, Any]:
 
 def memory_child(records: int) -> None:
     """Run in a fresh interpreter: print the RSS growth for ``records`` A records."""
-    from ddisync.simulator.seed import load_seed
-    from ddisync.simulator.writes import create
+    from ddisync_simulator.seed import load_seed
+    from ddisync_simulator.writes import create
 
     grid = load_seed(None)
     before = rss_bytes()
@@ -128,7 +128,7 @@ async def _scenarios(base: str, pid: int, seconds: float) -> dict[str, Any]:
 
 
 def measure_throughput(seconds: float) -> dict[str, Any]:
-    from ddisync.simulator.seed import demo_seed
+    from ddisync_simulator.seed import demo_seed
 
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp) / "seed.json"
@@ -139,7 +139,7 @@ def measure_throughput(seconds: float) -> dict[str, Any]:
             [
                 sys.executable,
                 "-m",
-                "ddisync.simulator",
+                "ddisync_simulator",
                 "--port",
                 "0",
                 "--seed",

@@ -1,6 +1,6 @@
 """Operator at scale: cold sync of N Records and M Networks, one resync sweep, change latency.
 
-Three processes, as in a real deployment: the WAPI simulator (``ddisync simulator``), the
+Three processes, as in a real deployment: the WAPI simulator (``ddisync-simulator``), the
 emulated Kubernetes API (``apiserver.py``) and the operator (``ddisync run``, reading a
 kubeconfig). This script creates the resources through the API, waits until every one is Ready,
 then measures one resync sweep over unchanged objects and the latency of single spec changes.
@@ -32,8 +32,8 @@ from typing import Any
 
 import aiohttp
 
-from ddisync.demo import kubeconfig as kubeconfigs
-from ddisync.demo.report import judge
+from ddisync_emulator import kubeconfig as kubeconfigs
+from ddisync_emulator.report import judge
 from procfs import cpu_seconds, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
@@ -209,7 +209,7 @@ def _servers(
 ) -> Iterator[tuple[subprocess.Popen[str], str, subprocess.Popen[str], str]]:
     """The simulator and the emulated API, each in its own process, with their URLs."""
     python = sys.executable
-    simulator_args = [python, "-m", "ddisync.simulator", "--port", "0", "--username", USERNAME,
+    simulator_args = [python, "-m", "ddisync_simulator", "--port", "0", "--username", USERNAME,
                       "--password", PASSWORD, "--latency-ms", str(latency_ms)]  # fmt: skip
     with (
         _process(simulator_args, log=workdir / "simulator.log") as simulator,

@@ -38,8 +38,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.wapi import WapiClient, WapiSettings
+from ddisync_simulator import SimulatorOptions, running_simulator
 
 USERNAME = "admin"
 PASSWORD = "bench-password"

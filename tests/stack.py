@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo import kubeconfig as kubeconfigs
-from ddisync.demo.cluster import Cluster, running_cluster
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_emulator import kubeconfig as kubeconfigs
+from ddisync_emulator.cluster import Cluster, running_cluster
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 
 # Distinctive, so a test can prove it never leaks into logs, statuses or events.
 PASSWORD = "Zq9-e2e-SECRET-ddisync-7731"

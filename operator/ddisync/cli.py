@@ -1,5 +1,5 @@
-"""The ``ddisync`` command: ``run``, ``crds``, ``simulator``, ``demo``, ``export``, ``plan``,
-``check``.
+"""The ``ddisync`` command: ``run``, ``crds``, ``export``, ``plan``, ``check``, and the commands
+other installed distributions add (``simulator``, ``demo``).
 
 Settings are read here once (:func:`~ddisync.config.load_settings`, from the environment) and
 passed down.
@@ -8,6 +8,13 @@ Exit codes shared by every command: 2 when it cannot start as told (missing or i
 settings, no Kubernetes credentials, an unreadable ``--password-file``), with one line on
 stderr naming the problem and never a value; 130 after a Ctrl-C (128 + SIGINT, as a shell
 reports it), without a traceback. ``ddisync run`` exits 0 when stopped by SIGTERM.
+
+The WAPI simulator and the Kubernetes emulator are distributions of their own, which this one
+neither depends on nor imports. Each declares its command in the entry-point group
+``ddisync.commands`` (``COMMAND_GROUP``): the entry point's name is the command, its object a
+``register(subparsers)`` that adds it. So ``ddisync simulator`` and ``ddisync demo`` exist in a
+development environment, where ``ddisync-simulator`` and ``ddisync-emulator`` are installed,
+and not in the operator's image, which installs neither.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from ddisync import __version__
 
+COMMAND_GROUP = "ddisync.commands"
 EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 128 + signal.SIGINT
 
@@ -121,23 +130,39 @@ def build_parser() -> argparse.ArgumentParser:
     crds.add_argument("--output-dir", default="crds", help="folder to write into (default: crds)")
     crds.set_defaults(func=_crds)
 
-    from ddisync.simulator.command import register as register_simulator
     from ddisync.tools.command import register as register_tools
 
-    register_simulator(commands)
     register_tools(commands)  # export, plan, check
-    try:
-        from ddisync.demo.command import register as register_demo
-    except ImportError:  # the optional ddisync[demo] extra is not installed
-        demo = commands.add_parser("demo", help="(needs: pip install 'ddisync[demo]')")
-        demo.set_defaults(func=lambda _: _missing_demo())
-    else:
-        register_demo(commands)
+    add_installed_commands(commands)
     return parser
 
 
-def _missing_demo() -> int:
-    print("ddisync demo needs the demo extra: pip install 'ddisync[demo]'", file=sys.stderr)
+def add_installed_commands(commands: Any) -> None:
+    """Add the commands of the ``ddisync.commands`` entry points, in name order.
+
+    A name already taken (a built-in, or an earlier entry point) is skipped. An entry point that
+    fails to load becomes a command that reports the failure when run, so a broken install of
+    one tool does not take every other command down with it.
+    """
+    for entry in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
+        if entry.name in commands.choices:
+            continue
+        try:
+            register = entry.load()
+        except Exception as exc:
+            _add_broken_command(commands, entry, exc)
+        else:
+            register(commands)
+
+
+def _add_broken_command(commands: Any, entry: EntryPoint, exc: Exception) -> None:
+    message = f"ddisync {entry.name}: cannot load {entry.value}: {exc!r}"
+    broken = commands.add_parser(entry.name, help=f"(cannot be loaded: {exc!r})")
+    broken.set_defaults(func=lambda _: _report(message))
+
+
+def _report(message: str) -> int:
+    print(message, file=sys.stderr)
     return 2
 
 

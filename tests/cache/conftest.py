@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.wapi import WapiClient, WapiSettings
+from ddisync_simulator import SimulatorOptions, running_simulator
 from tests.stack import no_leaked_tasks
 
 

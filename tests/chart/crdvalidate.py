@@ -9,7 +9,7 @@ manifest author can get wrong:
    fields``). Unknown fields are errors, as with ``kubectl apply`` (``--validate=strict`` is its
    default), so a typo in an example fails here instead of being pruned in silence.
 3. ``x-kubernetes-list-type: map|set`` uniqueness.
-4. CEL ``x-kubernetes-validations`` through ``celpy``, by ``ddisync.demo.cel`` (shared with
+4. CEL ``x-kubernetes-validations`` through ``celpy``, by ``ddisync_emulator.cel`` (shared with
    the demo's emulated API server, so both judge a manifest alike; its docstring has the
    decision table). A rule that calls an unimplemented Kubernetes extension is *skipped* and
    reported, never passed in silence. Transition rules (those naming ``oldSelf``) run only when
@@ -27,7 +27,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ddisync.demo.cel import check_rules
+from ddisync_emulator.cel import check_rules
 
 JsonObj = dict[str, Any]
 

@@ -1,12 +1,14 @@
-"""The CRDs: one generated source (crds/), shipped by the chart as an identical copy.
+"""The CRDs: one generated source (crds/), which the chart ships through a symlink.
 
-`ddisync crds --output-dir crds/` writes crds/; the chart's crds/ is a copy of it
-(`cp crds/*.yaml charts/ddisync/crds/`). These tests fail as soon as the two differ, so the
-chart can never ship a schema other than the one the operator was generated with.
+`ddisync crds --output-dir crds/` writes crds/; the chart's crds/ is a symlink to it
+(`charts/ddisync/crds -> ../../crds`), so the chart can never ship a schema other than the one
+the operator was generated with. helm follows the link when it renders the chart from the
+folder and when it packages it: the archive holds the files themselves.
 """
 
 from __future__ import annotations
 
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,12 +31,26 @@ def test_crds_have_been_generated() -> None:
     assert SOURCE_FILES, "crds/ is empty: run `ddisync crds --output-dir crds/`"
 
 
-def test_chart_ships_exactly_the_generated_crds() -> None:
-    fix = "run `cp crds/*.yaml charts/ddisync/crds/` (and delete files no longer generated)"
-    assert _names(CHART_CRDS) == _names(CRDS), f"chart crds/ and crds/ hold different files: {fix}"
-    for source in SOURCE_FILES:
-        copy = CHART_CRDS / source.name
-        assert copy.read_bytes() == source.read_bytes(), f"{copy} differs from {source}: {fix}"
+def test_the_chart_crds_are_a_link_to_the_generated_ones() -> None:
+    assert CHART_CRDS.is_symlink(), f"{CHART_CRDS} must be a symlink to ../../crds, not a copy"
+    assert CHART_CRDS.resolve() == CRDS.resolve()
+    assert _names(CHART_CRDS) == _names(CRDS)
+
+
+def test_the_packaged_chart_holds_the_crd_files(
+    helm: Callable[..., HelmResult], tmp_path: Path
+) -> None:
+    result = helm("package", str(CHART), "--destination", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (archive,) = tmp_path.glob("ddisync-*.tgz")
+    packaged: dict[str, bytes] = {}
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            assert not (member.issym() or member.islnk()), f"{member.name} is a link"
+            content = tar.extractfile(member)
+            if Path(member.name).parent == Path("ddisync/crds") and content is not None:
+                packaged[Path(member.name).name] = content.read()
+    assert packaged == {p.name: p.read_bytes() for p in SOURCE_FILES}
 
 
 @pytest.mark.parametrize("path", SOURCE_FILES, ids=[p.name for p in SOURCE_FILES])

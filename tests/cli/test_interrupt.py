@@ -11,9 +11,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from ddisync.demo import kubeconfig as kubeconfigs
-from ddisync.demo.cluster import Cluster
-from ddisync.simulator import Simulator
+from ddisync_emulator import kubeconfig as kubeconfigs
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator
 from tests.cli.process import SECRET, clean_env, finish, start
 from tests.stack import PASSWORD, free_port
 

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ddisync.demo.cluster import Cluster, running_cluster
+from ddisync_emulator.cluster import Cluster, running_cluster
 
 
 @pytest.fixture()

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo import objects
-from ddisync.demo.cluster import Cluster
-from ddisync.demo.objects import ApiError
+from ddisync_emulator import objects
+from ddisync_emulator.cluster import Cluster
+from ddisync_emulator.objects import ApiError
 
 NETS = "/apis/ddisync.io/v1alpha1/namespaces/ns1/networks"
 JSON_PATCH = "application/json-patch+json"
@@ -261,8 +261,8 @@ async def test_a_watch_without_resource_version_starts_with_every_object(cluster
 
 
 async def test_the_official_client_creates_and_reads_custom_objects(cluster: Cluster) -> None:
-    from ddisync.demo.client import ManifestClient
-    from ddisync.demo.manifests import Manifest
+    from ddisync_emulator.client import ManifestClient
+    from ddisync_emulator.manifests import Manifest
 
     def apply_and_read() -> dict[str, Any]:
         client = ManifestClient(cluster.url)

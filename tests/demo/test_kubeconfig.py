@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ddisync.demo import kubeconfig
-from ddisync.demo.objects import LAST_APPLIED, with_last_applied
-from ddisync.demo.runner import DemoOptions, run_demo
+from ddisync_emulator import kubeconfig
+from ddisync_emulator.objects import LAST_APPLIED, with_last_applied
+from ddisync_emulator.runner import DemoOptions, run_demo
 
 EXAMPLE = (
     "apiVersion: ddisync.io/v1alpha1\nkind: Network\n"

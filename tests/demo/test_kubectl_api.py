@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo.cluster import Cluster
-from ddisync.demo.objects import ApiError
+from ddisync_emulator.cluster import Cluster
+from ddisync_emulator.objects import ApiError
 
 NETS = "/apis/ddisync.io/v1alpha1/namespaces/ns1/networks"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"  # noqa: E501

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo.tables import build_table, find, human_duration, table_version
+from ddisync_emulator.tables import build_table, find, human_duration, table_version
 
 BODY: dict[str, Any] = {
     "metadata": {"name": "n1", "creationTimestamp": "2026-01-01T00:00:00Z"},

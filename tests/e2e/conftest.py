@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo.cluster import running_cluster
 from ddisync.runtime import running_operator
+from ddisync_emulator.cluster import running_cluster
 from tests.stack import lenient_crds, operator_settings
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ddisync.config import Settings
 from ddisync.runtime import running_operator
-from ddisync.simulator import SimulatorOptions, running_simulator
+from ddisync_simulator import SimulatorOptions, running_simulator
 from tests.e2e.helpers import (
     condition_of,
     eventually,

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster
+from ddisync_emulator.cluster import Cluster
 from ddisync.runtime import running_operator
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from ddisync.tenancy import Enforcement
 from tests.e2e.helpers import condition_of, eventually, record_manifest
 

@@ -19,7 +19,7 @@ from ddisync.api.conditions import Condition
 from ddisync.api.crd import KindInfo, build_crd
 from ddisync.api.meta import DeletionPolicy, ExtensibleAttributes, Model
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster
+from ddisync_emulator.cluster import Cluster
 from ddisync.reconcile.changes import FieldChanges, change_existing
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
 from ddisync.reconcile.plan import Action, Create, FieldChange

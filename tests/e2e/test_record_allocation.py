@@ -6,8 +6,8 @@ import asyncio
 import ipaddress
 from typing import Any
 
-from ddisync.demo.objects import ApiError
 from ddisync.runtime import running_operator
+from ddisync_emulator.objects import ApiError
 from tests.e2e.helpers import (
     condition_of,
     eventually,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo.objects import ApiError
 from ddisync.runtime import running_operator
+from ddisync_emulator.objects import ApiError
 from tests.e2e.helpers import (
     condition_of,
     eventually,

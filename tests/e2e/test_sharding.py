@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
-from ddisync.demo.cluster import Cluster
-from ddisync.simulator import Simulator
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator
 from tests.e2e.helpers import eventually, network_manifest, ready, wapi_request
 from tests.stack import OperatorProcess
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster
+from ddisync_emulator.cluster import Cluster
 from ddisync.runtime import running_operator
 from ddisync.tenancy import Enforcement
 from tests.e2e.helpers import (

@@ -32,8 +32,6 @@ from ddisync.api.conditions import Reason
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec
-from ddisync.demo.cluster import Cluster, running_cluster
-from ddisync.demo.objects import ApiError
 from ddisync.reconcile.network import (
     ActualNetwork,
     desired_network,
@@ -46,9 +44,11 @@ from ddisync.reconcile.ptr import desired_ptr, plan_ptr
 from ddisync.reconcile.record import identity_search, plan_record, plan_record_deletion
 from ddisync.reconcile.record_desired import actual_record, desired_record
 from ddisync.runtime import RunningOperator, running_operator
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
-from ddisync.simulator import server as simulator_server
 from ddisync.wapi.query import encode_query, encode_ref, param_pairs
+from ddisync_emulator.cluster import Cluster, running_cluster
+from ddisync_emulator.objects import ApiError
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import server as simulator_server
 from tests.fuzz.strategies import (
     SNIPPETS,
     hostile_text,

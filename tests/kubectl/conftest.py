@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from ddisync.demo import kubeconfig
-from ddisync.demo.cluster import TOKEN, Cluster, running_cluster
 from ddisync.runtime import running_operator
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_emulator import kubeconfig
+from ddisync_emulator.cluster import TOKEN, Cluster, running_cluster
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from tests.k8stools import fetch_k8s_tools
 from tests.stack import operator_settings
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ddisync.demo.cluster import Cluster
-from ddisync.simulator import Simulator
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator
 from tests.e2e.helpers import extattrs, network_manifest, ready, record_manifest
 from tests.stack import CLUSTER_ID
 

@@ -30,8 +30,8 @@ from typing import Any
 
 import pytest
 
-from ddisync.demo.cluster import Cluster
-from ddisync.simulator import Simulator
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator
 from tests.e2e.helpers import eventually, extattrs, wapi_create
 from tests.redis_server import RedisServer
 from tests.reliability.chaos import (

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster
 from ddisync.runtime import RunningOperator, running_operator
-from ddisync.simulator import Simulator
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator
 from tests.e2e.helpers import eventually, extattrs, network_manifest
 from tests.stack import operator_settings
 

@@ -26,14 +26,14 @@ import pytest
 import ddisync.handlers.failure
 import ddisync.runtime
 from ddisync.config import Settings
-from ddisync.demo.cluster import Cluster
 from ddisync.handlers.outcome import DEFAULT_DELAYS, RetryDelays, failure_from
 from ddisync.logging import configure_logging
 from ddisync.runtime import running_operator
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
-from ddisync.simulator.auth import Authenticator as SimulatorAuthenticator
 from ddisync.wapi import WapiClient
 from ddisync.wapi.errors import WapiError
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator.auth import Authenticator as SimulatorAuthenticator
 from tests.e2e.helpers import eventually, network_manifest, ready, record_manifest
 from tests.stack import operator_settings
 

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 
 USER, PASSWORD = "admin", "infoblox"
 

@@ -7,7 +7,7 @@ import time
 import aiohttp
 import pytest
 
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 
 from .conftest import PASSWORD, USER, Wapi
 

@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 
 from .conftest import Wapi
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 
 from .conftest import Wapi
 

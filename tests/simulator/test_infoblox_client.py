@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from infoblox_client import connector, objects
 
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 
 from .conftest import PASSWORD, USER
 

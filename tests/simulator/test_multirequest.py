@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 
 from .conftest import Wapi
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ddisync.simulator.refs import decode_key, make_ref, split_ref
+from ddisync_simulator.refs import decode_key, make_ref, split_ref
 
 from .conftest import Wapi
 

@@ -1,9 +1,10 @@
-"""Seeding, saving, the demo seed and the ``ddisync simulator`` command."""
+"""Seeding, saving, the demo seed and the simulator's command (``ddisync-simulator``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import os
 import signal
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ddisync.simulator import SimulatorOptions, running_simulator
-from ddisync.simulator.command import options_from_args, register
-from ddisync.simulator.seed import SeedError, load_seed
+from ddisync_simulator import SimulatorOptions, running_simulator
+from ddisync_simulator.command import main, options_from_args, register
+from ddisync_simulator.seed import SeedError, load_seed
 
 
 def test_the_demo_seed_is_what_a_real_grid_would_hold() -> None:
@@ -55,7 +56,7 @@ async def test_state_is_saved_on_exit_and_loads_back(tmp_path: Path) -> None:
         "record:host": [{"name": "h.example.com", "ipv4addrs": [{"ipv4addr": "10.1.0.2"}]}],
     }
     async with running_simulator(SimulatorOptions(seed=seed, save=saved)) as sim:
-        from ddisync.simulator.writes import create
+        from ddisync_simulator.writes import create
 
         create(sim.grid, "record:a", {"name": "a.example.com", "ipv4addr": "10.1.0.3"})
     data = yaml.safe_load(saved.read_text())
@@ -107,7 +108,7 @@ async def test_the_command_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "ddisync.simulator",
+        "ddisync_simulator",
         "--port",
         "0",
         "--save",
@@ -121,3 +122,23 @@ async def test_the_command_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -
     proc.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(proc.wait(), 20) == 0
     assert "zone_auth" in yaml.safe_load(saved.read_text())
+
+
+def test_the_console_script_takes_the_same_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = tmp_path / "bad.yaml"
+    seed.write_text("bogus: []\n")
+    assert main(["--port", "0", "--seed", str(seed)]) == 2
+    assert capsys.readouterr().err.startswith("ddisync-simulator: ")
+
+
+def test_the_distribution_declares_its_script_and_its_ddisync_command() -> None:
+    declared = {
+        (e.group, e.name, e.value)
+        for e in importlib.metadata.distribution("ddisync-simulator").entry_points
+    }
+    assert declared == {
+        ("console_scripts", "ddisync-simulator", "ddisync_simulator.command:main"),
+        ("ddisync.commands", "simulator", "ddisync_simulator.command:register"),
+    }

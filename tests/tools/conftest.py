@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
 from ddisync.tools.command import register
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from tests.tools.grids import big_grid
 
 PASSWORD = "tools-Secret-42"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddisync.simulator.seed import demo_seed
+from ddisync_simulator.seed import demo_seed
 
 EXCLUDED = 3  # objects of big_grid() that ddisync cannot represent
 

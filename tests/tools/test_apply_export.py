@@ -17,15 +17,15 @@ import pytest
 import yaml
 
 from ddisync.reconcile.ownership import MARKER_EAS
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 from tests.stack import operator_settings
 from tests.tools.conftest import PASSWORD, cli, connection
 from tests.tools.grids import EXCLUDED, big_grid, grid_size
 
 pytest.importorskip("kmock")
 
-from ddisync.demo.cluster import Cluster, running_cluster
 from ddisync.runtime import running_operator
+from ddisync_emulator.cluster import Cluster, running_cluster
 
 TYPES = ("network", "ipv6network", "record:a", "record:aaaa", "record:cname", "record:txt",
          "record:mx", "record:srv", "record:ptr", "record:host")  # fmt: skip

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ddisync.simulator import Simulator, SimulatorOptions, running_simulator
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from tests.tools.conftest import PASSWORD, Run, cli, connection
 
 CHECKS = ("connection", "tls", "credentials", "wapi version", "ea definitions", "permissions")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 from tests.tools.conftest import cli, connection
 from tests.tools.grids import EXCLUDED, big_grid, grid_size
 

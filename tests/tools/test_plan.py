@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from ddisync.simulator import Simulator
 from ddisync.wapi import WapiClient, WapiSettings
+from ddisync_simulator import Simulator
 from tests.tools.conftest import PASSWORD, cli, connection
 
 

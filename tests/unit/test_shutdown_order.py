@@ -18,7 +18,7 @@ from ddisync.handlers import register_handlers
 from ddisync.handlers.shared import shared
 from ddisync.health import HealthState
 from ddisync.metrics import Metrics
-from ddisync.simulator import Simulator
+from ddisync_simulator import Simulator
 from tests.stack import operator_settings
 
 

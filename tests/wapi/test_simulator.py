@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from ddisync.simulator import SimulatorOptions, running_simulator
 from ddisync.wapi import (
     AuthenticationError,
     BatchOp,
@@ -22,6 +21,7 @@ from ddisync.wapi import (
     WapiSettings,
 )
 from ddisync.wapi.transport import TLSError
+from ddisync_simulator import SimulatorOptions, running_simulator
 
 from .conftest import RecordingObserver
 
