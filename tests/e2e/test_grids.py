@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync_emulator.cluster import Cluster
 from ddisync.runtime import running_operator
-from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from ddisync.tenancy import Enforcement
+from ddisync_emulator.cluster import Cluster
+from ddisync_simulator import Simulator, SimulatorOptions, running_simulator
 from tests.e2e.helpers import condition_of, eventually, record_manifest
 
 LAB_PASSWORD = "lab-Secret-1"

@@ -19,7 +19,6 @@ from ddisync.api.conditions import Condition
 from ddisync.api.crd import KindInfo, build_crd
 from ddisync.api.meta import DeletionPolicy, ExtensibleAttributes, Model
 from ddisync.config import Settings
-from ddisync_emulator.cluster import Cluster
 from ddisync.reconcile.changes import FieldChanges, change_existing
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
 from ddisync.reconcile.plan import Action, Create, FieldChange
@@ -27,6 +26,7 @@ from ddisync.runtime import running_operator
 from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
 from ddisync.sync.kinds import DRIVERS
 from ddisync.wapi.client import WapiObject
+from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, eventually, extattrs, wapi_request
 
 # -- the api model -------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from ddisync.config import Settings
-from ddisync_emulator.cluster import Cluster
 from ddisync.runtime import running_operator
 from ddisync.tenancy import Enforcement
+from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import (
     condition_of,
     eventually,
