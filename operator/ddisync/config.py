@@ -15,16 +15,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ddisync.wapi.settings import WapiSettings
 
-CACHE_TTL_DEFAULTS: dict[str, float] = {
-    "zone": 300.0,
-    "view": 300.0,
-    "network": 60.0,
-    "record": 30.0,
-    "default": 30.0,
-}
-"""Seconds per cache TTL class: zones and views rarely change, allocation networks sometimes,
-records often. The snapshot class follows ``resync_interval`` unless set."""
-
 
 class Settings(BaseSettings):
     """Everything ``ddisync run`` and ``ddisync demo`` can be told through the environment."""
@@ -122,29 +112,14 @@ class Settings(BaseSettings):
     )
 
     # --- Cache ---------------------------------------------------------------------------------
+    # The cache holds the owned snapshots only (ddisync.cache): their lifetime follows
+    # resync_interval. DDISYNC_CACHE_TTL_SECONDS, DDISYNC_CACHE_MEMORY_MAX_ENTRIES,
+    # DDISYNC_CACHE_MEMORY_MAX_BYTES and DDISYNC_CACHE_FRONT_TTL_SECONDS were removed; like any
+    # unknown DDISYNC_* variable they are ignored (extra="ignore").
     redis_url: str | None = Field(
-        None, description="Redis URL for the shared read cache; unset = in-process cache only."
-    )
-    cache_ttl_seconds: dict[str, float] = Field(
-        default_factory=lambda: dict(CACHE_TTL_DEFAULTS),
-        description="Seconds a cached WAPI read lives, by class (zone, view, network, record, "
-        "snapshot, default; see ddisync.cache.keys). JSON; given classes override the defaults. "
-        "snapshot (the bulk drift read) defaults to resync_interval.",
-    )
-    cache_memory_max_entries: int = Field(
-        10_000, ge=1, description="Entries the in-process cache holds before evicting (LRU)."
-    )
-    cache_memory_max_bytes: int = Field(
-        64 * 1024 * 1024,
-        ge=1,
-        description="Bytes the in-process cache holds before evicting; 64 MiB fits the bulk "
-        "snapshots of tens of thousands of objects.",
-    )
-    cache_front_ttl_seconds: float = Field(
-        10.0,
-        gt=0,
-        description="With Redis: the longest an in-process copy lives, so an invalidation made "
-        "by another replica (which reaches Redis) is seen here within this time.",
+        None,
+        description="Redis URL where replicas and shards share the owned snapshots; unset = "
+        "each process keeps its own.",
     )
     cache_redis_timeout: float = Field(
         1.0,
@@ -171,14 +146,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    @field_validator("cache_ttl_seconds", mode="after")
-    @classmethod
-    def _merge_cache_ttls(cls, value: dict[str, float]) -> dict[str, float]:
-        # '{"network": 120}' changes one class and keeps the other defaults.
-        if any(seconds < 0 for seconds in value.values()):
-            raise ValueError("cache TTLs must be >= 0 seconds (0 = not cached)")
-        return {**CACHE_TTL_DEFAULTS, **value}
 
     def wapi_settings(self) -> WapiSettings:
         """The client's settings, built from ours."""

@@ -2,7 +2,7 @@
 
 The reads that decide writes (``sync/network.py``'s ``find_network``, ``sync/record.py``'s
 ``find_record``) are uncached by construction; the snapshot may only decide "nothing to do".
-These tests hold a stale cache while the grid changes out of band.
+These tests hold a stale snapshot while the grid changes out of band.
 """
 
 from __future__ import annotations
@@ -21,23 +21,18 @@ from ddisync.wapi import WapiClient
 from tests.redis_server import RedisServer
 
 from .conftest import client_settings
-from .helpers import close, layered, replica
+from .helpers import CLUSTER, operator
 
-OWNER = Owner("cache-test", "Network", "ns", "net", "uid-1")
+OWNER = Owner(CLUSTER, "Network", "ns", "net", "uid-1")
 
 
 def desired(comment: str) -> DesiredNetwork:
     return DesiredNetwork("network", "10.251.0.0/24", None, None, "default", comment)
 
 
-def snapshot(client: WapiClient, reads: Any) -> OwnedSnapshot:
+def snapshot(client: WapiClient, store: Any) -> OwnedSnapshot:
     return OwnedSnapshot(
-        client,
-        ("network",),
-        cluster_id=OWNER.cluster,
-        return_fields=NETWORK_FIELDS,
-        max_age=300,
-        cache=reads,
+        client, ("network",), store=store, return_fields=NETWORK_FIELDS, max_age=300
     )
 
 
@@ -66,11 +61,12 @@ def test_write_deciding_reads_never_import_the_cache() -> None:
 async def test_an_out_of_band_change_never_hides_a_spec_change(
     simulator: Any, redis_server: RedisServer
 ) -> None:
-    client, reads = replica(simulator, layered(redis_server.url))
-    other = WapiClient(client_settings(simulator))  # someone else, not through our cache
-    try:
+    async with (
+        operator(simulator, redis_server.url) as (client, store),
+        WapiClient(client_settings(simulator)) as other,  # someone else, not through our cache
+    ):
         created = await sync_network(client, desired("v1"), OWNER, ref=None, adopt=False)
-        snap = snapshot(client, reads)
+        snap = snapshot(client, store)
         assert await drift_says_nothing_to_do(snap, desired("v1"))  # cached now
 
         await other.update(created.network.ref, {"comment": "changed out of band"})
@@ -88,19 +84,17 @@ async def test_an_out_of_band_change_never_hides_a_spec_change(
             client, desired("v1"), OWNER, ref=created.network.ref, adopt=False
         )
         assert result.action == "updated"
-    finally:
-        await other.aclose()
-        await close(client, reads)
 
 
 async def test_an_object_deleted_out_of_band_is_recreated_exactly_once(
     simulator: Any, redis_server: RedisServer
 ) -> None:
-    client, reads = replica(simulator, layered(redis_server.url))
-    other = WapiClient(client_settings(simulator))
-    try:
+    async with (
+        operator(simulator, redis_server.url) as (client, store),
+        WapiClient(client_settings(simulator)) as other,
+    ):
         created = await sync_network(client, desired("v1"), OWNER, ref=None, adopt=False)
-        snap = snapshot(client, reads)
+        snap = snapshot(client, store)
         assert await drift_says_nothing_to_do(snap, desired("v1"))
         await other.delete(created.network.ref)
         assert await drift_says_nothing_to_do(snap, desired("v1"))  # stale: still "there"
@@ -112,10 +106,7 @@ async def test_an_object_deleted_out_of_band_is_recreated_exactly_once(
         assert (first.action, second.action, third.action) == ("created", "unchanged", "unchanged")
         on_grid = [o for o in simulator.grid.objects("network") if o["network"] == "10.251.0.0/24"]
         assert len(on_grid) == 1
-        # Our create invalidated the cached snapshot: the next read sees the new object.
-        snap.invalidate()
-        found = (await snap.by_uid())[OWNER.uid]
-        assert found["_ref"] == first.network.ref
-    finally:
-        await other.aclose()
-        await close(client, reads)
+        # Our create was recorded in the snapshot: it shows the new object, with no paged read.
+        simulator.counters.reset()
+        assert (await snap.by_uid())[OWNER.uid]["_ref"] == first.network.ref
+        assert simulator.counters.total(method="GET") == 0

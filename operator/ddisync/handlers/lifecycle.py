@@ -15,14 +15,13 @@ from typing import Any
 
 import kopf
 
-from ddisync.cache import OperatorCache, open_cache
+from ddisync.cache import SnapshotStore, TrackingClient, open_snapshot_store
 from ddisync.config import Settings
 from ddisync.handlers.background import register_background
 from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
 from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.errors import SyncRefused
-from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import WapiError
 
 logger = logging.getLogger(__name__)
@@ -49,15 +48,13 @@ async def _check_markers(memo: kopf.Memo) -> None:
 def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     @kopf.on.startup(registry=registry)
     async def open_wapi_client(memo: kopf.Memo, **_: Any) -> None:
-        # The read cache first: its write observer must see every write the client makes.
-        memo.cache = await open_cache(settings, memo.metrics, memo.health)
-        observer = FanOutObserver(
-            memo.metrics.wapi_observer(), memo.health.wapi_observer(), memo.cache.write_observer()
-        )
-        client = WapiClient(settings.wapi_settings(), observer=observer)
+        # The snapshot store first: the client records every write it makes in it (interim,
+        # until the applier of plan actions calls the store itself: ddisync.cache.tracking).
+        memo.snapshots = await open_snapshot_store(settings, memo.metrics, memo.health)
+        observer = FanOutObserver(memo.metrics.wapi_observer(), memo.health.wapi_observer())
+        client = TrackingClient(settings.wapi_settings(), memo.snapshots, observer=observer)
         await client.__aenter__()
         memo.wapi = client
-        memo.reads = memo.cache.reads(client)  # cached reads that never decide a write
         memo.health.infoblox_probe = client.ping
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
@@ -72,14 +69,14 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
 
 
 def register_close(registry: kopf.OperatorRegistry) -> None:
-    """Close the WAPI client and the cache. Register it last: kopf runs the clean-up handlers
-    in the order they were registered, so every background task has stopped by then."""
+    """Close the WAPI client and the snapshot store. Register it last: kopf runs the clean-up
+    handlers in the order they were registered, so every background task has stopped by then."""
 
     @kopf.on.cleanup(registry=registry)
     async def close_wapi_client(memo: kopf.Memo, **_: Any) -> None:
         client = getattr(memo, "wapi", None)
         if client is not None:
             await client.aclose()
-        cache: OperatorCache | None = getattr(memo, "cache", None)
-        if cache is not None:
-            await cache.aclose()
+        snapshots: SnapshotStore | None = getattr(memo, "snapshots", None)
+        if snapshots is not None:
+            await snapshots.aclose()

@@ -98,11 +98,10 @@ def network_snapshot(memo: kopf.Memo, settings: Settings) -> OwnedSnapshot:
         lambda: OwnedSnapshot(
             memo.wapi,
             ("network", "ipv6network"),
-            cluster_id=settings.cluster_id,
+            store=memo.snapshots,  # replicas sharing Redis make one paged read per sweep
             return_fields=NETWORK_FIELDS,
             # A little under the interval: each sweep reads the pages about once.
             max_age=settings.resync_interval * 0.9,
-            cache=memo.reads,  # replicas sharing Redis make one paged read per sweep
         ),
     )
 

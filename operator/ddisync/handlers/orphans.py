@@ -69,9 +69,6 @@ async def scan_orphans(
             ):
                 deleted += 1
                 logger.warning("Deleted orphan %s (owner %s gone)", orphan.ref, orphan.owner)
-        if deleted:
-            for snapshot in snapshots:
-                snapshot.invalidate()
     memo.metrics.set_orphans(kind, len(orphans) - deleted)
     return {orphan.ref for orphan in orphans}
 

@@ -44,11 +44,10 @@ def record_snapshots(memo: kopf.Memo, settings: Settings) -> dict[str, OwnedSnap
             objtype: OwnedSnapshot(
                 memo.wapi,
                 (objtype,),
-                cluster_id=settings.cluster_id,
+                store=memo.snapshots,
                 return_fields=RETURN_FIELDS[objtype],
                 # A little under the interval: each sweep reads the pages about once.
                 max_age=settings.resync_interval * 0.9,
-                cache=memo.reads,
             )
             for objtype in OBJTYPES.values()
         },
