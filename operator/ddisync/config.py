@@ -15,7 +15,6 @@ and an input may be a password.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
@@ -35,7 +34,6 @@ from ddisync.tenancy.enforcement import Enforcement
 from ddisync.wapi.settings import WapiSettings
 
 __all__ = [
-    "CACHE_TTL_DEFAULTS",
     "ENV_PREFIX",
     "Settings",
     "SettingsError",
@@ -44,18 +42,6 @@ __all__ = [
 ]
 
 ENV_PREFIX: Final = "DDISYNC_"
-
-CACHE_TTL_DEFAULTS: dict[str, float] = {
-    "zone": 300.0,
-    "view": 300.0,
-    "network": 60.0,
-    "record": 30.0,
-    "default": 30.0,
-}
-"""Seconds per cache TTL class: zones and views rarely change, allocation networks sometimes,
-records often. The snapshot class follows ``resync_interval`` unless set."""
-
-_TTL_CLASSES: Final = frozenset({*CACHE_TTL_DEFAULTS, "snapshot"})
 
 
 def _client_default(name: str) -> Any:
@@ -200,31 +186,14 @@ class Settings(BaseSettings):
     )
 
     # --- Cache ---------------------------------------------------------------------------------
+    # The cache holds the owned snapshots only (ddisync.cache): their lifetime follows
+    # resync_interval. DDISYNC_CACHE_TTL_SECONDS, DDISYNC_CACHE_MEMORY_MAX_ENTRIES,
+    # DDISYNC_CACHE_MEMORY_MAX_BYTES and DDISYNC_CACHE_FRONT_TTL_SECONDS were removed; like any
+    # unknown DDISYNC_* variable they are ignored (extra="ignore").
     redis_url: str | None = Field(
         None,
-        description="Redis URL for the shared read cache (redis://, rediss://, unix://, "
-        "redis+sentinel://h1,h2/service); unset = in-process cache only. May hold a password.",
-    )
-    cache_ttl_seconds: Annotated[dict[str, float], NoDecode] = Field(
-        default_factory=lambda: dict(CACHE_TTL_DEFAULTS),
-        description="Seconds a cached WAPI read lives, by class (zone, view, network, record, "
-        "snapshot, default; see ddisync.cache.keys). JSON; given classes override the defaults. "
-        "snapshot (the bulk drift read) defaults to DDISYNC_RESYNC_INTERVAL.",
-    )
-    cache_memory_max_entries: int = Field(
-        10_000, ge=1, description="Entries the in-process cache holds before evicting (LRU)."
-    )
-    cache_memory_max_bytes: int = Field(
-        64 * 1024 * 1024,
-        ge=1,
-        description="Bytes the in-process cache holds before evicting; 64 MiB fits the bulk "
-        "snapshots of tens of thousands of objects.",
-    )
-    cache_front_ttl_seconds: float = Field(
-        10.0,
-        gt=0,
-        description="With Redis: the longest an in-process copy lives, so an invalidation made "
-        "by another replica (which reaches Redis) is seen here within this time.",
+        description="Redis URL where replicas and shards share the owned snapshots; unset = "
+        "each process keeps its own.",
     )
     cache_redis_timeout: float = Field(
         1.0,
@@ -302,29 +271,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    @field_validator("cache_ttl_seconds", mode="before")
-    @classmethod
-    def _parse_cache_ttls(cls, value: object) -> object:
-        # Parsed here rather than by pydantic-settings, whose parse error is not a
-        # ValidationError naming the field.
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                raise ValueError('should be a JSON object such as {"network": 120}') from None
-        return value
-
-    @field_validator("cache_ttl_seconds", mode="after")
-    @classmethod
-    def _merge_cache_ttls(cls, value: dict[str, float]) -> dict[str, float]:
-        # '{"network": 120}' changes one class and keeps the other defaults.
-        if not set(value) <= _TTL_CLASSES:  # the unknown names are not repeated: no values
-            known = ", ".join(sorted(_TTL_CLASSES))
-            raise ValueError(f"should name only known classes ({known})")
-        if any(seconds < 0 for seconds in value.values()):
-            raise ValueError("should be >= 0 seconds for every class (0 = not cached)")
-        return {**CACHE_TTL_DEFAULTS, **value}
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> Settings:

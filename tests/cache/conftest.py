@@ -37,9 +37,14 @@ async def simulator() -> AsyncIterator[Any]:
         yield sim
 
 
-def client_settings(sim: Any) -> WapiSettings:
+def client_settings(sim: Any, **options: Any) -> WapiSettings:
     return WapiSettings(
-        url=sim.url, username="admin", password="infoblox", rate_limit=10_000, burst=10_000
+        url=sim.url,
+        username="admin",
+        password="infoblox",
+        rate_limit=10_000,
+        burst=10_000,
+        **options,
     )
 
 

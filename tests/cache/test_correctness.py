@@ -2,7 +2,7 @@
 
 The reads that decide writes (``sync/lookup.py``, used by ``sync/pipeline.py`` for every
 kind) are uncached by construction; the snapshot may only decide "nothing to do".
-These tests hold a stale cache while the grid changes out of band.
+These tests hold a stale snapshot while the grid changes out of band.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from ddisync.wapi import WapiClient
 from tests.redis_server import RedisServer
 
 from .conftest import client_settings
-from .helpers import close, layered, replica
+from .helpers import CLUSTER, operator
 
-OWNER = Owner("cache-test", "Network", "ns", "net", "uid-1")
+OWNER = Owner(CLUSTER, "Network", "ns", "net", "uid-1")
 
 
 async def sync_network(client: WapiClient, want: DesiredNetwork, ref: str | None) -> Synced:
@@ -42,14 +42,9 @@ def desired(comment: str) -> DesiredNetwork:
     return DesiredNetwork("network", "10.251.0.0/24", None, None, "default", comment)
 
 
-def snapshot(client: WapiClient, reads: Any) -> OwnedSnapshot:
+def snapshot(client: WapiClient, store: Any) -> OwnedSnapshot:
     return OwnedSnapshot(
-        client,
-        ("network",),
-        cluster_id=OWNER.cluster,
-        return_fields=NETWORK_FIELDS,
-        max_age=300,
-        cache=reads,
+        client, ("network",), store=store, return_fields=NETWORK_FIELDS, max_age=300
     )
 
 
@@ -76,11 +71,12 @@ def test_write_deciding_reads_never_import_the_cache() -> None:
 async def test_an_out_of_band_change_never_hides_a_spec_change(
     simulator: Any, redis_server: RedisServer
 ) -> None:
-    client, reads = replica(simulator, layered(redis_server.url))
-    other = WapiClient(client_settings(simulator))  # someone else, not through our cache
-    try:
+    async with (
+        operator(simulator, redis_server.url) as (client, store),
+        WapiClient(client_settings(simulator)) as other,  # someone else, not through our cache
+    ):
         created = await sync_network(client, desired("v1"), None)
-        snap = snapshot(client, reads)
+        snap = snapshot(client, store)
         assert await drift_says_nothing_to_do(snap, desired("v1"))  # cached now
 
         await other.update(ref_of(created), {"comment": "changed out of band"})
@@ -94,19 +90,17 @@ async def test_an_out_of_band_change_never_hides_a_spec_change(
         # And reverting the spec to the cached value still writes (the sync is not fooled).
         result = await sync_network(client, desired("v1"), ref_of(created))
         assert result.primary.what == "updated"
-    finally:
-        await other.aclose()
-        await close(client, reads)
 
 
 async def test_an_object_deleted_out_of_band_is_recreated_exactly_once(
     simulator: Any, redis_server: RedisServer
 ) -> None:
-    client, reads = replica(simulator, layered(redis_server.url))
-    other = WapiClient(client_settings(simulator))
-    try:
+    async with (
+        operator(simulator, redis_server.url) as (client, store),
+        WapiClient(client_settings(simulator)) as other,
+    ):
         created = await sync_network(client, desired("v1"), None)
-        snap = snapshot(client, reads)
+        snap = snapshot(client, store)
         assert await drift_says_nothing_to_do(snap, desired("v1"))
         await other.delete(ref_of(created))
         assert await drift_says_nothing_to_do(snap, desired("v1"))  # stale: still "there"
@@ -122,10 +116,7 @@ async def test_an_object_deleted_out_of_band_is_recreated_exactly_once(
         )
         on_grid = [o for o in simulator.grid.objects("network") if o["network"] == "10.251.0.0/24"]
         assert len(on_grid) == 1
-        # Our create invalidated the cached snapshot: the next read sees the new object.
-        snap.invalidate()
-        found = (await snap.by_uid())[OWNER.uid]
-        assert found["_ref"] == ref_of(first)
-    finally:
-        await other.aclose()
-        await close(client, reads)
+        # Our create was recorded in the snapshot: it shows the new object, with no paged read.
+        simulator.counters.reset()
+        assert (await snap.by_uid())[OWNER.uid]["_ref"] == ref_of(first)
+        assert simulator.counters.total(method="GET") == 0

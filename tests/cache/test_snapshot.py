@@ -1,69 +1,67 @@
-"""OwnedSnapshot through the cache: replicas sharing Redis make one paged read per sweep."""
+"""OwnedSnapshot over the store: replicas sharing Redis make one paged read per type and sweep,
+and the parts it merges stay live."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from ddisync.cache import SnapshotStore
 from ddisync.reconcile.network import NETWORK_FIELDS
-from ddisync.reconcile.ownership import Owner, ea_wire
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi import WapiClient
 from tests.redis_server import RedisServer
 
-from .helpers import close, layered, replica
+from .helpers import operator, own_network
 
 
-async def own_networks(client: WapiClient, n: int) -> None:
-    for i in range(n):
-        owner = Owner("snap", "Network", "ns", f"n{i}", f"uid-{i}")
-        data = {"network": f"10.252.{i}.0/24", "extattrs": ea_wire(owner.markers())}
-        await client.create("network", data)
-
-
-def snapshot(client: WapiClient, reads: Any, **options: Any) -> OwnedSnapshot:
+def snapshot(client: WapiClient, store: SnapshotStore, max_age: float = 270) -> OwnedSnapshot:
     return OwnedSnapshot(
         client,
         ("network", "ipv6network"),
-        cluster_id="snap",
+        store=store,
         return_fields=NETWORK_FIELDS,
-        max_age=options.pop("max_age", 270),
-        cache=reads,
-        **options,
+        max_age=max_age,
     )
 
 
-async def test_replicas_share_one_paged_read(simulator: Any, redis_server: RedisServer) -> None:
-    one = replica(simulator, layered(redis_server.url))
-    two = replica(simulator, layered(redis_server.url))
-    try:
-        await own_networks(one[0], 3)
+async def test_replicas_share_one_paged_read_per_type(
+    simulator: Any, redis_server: RedisServer
+) -> None:
+    async with (
+        operator(simulator, redis_server.url) as (one, one_store),
+        operator(simulator, redis_server.url) as (two, two_store),
+    ):
+        for n in range(3):
+            await own_network(one, n)
         simulator.counters.reset()
-        first, second = snapshot(one[0], one[1]), snapshot(two[0], two[1])
+        first, second = snapshot(one, one_store), snapshot(two, two_store)
         seen = await asyncio.gather(first.by_uid(), second.by_uid(), first.by_uid())
         assert all(set(s) == {"uid-0", "uid-1", "uid-2"} for s in seen)
         assert simulator.counters.total(method="GET") == 2  # one per type, not per replica
-        assert first.taken_at == second.taken_at  # when the one WAPI read began
-        assert (await second.by_uid()) is (await second.by_uid())  # merged once per refresh
-    finally:
-        await close(*one)
-        await close(*two)
+        assert first.taken_at is not None and first.taken_at == second.taken_at
+        assert (await second.by_uid()) is (await second.by_uid())  # merged once per read
 
 
-async def test_a_shared_entry_older_than_max_age_is_read_again(
-    simulator: Any, redis_server: RedisServer
-) -> None:
-    wall = [1_000_000.0]
-    one = replica(simulator, layered(redis_server.url))
-    one[1]._wall = lambda: wall[0]
-    try:
-        await snapshot(one[0], one[1], wall=lambda: wall[0]).by_uid()
+async def test_the_merged_view_shows_the_operators_writes(simulator: Any) -> None:
+    async with operator(simulator) as (client, store):
+        merged = await snapshot(client, store).by_uid()
+        created = await own_network(client, 7)
+        assert merged["uid-7"]["_ref"] == created["_ref"]
+        await client.delete(created["_ref"])
+        assert "uid-7" not in merged
+
+
+async def test_taken_at_is_when_the_oldest_part_was_read(simulator: Any) -> None:
+    now = [1_000_000.0]
+    async with operator(simulator, wall=lambda: now[0]) as (client, store):
+        await store.read(client, "network", NETWORK_FIELDS, max_age=270)
+        now[0] += 100
+        snap = snapshot(client, store)
+        assert snap.taken_at is None
+        await snap.by_uid()  # the network part is still young; ipv6network is read now
+        assert snap.taken_at is not None and snap.taken_at.timestamp() == 1_000_000.0
         simulator.counters.reset()
-        wall[0] += 100  # a replica starting its sweep 100 s later, with max_age 60 s
-        late = snapshot(one[0], one[1], max_age=60, wall=lambda: wall[0])
-        one[1].cache.memory.clear()
-        await late.by_uid()
-        assert simulator.counters.total(method="GET") == 2
-        assert late.taken_at is not None and late.taken_at.timestamp() == wall[0]
-    finally:
-        await close(*one)
+        now[0] += 200
+        await snap.by_uid()
+        assert simulator.counters.total(method="GET") == 1  # only the part past max_age

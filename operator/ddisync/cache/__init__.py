@@ -1,100 +1,48 @@
-"""The read cache: fewer reads for the Grid Master, never a duplicate or a lost update.
+"""Owned snapshots, shared: the one read the operator repeats, made once per sweep.
 
-Every reconcile and every resync reads before it writes, so reads are most of the load an
-operator puts on a Grid Master.  This package caches WAPI reads in process and, when
-``DDISYNC_REDIS_URL`` is set, in a Redis shared by all replicas and shards.
+A snapshot is every object of one type carrying this cluster's ownership marker, read in pages
+(``ceil(N / page size)`` WAPI calls).  Drift checks and the orphan scan read it instead of one
+GET per object, and replicas and shards sharing a Redis read it once between them.  This
+package caches nothing else: lookups that decide a write go to WAPI.
 
-Pieces, outermost first::
+Pieces::
 
-    CachedReads (reads.py)      the facade: reads.get(objtype, params, return_fields=...,
-      │                         ttl_class=...) → cached WAPI GET, single-flight (in process:
-      │                         one task; across replicas: a Redis claim), keyed by grid URL +
-      │                         WAPI user + WAPI version + object type + canonical query
-      │                         (keys.py), TTL by class (Settings.cache_ttl_seconds)
-    LayeredCache (layered.py)   memory in front of Redis; Redis errors → memory only, health
-      │                         "degraded", one warning, metric result "error"; Redis is
-      │                         tried again after cache_redis_retry_seconds
-      ├── MemoryCache (memory.py)       bounded LRU (entries and bytes) + TTL + tags
-      └── RedisCache (redis_cache.py)   redis.asyncio; values "j"+JSON or "z"+zlib(JSON);
-                                        tags are Redis sets; Sentinel URLs (urls.py)
-    WriteInvalidator (reads.py) a WapiObserver on the client: every POST/PUT/DELETE drops the
-                                cached reads of its object type (a multi-object request: all)
+    SnapshotStore (store.py)      read(client, objtype, return_fields, max_age=...) → Snapshot
+      │                           (current(...): the same without awaiting, or None);
+      │                           written / deleted / invalidate, called after each write;
+      │                           this process's copies, single-flight, patched by writes
+      └── SharedSnapshots         Redis (redis.asyncio): values zlib(JSON), a generation per
+          (shared.py)             object type bumped by every write, a claim per snapshot;
+                                  a Redis outage degrades to in-process, never fails a read
+    open_snapshot_store           from Settings, in ``on.startup``; ``aclose()`` in cleanup
+      (wiring.py)
+    TrackingClient (tracking.py)  each grid's client: records every write in its store
+    urls.py                       Redis URLs, Sentinel included; passwords redacted for logs
 
-All layers implement :class:`ReadCache` (base.py): async ``get``/``set`` (with TTL and tags)/
-``invalidate(tag)``/``claim``/``release``.  Errors: :mod:`ddisync.cache.errors`;
-redis-py errors never leave this package.
-
-Redis URL forms (urls.py): ``redis://[user:password@]host:6379/0``, ``rediss://...`` (TLS),
-``unix:///path.sock``, and Sentinel as
+The write API, the decision (patch in process, invalidate in Redis) and the correctness
+argument are in ``store.py``'s docstring.  Redis URL forms (``urls.py``):
+``redis://[user:password@]host:6379/0``, ``rediss://...`` (TLS), ``unix:///path.sock``, and
 ``redis+sentinel://[user:password@]sentinel1:26379,sentinel2:26379/<service>[/<db>]``
 (``sentinel://`` is the same; ``?sentinel_password=`` if the sentinels need one).
-
-What is cached, and the correctness rule
-----------------------------------------
-
-**The cache never decides a write.**  A read that decides *whether* or *what* to write is
-made uncached, after the decision to reconcile: ``sync/network.py``'s ``find_network`` (and
-``find_record``) call the ``WapiClient`` directly, never :class:`CachedReads`.  Cached are:
-
-=====================================  ===================================================
-read                                   why a stale answer is harmless
-=====================================  ===================================================
-bulk drift snapshots                   only decide "nothing to do"; a difference triggers a
-(``OwnedSnapshot(cache=...)``)         reconcile with fresh reads; a resource synced after
-                                       the snapshot's read time is not judged by it
-zones, views                           parameters of a write: a stale one makes the write
-                                       fail (404/400 from the grid), and the retry re-reads
-                                       with ``fresh=True``
-allocation networks / containers       the same: allocation happens *inside* the create
-                                       call (``func:nextavailable...``), atomically, on the
-                                       grid; a vanished parent fails the create
-lookups by ownership marker            reporting (orphans), never the write path
-=====================================  ===================================================
-
-Worked cases (tested in ``tests/cache/test_correctness.py``): a network's comment changed out
-of band while the cache holds the old snapshot → the drift check may miss it until the entry
-expires, but a spec change still writes the right value (the sync reads fresh); an object
-deleted out of band while cached → the next reconcile's fresh read finds nothing by ref or
-marker and creates it exactly once.  On top of that, every write the operator makes
-invalidates what it could change (``WriteInvalidator``), and a read that raced with such a
-write is not stored (tag generations, layered.py).
-
-Lifecycle: :func:`open_cache` in ``on.startup`` (kept in ``memo.cache``; its
-``write_observer()`` goes to the ``WapiClient``, ``reads(client)`` gives ``memo.reads``), and
-``aclose()`` in ``on.cleanup``.  A Redis that is down at start-up or later never fails a
-reconcile or the start: the cache runs in process and reports ``redis: degraded``.
 """
 
-from .base import CacheMetrics, Hit, ReadCache, RedisHealth
-from .errors import CacheError, CacheUnavailableError
-from .keys import Keyspace, TtlTable, ttl_class_of
-from .layered import LayeredCache
-from .memory import MemoryCache
-from .reads import CachedReads, Stamped, WriteInvalidator
-from .redis_cache import RedisCache
+from .shared import CacheMetrics, RedisHealth, SharedSnapshots
+from .store import Snapshot, SnapshotStore, space_of
+from .tracking import TrackingClient
 from .urls import SentinelTarget, connect, parse_sentinel_url, redacted
-from .wiring import OperatorCache, open_cache
+from .wiring import open_snapshot_store
 
 __all__ = [
-    "CacheError",
     "CacheMetrics",
-    "CacheUnavailableError",
-    "CachedReads",
-    "Hit",
-    "Keyspace",
-    "LayeredCache",
-    "MemoryCache",
-    "OperatorCache",
-    "ReadCache",
-    "RedisCache",
     "RedisHealth",
     "SentinelTarget",
-    "Stamped",
-    "TtlTable",
-    "WriteInvalidator",
+    "SharedSnapshots",
+    "Snapshot",
+    "SnapshotStore",
+    "TrackingClient",
     "connect",
-    "open_cache",
+    "open_snapshot_store",
     "parse_sentinel_url",
     "redacted",
-    "ttl_class_of",
+    "space_of",
 ]

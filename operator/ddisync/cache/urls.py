@@ -16,7 +16,7 @@ URL                                                              meaning
 With Sentinel, the user and password in the URL are the *data* server's; sentinels that want
 a password of their own get ``?sentinel_password=``.  Every connection has short timeouts and
 redis-py's own retries are turned off: a cache that cannot answer in about a second is treated
-as down (:class:`~ddisync.cache.layered.LayeredCache` degrades to memory), not waited for.
+as down (:class:`~ddisync.cache.shared.SharedSnapshots` degrades to in-process), not waited for.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def connect(url: str, *, timeout: float) -> Redis:
     }
     if target.sentinel_password:
         sentinel_kwargs["password"] = target.sentinel_password
-    sentinel = Sentinel(  # type: ignore[no-untyped-call,unused-ignore]  # typed in newer redis
+    sentinel = Sentinel(  # type: ignore[no-untyped-call, unused-ignore]  # typed in redis 8
         list(target.sentinels), sentinel_kwargs=sentinel_kwargs, **options
     )
     master: Redis = sentinel.master_for(

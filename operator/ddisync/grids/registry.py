@@ -16,10 +16,10 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ddisync.api.conditions import Reason
 from ddisync.api.grid import DEFAULT_GRID
+from ddisync.cache import SnapshotStore
 from ddisync.grids.connection import GridSource, wapi_settings
 from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.errors import SyncRefused
@@ -35,13 +35,13 @@ class Grid:
 
     name: str
     client: WapiClient
-    reads: Any  # the cached reads through ``client`` (``ddisync.cache``), or None
+    snapshots: SnapshotStore  # its owned snapshots (``ddisync.cache``), told of every write
     markers: MarkerDefinitions = field(default_factory=MarkerDefinitions)
     digest: str = ""  # of the ``GridSource`` it was made from ("" for the default grid)
     ca_file: str | None = None
 
 
-#: Opens a client (and its cached reads) for a grid: (name, settings) -> Grid
+#: Opens a client (and its snapshot store) for a grid: (name, settings) -> Grid
 OpenGrid = Callable[[str, WapiSettings], Awaitable[Grid]]
 
 
@@ -130,7 +130,5 @@ class Grids:
 
 
 async def _close(grid: Grid) -> None:
-    reads = grid.reads
-    if reads is not None and hasattr(reads, "aclose"):
-        await reads.aclose()
+    await grid.snapshots.aclose()
     await grid.client.aclose()

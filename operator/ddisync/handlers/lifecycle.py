@@ -17,7 +17,7 @@ from typing import Any
 import kopf
 
 from ddisync.api.grid import DEFAULT_GRID
-from ddisync.cache import OperatorCache, open_cache
+from ddisync.cache import TrackingClient, open_snapshot_store
 from ddisync.config import Settings
 from ddisync.grids import Grid, Grids
 from ddisync.handlers.background import register_background
@@ -25,7 +25,6 @@ from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
 from ddisync.sync.eadefs import MarkerDefinitions
 from ddisync.sync.errors import SyncRefused
-from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import WapiError
 from ddisync.wapi.settings import WapiSettings
 
@@ -53,22 +52,19 @@ async def _check_markers(memo: kopf.Memo) -> None:
 def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     @kopf.on.startup(registry=registry)
     async def open_wapi_client(memo: kopf.Memo, **_: Any) -> None:
-        # The read cache first: its write observer must see every write the client makes.
-        memo.cache = await open_cache(settings, memo.metrics, memo.health)
-        observer = FanOutObserver(
-            memo.metrics.wapi_observer(), memo.health.wapi_observer(), memo.cache.write_observer()
-        )
+        observer = FanOutObserver(memo.metrics.wapi_observer(), memo.health.wapi_observer())
 
         async def open_grid(name: str, wapi: WapiSettings) -> Grid:
-            client = WapiClient(wapi, observer=observer)
+            # Each grid its own snapshot store (its own Redis keyspace, from its URL and user).
+            store = await open_snapshot_store(settings, wapi, memo.metrics, memo.health)
+            client = TrackingClient(wapi, store, observer=observer)  # its writes reach store
             await client.__aenter__()
-            # cached reads that never decide a write; keyed by the grid's URL and user
-            return Grid(name, client, memo.cache.reads(client))
+            return Grid(name, client, store)
 
         default = await open_grid(DEFAULT_GRID, settings.wapi_settings())
         default.markers = marker_definitions(memo)
         memo.grids = Grids(default, open_grid, settings.wapi_settings())
-        memo.wapi, memo.reads = default.client, default.reads
+        memo.wapi = default.client
         memo.health.infoblox_probe = default.client.ping
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
@@ -83,14 +79,11 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
 
 
 def register_close(registry: kopf.OperatorRegistry) -> None:
-    """Close the WAPI client and the cache. Register it last: kopf runs the clean-up handlers
-    in the order they were registered, so every background task has stopped by then."""
+    """Close the WAPI client and the snapshot store. Register it last: kopf runs the clean-up
+    handlers in the order they were registered, so every background task has stopped by then."""
 
     @kopf.on.cleanup(registry=registry)
     async def close_wapi_client(memo: kopf.Memo, **_: Any) -> None:
         grids: Grids | None = getattr(memo, "grids", None)
         if grids is not None:
-            await grids.aclose()  # every grid's client, the default one included
-        cache: OperatorCache | None = getattr(memo, "cache", None)
-        if cache is not None:
-            await cache.aclose()
+            await grids.aclose()  # every grid's client and snapshot store, the default's too

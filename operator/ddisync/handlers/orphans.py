@@ -72,9 +72,6 @@ async def scan_orphans(
             ):
                 deleted += 1
                 logger.warning("Deleted orphan %s (owner %s gone)", orphan.ref, orphan.owner)
-        if deleted:
-            for snapshot in snapshots:
-                snapshot.invalidate()
     return {orphan.ref for orphan in orphans}, len(orphans) - deleted
 
 

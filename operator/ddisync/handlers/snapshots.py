@@ -30,10 +30,9 @@ def owned_snapshots(
             every[key] = OwnedSnapshot(
                 grid.client,
                 (objtype,),
-                cluster_id=settings.cluster_id,
+                store=grid.snapshots,  # replicas sharing Redis make one paged read per sweep
                 return_fields=driver.return_fields(objtype),
                 # A little under the interval: each sweep reads the pages about once.
                 max_age=settings.resync_interval * 0.9,
-                cache=grid.reads,  # replicas sharing Redis make one paged read per sweep
             )
     return {objtype: every[(grid.name, grid.digest, objtype)] for objtype in driver.objtypes}
