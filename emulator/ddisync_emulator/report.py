@@ -29,6 +29,9 @@ TERMINAL = frozenset(
         "ParentNotFound",
         "NoFreeAddress",
         "AuthenticationFailed",
+        "Forbidden",
+        "SecretMissing",
+        "SecretKeyMissing",
         "Rejected",
     }
 )

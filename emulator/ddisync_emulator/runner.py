@@ -79,7 +79,10 @@ async def look(cluster: Cluster, manifest: Manifest) -> report.Outcome:
         return report.rejected(body, exc.message)
     if stored is None:
         return report.rejected(body, "the object is gone")
-    if resource.group != "ddisync.io":  # not ours to judge: applied is all it can be
+    has_status = "status" in (cluster.emulator.resources[resource].subresources or ())
+    if resource.group != "ddisync.io" or not has_status:
+        # Not ours to judge (a Namespace, a Secret), or with no status of its own (a DDIGrant,
+        # which grants as soon as it is stored): applied is all it can be.
         return report.Outcome(
             kind=str(body.get("kind")), namespace=meta.get("namespace"), name=meta["name"],
             ready=True, reason="Applied", message="", settled=True,
