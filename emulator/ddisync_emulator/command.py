@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,14 +82,20 @@ def _rate(text: str) -> float:
 
 
 def _log_to_stderr() -> None:
-    """stdout carries only the result; logs go to stderr (unless the CLI set logging up)."""
+    """stdout carries only the result; logs go to stderr (unless the CLI set logging up), as the
+    operator writes them: ``DDISYNC_LOG_FORMAT`` (text by default here, for people; json for a
+    log pipeline), each line about a resource naming it."""
     root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.WARNING)
-        logging.getLogger("ddisync").setLevel(logging.INFO)
+    if root.handlers:
+        return
+    from ddisync.logging import configure_logging
+
+    chosen = os.environ.get("DDISYNC_LOG_FORMAT", "text")
+    configure_logging(
+        chosen if chosen in ("json", "text") else "text", "WARNING", stream=sys.stderr
+    )
+    for ours in ("ddisync", "ddisync_emulator"):
+        logging.getLogger(ours).setLevel(logging.INFO)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -15,7 +15,9 @@ judge labels as kopf's handlers do  ``kopf._core.intents.registries._matches_met
 (the sweep checks only its shard)   ``labels=`` filter semantics (values, ABSENT, PRESENT,
                                     callables)
 quiet kopf's per-event success log  kopf logs ``f"{handler} succeeded."``, where a resource
-of the catalog handlers             handler reads ``Handler '<id>'``
+of the catalog handlers, and its    handler reads ``Handler '<id>'``, and ``f"{handler} failed
+ERROR line on every retry of an     temporarily: ..."`` / ``failed permanently: ...`` at ERROR
+outcome ddisync reports itself      for ``kopf.TemporaryError`` / ``kopf.PermanentError``
 read objects kopf does not watch    ``kopf._cogs.clients.api.get``: kopf's authenticated client
 (grants and namespaces at start-up, (its credentials, retries, re-login); used only in kopf's
 the Secrets an InfobloxGrid names)  tasks (handlers and the tasks they start)
@@ -37,6 +39,7 @@ from kopf._core.engines import posting
 from kopf._core.intents import registries
 
 __all__ = [
+    "HANDLER_RETRY_MARKERS",
     "NotFound",
     "get_json",
     "hand_over_event_queue",
@@ -107,6 +110,11 @@ def labels_match(filters: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
             cause=cast(Any, None),
         )
     )
+
+
+#: What kopf writes after ``Handler '<id>'`` for the errors ddisync raises on purpose (the
+#: condition and ddisync's own log line already said it; bugs log "failed with an exception").
+HANDLER_RETRY_MARKERS: tuple[str, ...] = (" failed temporarily", " failed permanently: ")
 
 
 def handler_success_prefix(handler_id_prefix: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from ddisync.correlation import NO_ID, CorrelationFilter, current_correlation_id, current_resource
-from ddisync.kopf_internals import handler_success_prefix
+from ddisync.kopf_internals import HANDLER_RETRY_MARKERS, handler_success_prefix
 
 if TYPE_CHECKING:
     from ddisync.config import Settings
@@ -103,7 +103,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """``time level logger [correlation id] message``, with secrets redacted."""
+    """``time level logger [correlation id] Kind namespace/name: message``, with secrets
+    redacted; the resource only on lines about one."""
 
     def __init__(self, *, secrets: Iterable[str] = ()) -> None:
         super().__init__(_TEXT_FORMAT)
@@ -112,7 +113,18 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "correlation_id"):  # no CorrelationFilter on this handler
             record.correlation_id = current_correlation_id() or NO_ID
-        return self._redact(super().format(record))
+        line = super().format(record)
+        resource = _resource_of(record)
+        if resource and resource.get("name"):
+            kind, namespace = resource.get("kind", ""), resource.get("namespace")
+            named = (
+                f"{kind} {namespace}/{resource['name']}"
+                if namespace
+                else f"{kind} {resource['name']}"
+            )
+            head, sep, rest = line.partition("] ")
+            line = f"{head}{sep}{named}: {rest}" if sep else f"{named}: {line}"
+        return self._redact(line)
 
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
@@ -141,6 +153,19 @@ def _not_catalog_success(record: logging.LogRecord) -> bool:
     )
 
 
+def _not_a_reported_retry(record: logging.LogRecord) -> bool:
+    """kopf's ERROR line for a ``TemporaryError``/``PermanentError`` ddisync raised on purpose:
+    an expected wait or a user error, already in the condition and, once per transition, in
+    ddisync's own log line (``handlers.failure``). Repeating it at ERROR on every retry, with
+    kopf's handler names, only buries real errors."""
+    message = record.msg
+    return not (
+        isinstance(message, str)
+        and message.startswith("Handler '")
+        and any(marker in message for marker in HANDLER_RETRY_MARKERS)
+    )
+
+
 def configure_logging(
     log_format: str = "json",
     level: str = "INFO",
@@ -163,6 +188,7 @@ def configure_logging(
     # aiohttp's access log is one line per request (every probe and scrape): noise at INFO.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     kopf_objects = logging.getLogger("kopf.objects")
-    if _not_catalog_success not in kopf_objects.filters:
-        kopf_objects.addFilter(_not_catalog_success)
+    for quieter in (_not_catalog_success, _not_a_reported_retry):
+        if quieter not in kopf_objects.filters:
+            kopf_objects.addFilter(quieter)
     return handler

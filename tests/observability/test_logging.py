@@ -109,7 +109,7 @@ def test_text_format_shows_the_correlation_id() -> None:
         logging.getLogger("ddisync.wapi").info("GET record:a")
     logging.getLogger("ddisync").info("outside")
     inside, outside = stream.getvalue().splitlines()
-    assert f"ddisync.wapi [{cid}] GET record:a" in inside
+    assert f"ddisync.wapi [{cid}] Record ns/www: GET record:a" in inside  # names the resource
     assert "ddisync [-] outside" in outside
 
 
@@ -129,4 +129,53 @@ def test_the_catalogs_every_event_success_is_not_logged_but_its_failure_is() -> 
     assert [e["message"] for e in lines(stream)] == [
         "Handler 'register_record.<locals>.record_created' succeeded.",
         "Handler 'catalog.records' failed with an exception. Will ignore.",
+    ]
+
+
+def test_kopfs_error_line_for_an_outcome_ddisync_reports_is_dropped_but_a_bug_is_kept() -> None:
+    stream = json_logs("INFO")
+    objects = logging.getLogger("kopf.objects")
+    objects.error("Handler 'record_created' failed temporarily: waiting for Network 'web'")
+    objects.error("Handler 'record_created' failed permanently: spec.name: bad")
+    objects.error("Handler 'record_created' failed with an exception. Will retry.")
+    assert [e["message"] for e in lines(stream)] == [
+        "Handler 'record_created' failed with an exception. Will retry."
+    ]
+
+
+def _failing(body: dict[str, Any], error: Exception) -> None:
+    import kopf
+
+    from ddisync.handlers.failure import raise_for
+    from ddisync.handlers.outcome import DEFAULT_DELAYS
+
+    with pytest.raises((kopf.TemporaryError, kopf.PermanentError)):
+        raise_for(error, kopf.Patch(), body, delays=DEFAULT_DELAYS)
+
+
+def test_a_failure_is_logged_once_when_its_reason_changes_not_on_every_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ddisync.handlers.status
+    from ddisync.api.conditions import Reason
+    from ddisync.sync.errors import SyncRefused
+
+    # Events need kopf's posting machinery, which runs only inside the operator.
+    monkeypatch.setattr(ddisync.handlers.status, "announce", lambda *_, **__: None)
+
+    stream = json_logs("INFO")
+    waiting = SyncRefused(Reason.NETWORK_NOT_READY, "waiting for Network 'web'")
+    refused = SyncRefused(Reason.CONFLICT, "network 10.0.0.0/24 is managed by someone else")
+    fresh: dict[str, Any] = {"metadata": {"generation": 1}}
+    same = {"metadata": {"generation": 1}, "status": {"conditions": [
+        {"type": "Ready", "status": "False", "reason": "NetworkNotReady"}
+    ]}}  # fmt: skip
+    with reconcile_context("Record", "team-a", "app"):
+        _failing(fresh, waiting)  # a transition: said at INFO (a wait is no problem)
+        _failing(same, waiting)  # the same again: not said
+        _failing(same, refused)  # a new reason: said at WARNING
+    said = [(e["level"], e["message"], e["resource"]["name"]) for e in lines(stream)]
+    assert said == [
+        ("INFO", "NetworkNotReady: waiting for Network 'web'", "app"),
+        ("WARNING", "Conflict: network 10.0.0.0/24 is managed by someone else", "app"),
     ]

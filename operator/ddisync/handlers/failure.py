@@ -1,15 +1,19 @@
-"""Record a failure as ``Ready=False`` and raise the matching kopf error (Record handlers)."""
+"""Record a failure as ``Ready=False``, log it once per transition, and raise the matching kopf
+error (every kind's handlers)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import kopf
 
-from ddisync.api.conditions import Reason
+from ddisync.api.conditions import Reason, ready_condition
 from ddisync.handlers.outcome import RetryDelays, failure_from
 from ddisync.handlers.status import patch_ready
+
+logger = logging.getLogger("ddisync.reconcile")
 
 # Waiting for another resource: retry quickly at first (it is often applied in the same
 # `kubectl apply`), then back off to the outcome table's delay.
@@ -19,6 +23,20 @@ _FIRST_WAIT = 1.0
 def waiting_delay(retry: int, cap: float) -> float:
     """1, 2, 4, ... seconds, at most ``cap``: for reasons another resource resolves."""
     return min(cap, _FIRST_WAIT * (1 << min(max(retry, 0), 16)))
+
+
+# Waiting for another resource is a state, not a problem: said at INFO.
+_WAITING = frozenset({Reason.NETWORK_NOT_READY, Reason.GRID_NOT_READY})
+
+
+def _log_transition(body: Mapping[str, Any], reason: Reason, message: str) -> None:
+    """Say it once, when the reason changes: a retry that ends as the last one is no news (kopf's
+    own ERROR line for it is dropped, ``ddisync.logging``)."""
+    before = ready_condition(body.get("status")) or {}
+    if before.get("status") == "False" and before.get("reason") == reason:
+        logger.debug("%s: %s", reason, message)
+        return
+    logger.log(logging.INFO if reason in _WAITING else logging.WARNING, "%s: %s", reason, message)
 
 
 def raise_for(
@@ -38,6 +56,7 @@ def raise_for(
     failure = failure_from(error, delays)
     if failure is None:
         raise error
+    _log_transition(body, failure.reason, failure.message)
     patch_ready(
         patch,
         body,
