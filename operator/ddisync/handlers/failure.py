@@ -93,3 +93,24 @@ def raise_deleting(
         message=message,
     )
     raise kopf.TemporaryError(message, delay=failure.retry_after or delays.slow) from None
+
+
+_SHOWN_USERS = 5
+
+
+def raise_waiting_users(
+    patch: kopf.Patch,
+    body: Mapping[str, Any],
+    users: list[str],
+    *,
+    delays: RetryDelays,
+    retry: int = 0,
+) -> NoReturn:
+    """A resource others still use is not deleted yet: ``Deleting``, naming them, and a retry
+    soon (1, 2, 4, ... seconds): users usually go in the same ``kubectl delete``."""
+    shown = ", ".join(users[:_SHOWN_USERS])
+    more = f" and {len(users) - _SHOWN_USERS} more" if len(users) > _SHOWN_USERS else ""
+    message = f"waiting to delete: in use by {shown}{more}"
+    _log_transition(body, Reason.DELETING, message)
+    patch_ready(patch, body, ready="False", reason=Reason.DELETING, message=message)
+    raise kopf.TemporaryError(message, delay=waiting_delay(retry, delays.soon)) from None

@@ -7,6 +7,8 @@ catalog field                 key → value                              used by
 ``statuses``                  kind → (namespace, name) → status        ``Resolver.status_of``:
                                                                        a Record's ``addressFrom``
 ``uids``                      kind → uid → ``namespace/name``          orphan scan
+``users``                     (kind, namespace, name) → the            deletion: a Network in
+                              resources using it (``Kind ns/name``)    use is not deleted
 ``bodies``                    kind → uid → the latest body, for the    drift sweep
                               resources this shard reconciles (not
                               being deleted)
@@ -29,7 +31,7 @@ references to the bodies kopf parsed from the events, no copies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,8 @@ from ddisync.handlers.shared import shared
 from ddisync.kopf_internals import hand_over_event_queue
 
 Body = Mapping[str, Any]
+#: A driver's ``references``: the (kind, name) of the resources a raw spec uses.
+References = Callable[[Mapping[str, Any]], tuple[tuple[str, str], ...]]
 
 
 @dataclass
@@ -49,6 +53,24 @@ class Catalog:
     uids: dict[str, dict[str, str]] = field(default_factory=dict)
     bodies: dict[str, dict[str, Body]] = field(default_factory=dict)
     resources: dict[str, kopf.Resource] = field(default_factory=dict)
+    users: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    _uses: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
+
+    def users_of(self, kind: str, namespace: str, name: str) -> list[str]:
+        """The resources that use this one (``Kind namespace/name``), sorted."""
+        return sorted(self.users.get((kind, namespace, name), ()))
+
+    def _keep_uses(self, uid: str, user: str, uses: tuple[tuple[str, str, str], ...]) -> None:
+        for used in self._uses.pop(uid, ()):
+            found = self.users.get(used)
+            if found is not None:
+                found.discard(user)
+                if not found:
+                    del self.users[used]
+        if uses:
+            self._uses[uid] = uses
+            for used in uses:
+                self.users.setdefault(used, set()).add(user)
 
     def status_of(self, kind: str, namespace: str, name: str) -> Mapping[str, Any] | None:
         """``Resolver.status_of``: the resource's status (``{}`` before its first reconcile)."""
@@ -69,20 +91,30 @@ class Catalog:
             self.resources.setdefault(kind, resource)
 
     def keep(
-        self, kind: str, resource: kopf.Resource, event: kopf.RawEvent, reconciled: bool
+        self,
+        kind: str,
+        resource: kopf.Resource,
+        event: kopf.RawEvent,
+        reconciled: bool,
+        references: References = lambda _: (),
     ) -> None:
-        """Everything one watch event tells: the body, the status by name, the uid."""
+        """Everything one watch event tells: the body, the status by name, the uid, and which
+        resources it uses (``references``: the driver's, from the raw spec)."""
         self.keep_body(kind, resource, event, reconciled)
         body = event["object"]
         meta = body["metadata"]
         key = (str(meta.get("namespace") or ""), str(meta["name"]))
-        uid = str(meta["uid"])
+        uid, user = str(meta["uid"]), f"{kind} {key[0]}/{key[1]}"
         if event.get("type") == "DELETED":
             self.statuses.get(kind, {}).pop(key, None)
             self.uids.get(kind, {}).pop(uid, None)
+            self._keep_uses(uid, user, ())
         else:
             self.statuses.setdefault(kind, {})[key] = body.get("status") or {}
             self.uids.setdefault(kind, {})[uid] = "/".join(key)
+            spec = body.get("spec")
+            used = references(spec) if isinstance(spec, Mapping) else ()
+            self._keep_uses(uid, user, tuple((k, key[0], name) for k, name in used))
 
 
 def catalog(memo: kopf.Memo) -> Catalog:
@@ -91,7 +123,11 @@ def catalog(memo: kopf.Memo) -> Catalog:
 
 
 def register_catalog(
-    registry: kopf.OperatorRegistry, kind: str, plural: str, labels: Mapping[str, Any]
+    registry: kopf.OperatorRegistry,
+    kind: str,
+    plural: str,
+    labels: Mapping[str, Any],
+    references: References,
 ) -> None:
     """Keep the catalog of ``kind`` from its watch events. ``labels``: this shard's filter,
     for ``bodies`` only (see the module's docstring)."""
@@ -107,4 +143,5 @@ def register_catalog(
         **_: Any,
     ) -> None:
         hand_over_event_queue(memo)  # for the drift sweep's Events (ddisync.kopf_internals)
-        catalog(memo).keep(kind, resource, event, selects(labels, body.metadata.labels))
+        reconciled = selects(labels, body.metadata.labels)
+        catalog(memo).keep(kind, resource, event, reconciled, references)

@@ -18,7 +18,7 @@ from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.grids import Grid
 from ddisync.handlers.context import Context
-from ddisync.handlers.failure import raise_deleting, raise_for
+from ddisync.handlers.failure import raise_deleting, raise_for, raise_waiting_users
 from ddisync.handlers.specs import deletion_policy
 from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.ownership import Owner
@@ -110,11 +110,23 @@ def _outside_grants(driver: AnyDriver, body: Mapping[str, Any], ctx: Context) ->
 
 
 async def finalize(
-    driver: AnyDriver, body: Mapping[str, Any], patch: kopf.Patch, ctx: Context, logger: Logger
+    driver: AnyDriver,
+    body: Mapping[str, Any],
+    patch: kopf.Patch,
+    ctx: Context,
+    logger: Logger,
+    *,
+    retry: int = 0,
 ) -> None:
     """Delete (or release, with ``deletionPolicy: Retain``) what the resource owns."""
     raw = body.get("spec")
     spec: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    meta = body["metadata"]
+    users = ctx.catalog.users_of(driver.kind, meta["namespace"], meta["name"])
+    if users:
+        # Deleted from under them, its users would keep addresses of a network gone (or
+        # reused); the finalizer waits until the last one is gone or points elsewhere.
+        raise_waiting_users(patch, body, users, delays=ctx.delays, retry=retry)
     targets = driver.deletion_targets(spec, body.get("status") or {})
     if not targets:
         return

@@ -30,7 +30,7 @@ def register_kind(
     labels: Mapping[str, Any],
 ) -> None:
     kind, plural, singular = driver.kind, driver.info.plural, driver.info.singular
-    register_catalog(registry, kind, plural, labels)
+    register_catalog(registry, kind, plural, labels, driver.references)
     scope: dict[str, Any] = {"registry": registry, "labels": dict(labels)}
 
     @kopf.on.create(GROUP, VERSION, plural, id=f"{singular}_created", **scope)
@@ -56,8 +56,9 @@ def register_kind(
 
     @kopf.on.delete(GROUP, VERSION, plural, id=f"{singular}_deleted", **scope)
     async def deleted(
-        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **_: Any
+        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: Any, **kwargs: Any
     ) -> None:
         with reconcile_context(kind, body["metadata"]["namespace"], body["metadata"]["name"]):
-            await finalize(driver, body, patch, context_of(memo, settings), logger)
+            ctx, retry = context_of(memo, settings), kwargs.get("retry", 0)
+            await finalize(driver, body, patch, ctx, logger, retry=retry)
         forget_resource(memo, kind, body)

@@ -138,6 +138,11 @@ class Driver(ABC, Generic[SpecT, DesiredT]):
         """Objects kept in step with the primary as applied; none by default."""
         return []
 
+    def references(self, spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """Resources of the same namespace this one uses, as (kind, name), from the raw spec
+        (possibly invalid): a resource in use is not deleted from under its users."""
+        return ()
+
     def drift_types(self, desired: DesiredT, intent: Intent) -> tuple[str, ...]:
         """The object types whose snapshots judge drift: the primary's and its followers'."""
         return (self.primary(desired, intent).objtype,)

@@ -130,6 +130,13 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
             return []
         return [ptr_part(desired, actual_record(applied), intent)]
 
+    def references(self, spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """``addressFrom.networkRef``: the Network its address is allocated from."""
+        source = spec.get("addressFrom")
+        ref = source.get("networkRef") if isinstance(source, Mapping) else None
+        name = ref.get("name") if isinstance(ref, Mapping) else None
+        return ((NETWORK_DRIVER.kind, name),) if isinstance(name, str) and name else ()
+
     def drift_types(self, desired: DesiredRecord, intent: Intent) -> tuple[str, ...]:
         if desired.type in PTR_TYPES:
             return (desired.objtype, PTR_OBJTYPE)
