@@ -123,8 +123,15 @@ class Settings(BaseSettings):
     retry_delay_slow: float = Field(
         60.0,
         gt=0,
-        description="Seconds before retrying what someone else must fix first: a conflict, a "
-        "missing parent zone or container, no free address, another Infoblox error.",
+        description="Seconds before retrying what someone else must fix first: a conflict, no "
+        "free address, another Infoblox error.",
+    )
+    retry_delay_grid_change: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds before retrying a spec Infoblox refused for something only the grid "
+        "can change: a missing zone or container, an undefined extensible attribute or view. "
+        "Editing the spec retries at once.",
     )
     retry_delay_auth: float = Field(
         120.0,

@@ -14,6 +14,8 @@ from ddisync_emulator.objects import LAST_APPLIED, with_last_applied
 from ddisync_emulator.runner import DemoOptions, run_demo
 
 EXAMPLE = (
+    "apiVersion: ddisync.io/v1alpha1\nkind: DDIGrant\nmetadata: {name: lab}\n"
+    "spec: {namespaces: [default], ipam: {containers: [10.66.0.0/16]}}\n---\n"
     "apiVersion: ddisync.io/v1alpha1\nkind: Network\n"
     "metadata: {name: lab, namespace: default}\nspec: {cidr: 10.66.0.0/24}\n"
 )

@@ -18,6 +18,7 @@ from pydantic import Field
 from ddisync.api.conditions import Condition
 from ddisync.api.crd import KindInfo, build_crd
 from ddisync.api.meta import DeletionPolicy, ExtensibleAttributes, Model
+from ddisync.api.record import RecordType
 from ddisync.config import Settings
 from ddisync.reconcile.changes import FieldChanges, change_existing
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
@@ -25,6 +26,7 @@ from ddisync.reconcile.plan import Action, Create, FieldChange
 from ddisync.runtime import running_operator
 from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
 from ddisync.sync.kinds import DRIVERS
+from ddisync.tenancy import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, eventually, extattrs, wapi_request
@@ -107,6 +109,12 @@ class NoteDriver(Driver[NoteSpec, DesiredNote]):
 
     def desired(self, spec: NoteSpec, namespace: str, resolver: Resolver) -> DesiredNote:
         return DesiredNote(spec.name.lower(), spec.text, dict(spec.extensible_attributes))
+
+    def reach(self, spec: NoteSpec, desired: DesiredNote, namespace: str) -> Reach:
+        return Reach(
+            grid="default", namespace=namespace, kind="Note", record_type=RecordType.TXT,
+            view="default", names=(desired.name,), adopt=spec.adopt,
+        )  # fmt: skip
 
     def primary(self, desired: DesiredNote, intent: Intent) -> Part:
         return Part(

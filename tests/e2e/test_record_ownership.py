@@ -197,7 +197,7 @@ BAD_SPECS: list[tuple[str, dict[str, Any], str]] = [
     (
         "dot",
         {"type": "MX", "name": "example.com", "mailExchanger": "mx.example.com.", "preference": 1},
-        "spec.mailExchanger: 'mx.example.com.' must be written without the trailing dot",
+        "spec.mailExchanger: 'mx.example.com.' ends with a dot: drop the trailing dot",
     ),
     ("no-address", {"type": "A", "name": "w.example.com"}, "spec.address or spec.addressFrom"),
     ("ttl", {"type": "A", "name": "w.example.com", "address": "10.1.2.3", "ttl": -5}, "spec.ttl:"),

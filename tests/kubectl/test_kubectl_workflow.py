@@ -64,7 +64,12 @@ async def test_the_crds_are_served_once_applied(stack: Stack) -> None:
     assert _header(crds.stdout) == ["NAME", "CREATED", "AT"]
     assert {"networks.ddisync.io", "records.ddisync.io"} <= set(_rows(crds.stdout))
     kinds = await stack.kubectl.ok("api-resources", "--categories=ddi", "-o", "name")
-    assert kinds.stdout.split() == ["networks.ddisync.io", "records.ddisync.io"]
+    assert kinds.stdout.split() == [
+        "ddigrants.ddisync.io",
+        "infobloxgrids.ddisync.io",
+        "networks.ddisync.io",
+        "records.ddisync.io",
+    ]
     established = await stack.kubectl.ok(
         "wait", "--for=condition=Established", "crd/networks.ddisync.io", "--timeout=10s"
     )
@@ -138,6 +143,8 @@ async def test_a_deleted_network_leaves_infoblox_through_the_finalizer(
         (await stack.kubectl.ok("get", "network/web-frontend", "-o", "json")).stdout
     )
     assert network["metadata"]["finalizers"]  # the operator holds it until Infoblox is clean
+    # The Record allocated from it goes first: a Network in use waits for its users.
+    await stack.kubectl.ok("delete", "record", "app", "--timeout=30s")
     deleted = await stack.kubectl.ok("delete", "network", "web-frontend", "--timeout=30s")
     assert 'network.ddisync.io "web-frontend" deleted' in deleted.stdout
     # kubectl delete waits until the object is gone, i.e. after the operator let go of it.

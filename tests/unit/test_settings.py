@@ -62,6 +62,8 @@ def test_an_empty_variable_counts_as_missing(monkeypatch: pytest.MonkeyPatch) ->
         ("DDISYNC_WAPI_RATE_LIMIT", "0"),
         ("DDISYNC_WAPI_RATE_LIMIT", "-5"),
         ("DDISYNC_WAPI_BURST", "0"),
+        ("DDISYNC_GRID_CHECK_INTERVAL", "0"),
+        ("DDISYNC_TENANCY", "maybe"),
         ("DDISYNC_WAPI_MAX_IN_FLIGHT", "0"),
         ("DDISYNC_WAPI_TIMEOUT", "0"),
         ("DDISYNC_WAPI_MAX_ATTEMPTS", "0"),
@@ -73,11 +75,6 @@ def test_an_empty_variable_counts_as_missing(monkeypatch: pytest.MonkeyPatch) ->
         ("DDISYNC_CLUSTER_ID", "two words"),
         ("DDISYNC_MAX_CONCURRENT_RESOURCES", "-1"),
         ("DDISYNC_RESYNC_INTERVAL", "0"),
-        ("DDISYNC_CACHE_TTL_SECONDS", "{network: 1}"),
-        ("DDISYNC_CACHE_TTL_SECONDS", '{"netwrok": 60}'),
-        ("DDISYNC_CACHE_TTL_SECONDS", '{"network": -1}'),
-        ("DDISYNC_CACHE_MEMORY_MAX_ENTRIES", "0"),
-        ("DDISYNC_CACHE_FRONT_TTL_SECONDS", "0"),
         ("DDISYNC_CACHE_REDIS_TIMEOUT", "0"),
         ("DDISYNC_METRICS_PORT", "65536"),
         ("DDISYNC_HEALTH_PORT", "-1"),
@@ -164,6 +161,4 @@ def test_every_setting_is_documented_with_its_default() -> None:
     assert documented["DDISYNC_WAPI_RATE_LIMIT"].default == "20"
     assert documented["DDISYNC_WAPI_CA_BUNDLE"].shown_default == "unset"
     assert documented["DDISYNC_WAPI_INSECURE"].default == "false"
-    assert documented["DDISYNC_CACHE_TTL_SECONDS"].default == (
-        '{"zone": 300, "view": 300, "network": 60, "record": 30, "default": 30}'
-    )
+    assert documented["DDISYNC_TENANCY"].default == "on"

@@ -20,12 +20,7 @@ UID = "u1"
 
 
 def _memo(generation: int) -> kopf.Memo:
-    memo = kopf.Memo(
-        shared={},
-        metrics=Metrics(),
-        wapi=None,
-        reads=None,
-    )
+    memo = kopf.Memo(shared={}, metrics=Metrics(), grids=None)
     body = {"metadata": {"uid": UID, "name": "r1", "namespace": "ns", "generation": generation}}
     catalog(memo).bodies["Record"] = {UID: body}
     return memo

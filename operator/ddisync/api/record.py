@@ -18,7 +18,8 @@ Decisions (the contract users see):
   targets (``_acme-challenge``). Hostnames (A, AAAA, Host, MX, PTR and all other targets) are
   letters, digits and hyphens. A leading ``*.`` (wildcard) is allowed for A, AAAA, CNAME, TXT
   and MX names. Labels are at most 63 characters, names at most 253.
-- **TXT** ``text`` is one logical string of printable ASCII, at most 512 characters. ddisync
+- **TXT** ``text`` is one logical string of printable ASCII, at most 4,096 characters (a
+  4096-bit DKIM key fits). ddisync
   splits it into quoted character-strings of at most 255 characters for WAPI and compares the
   concatenation of what NIOS returns (see ``ddisync.reconcile.record_txt``).
 - **createPTR** on A/AAAA makes ddisync manage a separate ``record:ptr``. A Host record's
@@ -71,6 +72,7 @@ from ddisync.api.syntax import (
     dns_name_problem,
     must_match,
     parse_address,
+    same_name,
     text_problem,
 )
 
@@ -324,6 +326,11 @@ class RecordSpec(Model):
             raise ValueError("a PTR record needs spec.name or spec.address")
         if kind is not RecordType.PTR and self.name is None:
             raise ValueError(f"{with_article(kind)} record needs spec.name")
+        if kind is RecordType.CNAME and same_name(self.canonical, self.name):
+            raise ValueError(
+                "spec.canonical is the record's own name: a CNAME pointing to itself is a loop "
+                "no resolver can follow"
+            )
         return self
 
 

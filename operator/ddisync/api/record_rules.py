@@ -125,6 +125,12 @@ _ADDRESS_KINDS = "['A', 'AAAA', 'Host']"
 
 RECORD_SPEC_RULES: list[dict[str, str]] = [
     {
+        "rule": "self.type != 'CNAME' || !has(self.canonical) || !has(self.name) "
+        "|| self.canonical != self.name",
+        "message": "spec.canonical is the record's own name: a CNAME pointing to itself is a "
+        "loop no resolver can follow",
+    },
+    {
         "rule": "self.type == oldSelf.type",
         "message": "type is immutable: create a new Record instead",
     },

@@ -33,7 +33,9 @@ PRINTABLE_ASCII = r"^[ -~]*$"
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 MAX_NAME = 253  # RFC 1035: 255 octets on the wire are 253 characters written out
-MAX_TEXT = 512  # one TXT record's text in all; it goes to DNS as strings of 255 at most
+# One TXT record's text in all: a 4096-bit DKIM key (about 740 characters) with room to spare.
+# It goes to DNS as strings of 255 at most; one DNS message holds about 64 KiB, and NIOS more.
+MAX_TEXT = 4096
 MAX_TTL = 2**31 - 1  # RFC 2181: a TTL with the top bit set means zero
 
 
@@ -44,7 +46,7 @@ def dns_name_problem(value: str, pattern: str = HOSTNAME, wanted: str = "a hostn
     if re.fullmatch(pattern.strip("^$"), value):
         return None
     if value.endswith("."):
-        return f"{value!r} must be written without the trailing dot"
+        return f"{value!r} ends with a dot: drop the trailing dot (names are written without it)"
     for label in value.split("."):
         if not label:
             return f"{value!r} has an empty label"
@@ -56,6 +58,13 @@ def dns_name_problem(value: str, pattern: str = HOSTNAME, wanted: str = "a hostn
         if bad:
             return f"{value!r} contains characters not allowed in DNS names: {bad!r}"
     return f"{value!r} must be {wanted}"
+
+
+def same_name(one: str | None, other: str | None) -> bool:
+    """Whether two DNS names are the same name (case and a trailing dot aside)."""
+    if one is None or other is None:
+        return False
+    return one.rstrip(".").lower() == other.rstrip(".").lower()
 
 
 def text_problem(value: str) -> str | None:

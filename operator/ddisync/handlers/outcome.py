@@ -1,33 +1,44 @@
 """One place that turns what went wrong into a condition and a kopf retry decision.
 
-=============================  ======================  =========================================
-error                          reason                  retry
-=============================  ======================  =========================================
-InvalidSpecError               InvalidSpec             never (the next spec change re-runs)
-SyncRefused                    its own reason          never for ImmutableField/NotOwned; slow
-                                                       for Conflict (the other owner may go away),
-                                                       ParentNotFound (a reverse zone for a PTR)
-                                                       and InfobloxError (missing marker
-                                                       definitions an administrator adds); soon
-                                                       for NetworkNotReady (the handler shortens
-                                                       it further with its own backoff) and
-                                                       GridNotReady (its InfobloxGrid connects)
-ParentNotFoundError            ParentNotFound          slow (someone creates the zone/container)
-ConflictError                  Conflict                slow
-NoFreeAddressError             NoFreeAddress           slow (addresses get freed)
-AuthenticationError            AuthenticationFailed    slow: NIOS locks out every user after
-                                                       repeated failures, never hammer
-UnavailableError (+ circuit)   InfobloxUnavailable     soon
-other WapiError                InfobloxError           slow
-=============================  ======================  =========================================
+The README's "What each error means" shows the same table for users. "spec" means a spec edit
+retries at once (kopf runs the handler on every spec change), whatever the delay below.
 
-"soon", "slow" and "lockout safe" are :class:`RetryDelays`, from the settings
-(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_auth``; their defaults are
-``ddisync.config``'s).
+=======================================  ======================  ==============================
+what went wrong                          reason                  retried
+=======================================  ======================  ==============================
+the spec breaks the model's rules        InvalidSpec             only when the spec changes
+(InvalidSpecError)
+WAPI: a CNAME at a zone apex             InvalidSpec             only when the spec changes
+("cannot have an empty CNAME")
+WAPI: invalid value, unknown field       InvalidSpec             only when the spec changes
+(InvalidFieldError, other 400s)
+WAPI: unknown extensible attribute,      InvalidSpec             spec; or grid change (long:
+unknown (network) view                                           an admin may define it)
+WAPI: no parent zone / container         ParentNotFound          spec; or grid change (long: a
+(ParentNotFoundError)                                            zone may be created later)
+WAPI: already exists (ConflictError)     Conflict                slow: the other may go away
+WAPI: no free address / network          NoFreeAddress           slow: addresses get freed
+WAPI: credentials refused                AuthenticationFailed    lockout-safe: never hammer
+                                                                 a NIOS login
+WAPI: unreachable, 5xx, circuit open     InfobloxUnavailable     soon
+any other WAPI error                     InfobloxError           slow
+refused by the plan (SyncRefused):
+  NotOwned, ImmutableField, Forbidden    its own                 spec (and the drift sweep
+                                                                 re-judges: the other object
+                                                                 may go, a grant may widen)
+  Conflict, InfobloxError                its own                 slow
+  ParentNotFound                         its own                 long (grid change)
+  NetworkNotReady, GridNotReady          its own                 soon (1, 2, 4 ... s at first)
+=======================================  ======================  ==============================
+
+"soon", "slow", "long" and "lockout safe" are :class:`RetryDelays`, from the settings
+(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_grid_change``,
+``retry_delay_auth``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ddisync.api.conditions import Reason
@@ -37,6 +48,7 @@ from ddisync.sync.errors import SyncRefused
 from ddisync.wapi.errors import (
     AuthenticationError,
     ConflictError,
+    InvalidRequestError,
     NoFreeAddressError,
     ParentNotFoundError,
     UnavailableError,
@@ -61,6 +73,8 @@ class RetryDelays:
     slow: float = _default("retry_delay_slow")
     # refused credentials: never hammer a NIOS login
     lockout_safe: float = _default("retry_delay_auth")
+    # only the grid can change it (a zone or container created, an attribute defined)
+    grid_change: float = _default("retry_delay_grid_change")
 
     @classmethod
     def of(cls, settings: Settings) -> RetryDelays:
@@ -68,6 +82,7 @@ class RetryDelays:
             soon=settings.retry_delay_unavailable,
             slow=settings.retry_delay_slow,
             lockout_safe=settings.retry_delay_auth,
+            grid_change=settings.retry_delay_grid_change,
         )
 
 
@@ -94,24 +109,62 @@ def _grid_text(error: WapiError) -> str:
     return error.text if isinstance(error, WapiResponseError) else str(error)
 
 
+def _unavailable(error: WapiError) -> str:
+    # The client's own messages may start with the same words ("Infoblox unavailable: circuit
+    # open"): say it once.
+    detail = str(error).removeprefix("Infoblox unavailable: ").removeprefix("Infoblox ")
+    return f"Infoblox is unavailable: {detail}"
+
+
+def _grid_lacks(error: WapiResponseError) -> str | None:
+    """What the grid lacks that the spec names, when that is what ``error`` says."""
+    text = error.text
+    if match := re.search(r"Unknown extensible attribute: (.+)", text):
+        return (
+            f"extensible attribute {match[1].strip()!r} is not defined in Infoblox: define it "
+            "there, or remove it from spec.extensibleAttributes"
+        )
+    if match := re.search(r"(Network view|View) (\S+) not found", text):
+        what = "network view" if match[1] == "Network view" else "DNS view"
+        field = "spec.networkView" if what == "network view" else "spec.view"
+        return (
+            f"{what} {match[2]!r} does not exist in Infoblox: create it there, or correct {field}"
+        )
+    return None
+
+
 def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Failure | None:
     """The condition for ``error``; ``None`` for errors that are bugs (kopf retries them)."""
     soon, slow, lockout_safe = delays.soon, delays.slow, delays.lockout_safe
+    long = delays.grid_change
     match error:
         case InvalidSpecError():
             return Failure(Reason.INVALID_SPEC, str(error), None)
-        case SyncRefused(reason=Reason.CONFLICT | Reason.PARENT_NOT_FOUND | Reason.INFOBLOX_ERROR):
+        case SyncRefused(reason=Reason.PARENT_NOT_FOUND):
+            return Failure(error.reason, error.message, long)
+        case SyncRefused(reason=Reason.CONFLICT | Reason.INFOBLOX_ERROR):
             return Failure(error.reason, error.message, slow)
         case SyncRefused(reason=Reason.NETWORK_NOT_READY | Reason.GRID_NOT_READY):
             return Failure(error.reason, error.message, soon)
         case SyncRefused():
             return Failure(error.reason, error.message, None)
         case ParentNotFoundError():
-            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", slow)
+            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", long)
+        case ConflictError() if "cannot have an empty cname" in error.text.lower():
+            message = (
+                "a CNAME cannot be at the apex of its zone (the zone's own name): give it "
+                f"another name, or use A/AAAA records there (Infoblox: {error.text})"
+            )
+            return Failure(Reason.INVALID_SPEC, message, None)
         case ConflictError():
             return Failure(Reason.CONFLICT, f"Infoblox: {_grid_text(error)}", slow)
         case NoFreeAddressError():
             return Failure(Reason.NO_FREE_ADDRESS, f"Infoblox: {_grid_text(error)}", slow)
+        case WapiResponseError() if (lacks := _grid_lacks(error)) is not None:
+            return Failure(Reason.INVALID_SPEC, f"{lacks} (Infoblox: {error.text})", long)
+        case InvalidRequestError():
+            message = f"Infoblox refused the spec: {error.text}"
+            return Failure(Reason.INVALID_SPEC, message, None)
         case AuthenticationError():
             return Failure(
                 Reason.AUTHENTICATION_FAILED,
@@ -119,7 +172,7 @@ def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Fail
                 lockout_safe,
             )
         case UnavailableError():
-            return Failure(Reason.INFOBLOX_UNAVAILABLE, f"Infoblox is unavailable: {error}", soon)
+            return Failure(Reason.INFOBLOX_UNAVAILABLE, _unavailable(error), soon)
         case WapiError():
             return Failure(Reason.INFOBLOX_ERROR, f"Infoblox: {_grid_text(error)}", slow)
     return None

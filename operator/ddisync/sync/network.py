@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ddisync.api.conditions import ready_condition
+from ddisync.api.conditions import Reason, ready_condition
 from ddisync.api.crd import NETWORK
 from ddisync.api.network import NetworkSpec
 from ddisync.reconcile.network import (
@@ -22,8 +22,10 @@ from ddisync.reconcile.network import (
     plan_network,
 )
 from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.sync.errors import SyncRefused
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
+from ddisync.wapi.errors import ParentNotFoundError
 from ddisync.wapi.query import objtype_of
 
 OBJTYPES = ("network", "ipv6network")
@@ -95,6 +97,7 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
             return_fields=NETWORK_FIELDS,
             scope=view,
             identity=identity,
+            explain=lambda error: _explain(desired, error),
         )
 
     def describe(self, obj: WapiObject) -> str:
@@ -119,6 +122,18 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
             return [Target(objtype_of(str(ref)), str(ref), {"network_view": view})]
         view = {"network_view": desired.network_view}
         return [Target(desired.objtype, status.get("ref"), view)]
+
+
+def _explain(desired: DesiredNetwork, error: Exception) -> Exception:
+    """An allocation from a container that does not exist names the container."""
+    if isinstance(error, ParentNotFoundError) and desired.container is not None:
+        return SyncRefused(
+            Reason.PARENT_NOT_FOUND,
+            f"spec.allocate.fromContainer: no network container {desired.container} in network "
+            f"view {desired.network_view!r}: create it in Infoblox, or correct "
+            f"spec.allocate.fromContainer (Infoblox: {error.text})",
+        )
+    return error
 
 
 DRIVER = NetworkDriver()

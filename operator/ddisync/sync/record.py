@@ -38,6 +38,7 @@ from ddisync.sync.network import network_facts
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
+from ddisync.wapi.errors import ParentNotFoundError
 from ddisync.wapi.query import objtype_of
 
 _RECORD_OBJTYPES = tuple(dict.fromkeys(OBJTYPES.values()))
@@ -113,6 +114,7 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
             return_fields=RETURN_FIELDS[desired.objtype],
             identity=record_identity(desired),
             ref_types=self.objtypes,
+            explain=lambda error: _explain(desired, error),
         )
 
     def followers(
@@ -184,6 +186,26 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
                 ptr_ref = None
             targets.insert(0, Target(PTR_OBJTYPE, ptr_ref))
         return targets
+
+
+def _explain(desired: DesiredRecord, error: Exception) -> Exception:
+    """A missing parent named: the zone that would hold the name, or the allocation's network."""
+    if not isinstance(error, ParentNotFoundError):
+        return error
+    if desired.allocation is not None and "parent was not found" not in error.text.lower():
+        where = desired.allocation
+        return SyncRefused(
+            Reason.PARENT_NOT_FOUND,
+            f"spec.addressFrom: the network {where.cidr} is not in Infoblox (network view "
+            f"{where.network_view!r}), so no address can be allocated from it "
+            f"(Infoblox: {error.text})",
+        )
+    parent = desired.name.split(".", 1)[1] if "." in desired.name else desired.name
+    return SyncRefused(
+        Reason.PARENT_NOT_FOUND,
+        f"no DNS zone in view {desired.view!r} holds {desired.name}: create its zone in Infoblox "
+        f"(for instance {parent}), or correct spec.name (Infoblox: {error.text})",
+    )
 
 
 def _address_of_reverse_name(name: str) -> str | None:
