@@ -17,6 +17,7 @@ from pydantic import Field
 
 from ddisync.api.conditions import Condition
 from ddisync.api.crd import KindInfo, build_crd
+from ddisync.api.grid import grid_field
 from ddisync.api.meta import DeletionPolicy, ExtensibleAttributes, Model
 from ddisync.api.record import RecordType
 from ddisync.config import Settings
@@ -35,6 +36,7 @@ from tests.e2e.helpers import condition_of, eventually, extattrs, wapi_request
 
 
 class NoteSpec(Model):
+    grid: str = grid_field("Note")  # every kind's spec has grid and adopt (sync.driver)
     name: str
     text: str
     adopt: bool = False
@@ -107,7 +109,9 @@ class NoteDriver(Driver[NoteSpec, DesiredNote]):
     def return_fields(self, objtype: str) -> Sequence[str]:
         return FIELDS
 
-    def desired(self, spec: NoteSpec, namespace: str, resolver: Resolver) -> DesiredNote:
+    def desired(
+        self, spec: NoteSpec, namespace: str, resolver: Resolver, status: Mapping[str, Any]
+    ) -> DesiredNote:
         return DesiredNote(spec.name.lower(), spec.text, dict(spec.extensible_attributes))
 
     def reach(self, spec: NoteSpec, desired: DesiredNote, namespace: str) -> Reach:

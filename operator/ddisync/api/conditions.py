@@ -32,6 +32,7 @@ class Reason(StrEnum):
     AUTHENTICATION_FAILED = "AuthenticationFailed"
     INFOBLOX_ERROR = "InfobloxError"
     DELETING = "Deleting"
+    NETWORK_BECAME_CONTAINER = "NetworkBecameContainer"  # NIOS made the network a container
     FORBIDDEN = "Forbidden"  # outside the DDIGrants of the resource's namespace on its grid
     GRID_NOT_READY = "GridNotReady"  # spec.grid names no usable InfobloxGrid
     SECRET_MISSING = "SecretMissing"  # an InfobloxGrid's Secret is missing or unreadable

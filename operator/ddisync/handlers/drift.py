@@ -41,7 +41,12 @@ from ddisync.sync.snapshot import OwnedSnapshot
 # Refused for a reason outside the resource, which only a fresh judgement can lift: another
 # object going away (NotOwned, ImmutableField), or a grant added or widened (Forbidden).
 RECHECKED = frozenset(
-    {Reason.NOT_OWNED.value, Reason.IMMUTABLE_FIELD.value, Reason.FORBIDDEN.value}
+    {
+        Reason.NOT_OWNED.value,
+        Reason.IMMUTABLE_FIELD.value,
+        Reason.FORBIDDEN.value,
+        Reason.NETWORK_BECAME_CONTAINER.value,
+    }
 )
 
 
@@ -103,7 +108,7 @@ async def check_drift(
     spec = parse_spec(driver.spec_model, body.get("spec"))
     namespace = body["metadata"]["namespace"]
     try:
-        desired = driver.desired(spec, namespace, ctx.catalog)
+        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
         grid = ctx.grids.get(spec.grid)
     except SyncRefused:
         return False  # waiting for another resource or its grid; checked once that is there

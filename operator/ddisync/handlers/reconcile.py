@@ -51,7 +51,7 @@ async def reconcile(
     try:
         spec = parse_spec(driver.spec_model, body.get("spec"))
         namespace = body["metadata"]["namespace"]
-        desired = driver.desired(spec, namespace, ctx.catalog)
+        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
         refuse_outside_grants(ctx, driver.reach(spec, desired, namespace))
         grid = ctx.grids.get(spec.grid)
         await grid.markers.ensure(grid.client)  # before the first write (lifecycle.py)
@@ -102,7 +102,7 @@ def _outside_grants(driver: AnyDriver, body: Mapping[str, Any], ctx: Context) ->
     namespace = body["metadata"]["namespace"]
     try:
         spec = parse_spec(driver.spec_model, body.get("spec"))
-        desired = driver.desired(spec, namespace, ctx.catalog)
+        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
     except (InvalidSpecError, SyncRefused) as error:
         return f"its spec cannot be judged against the grants ({error})"
     refusal = ctx.tenancy.refusal(driver.reach(spec, desired, namespace))

@@ -6,6 +6,9 @@ Decision table of ``plan_network`` (first matching row wins):
 found in Infoblox   condition                            action
 ==================  ===================================  =========================================
 no                  -                                    Create (markers + spec fields)
+yes, a container    ours (NIOS made it one)              Refuse NetworkBecameContainer
+yes, a container    not ours                             Refuse Conflict
+yes, another cidr   not ours (it would enclose ours)     Refuse Conflict, naming it and its owner
 yes                 CIDR/view differs from the spec      Refuse ImmutableField
 yes                 FOREIGN markers (another resource)   Refuse Conflict
 yes                 no markers, adopt false              Refuse NotOwned
@@ -27,13 +30,24 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ddisync.api.conditions import Reason
 from ddisync.api.meta import DeletionPolicy
 from ddisync.api.network import NetworkSpec
 from ddisync.reconcile.changes import FieldChanges, change_existing, deletion
-from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
-from ddisync.reconcile.plan import Action, Create, FieldChange
+from ddisync.reconcile.ownership import (
+    Owner,
+    Ownership,
+    classify,
+    describe_foreign,
+    ea_values,
+    ea_wire,
+)
+from ddisync.reconcile.plan import Action, Create, FieldChange, Refuse
+from ddisync.wapi.query import objtype_of
 
 NETWORK_FIELDS = ("network", "network_view", "comment", "extattrs")
+CONTAINER_OF = {"network": "networkcontainer", "ipv6network": "ipv6networkcontainer"}
+"""What NIOS turns a network into when a network is created inside it."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +70,11 @@ class ActualNetwork:
     extattrs: dict[str, str]
 
 
-def desired_network(spec: NetworkSpec) -> DesiredNetwork:
+def desired_network(spec: NetworkSpec, allocated: str | None = None) -> DesiredNetwork:
+    """``allocated``: the network an ``allocate`` spec got earlier (its status), kept for good."""
     if spec.allocate is not None:
         container = ipaddress.ip_network(spec.allocate.from_container)
-        version, cidr = container.version, None
+        version, cidr = container.version, allocated
         from_container, prefix = spec.allocate.from_container, spec.allocate.prefix_length
     else:
         assert spec.cidr is not None  # the model guarantees exactly one of the two
@@ -145,6 +160,9 @@ def plan_network(
     """The one action that brings Infoblox to the spec (see the module's table)."""
     if actual is None:
         return _create(desired, owner)
+    refused = _not_this_network(desired, actual, owner)
+    if refused is not None:
+        return refused
     return change_existing(
         actual.ref,
         what=f"network {actual.cidr} in view {actual.network_view}",
@@ -155,6 +173,43 @@ def plan_network(
         owner=owner,
         adopt=adopt,
         forget=forget,
+    )
+
+
+def _owned_by(actual: ActualNetwork, owner: Owner) -> str:
+    ownership = classify(actual.extattrs, owner)
+    if ownership is Ownership.FOREIGN:
+        return f"managed by {describe_foreign(actual.extattrs)}"
+    return "this resource's" if ownership is Ownership.OURS else "not managed by ddisync"
+
+
+def _not_this_network(
+    desired: DesiredNetwork, actual: ActualNetwork, owner: Owner
+) -> Refuse | None:
+    """A container where the network was, or another network around or inside the cidr."""
+    where = f"in network view {actual.network_view}"
+    if objtype_of(actual.ref) in CONTAINER_OF.values():
+        if classify(actual.extattrs, owner) is Ownership.OURS:
+            return Refuse(
+                Reason.NETWORK_BECAME_CONTAINER,
+                f"the network {actual.cidr} {where} was turned into a network container in "
+                "Infoblox (a network was created inside it); ddisync never replaces it with a "
+                "new allocation: move or delete the networks inside it, or delete this resource",
+            )
+        return Refuse(
+            Reason.CONFLICT,
+            f"{actual.cidr} {where} is a network container ({_owned_by(actual, owner)}): "
+            "allocate from it with spec.allocate instead",
+        )
+    if desired.cidr is None or actual.cidr == desired.cidr:
+        return None
+    if classify(actual.extattrs, owner) is Ownership.OURS:
+        return None  # our own network under another cidr: _immutable_violation says so
+    return Refuse(
+        Reason.CONFLICT,
+        f"network {desired.cidr} would lie inside network {actual.cidr} {where} "
+        f"({_owned_by(actual, owner)}), which NIOS would turn into a container: choose a cidr "
+        "outside it, or allocate from a container (spec.allocate)",
     )
 
 

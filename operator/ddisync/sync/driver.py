@@ -63,6 +63,9 @@ class Part:
     plan: PartPlanner
     return_fields: Sequence[str]
     scope: QueryParams = field(default_factory=dict)  # searched beside the ownership marker
+    # Other object types an owned object may have become (a network NIOS turned into a
+    # container): searched by marker when the part's own type finds nothing.
+    also_owned_as: tuple[str, ...] = ()
     identity: Identity | None = None
     look_up: bool = True  # False: the pipeline knows there is none (saves a WAPI call)
     # Object types whose ref in the status is read as this part's (default: its own); the
@@ -98,7 +101,8 @@ class Resolver(Protocol):
 
 
 class Driver(ABC, Generic[SpecT, DesiredT]):
-    """Everything the pipeline needs to know about one kind."""
+    """Everything the pipeline needs to know about one kind. Its spec model has ``grid`` (the
+    grid its objects live on, ``api.grid.grid_field``) and ``adopt``, which the pipeline reads."""
 
     info: KindInfo
     spec_model: type[SpecT]
@@ -114,8 +118,12 @@ class Driver(ABC, Generic[SpecT, DesiredT]):
         """The fields read back for an object of ``objtype`` (one of ``objtypes``)."""
 
     @abstractmethod
-    def desired(self, spec: SpecT, namespace: str, resolver: Resolver) -> DesiredT:
-        """The desired state; raise ``SyncRefused`` while waiting for another resource."""
+    def desired(
+        self, spec: SpecT, namespace: str, resolver: Resolver, status: Mapping[str, Any]
+    ) -> DesiredT:
+        """The desired state; raise ``SyncRefused`` while waiting for another resource.
+        ``status``: the resource's own (what an earlier reconcile settled, e.g. an allocated
+        network, which never changes by itself)."""
 
     @abstractmethod
     def reach(self, spec: SpecT, desired: DesiredT, namespace: str) -> Reach:

@@ -7,7 +7,8 @@ Lookup order, cheapest and most exact first:
 2. the ownership marker ``*ddisync-uid=<uid>`` (within the part's ``scope``, e.g. the network
    view): finds what ddisync created even when the status was lost, e.g. after a crash
    between the create call and the status patch, so a retry never creates a duplicate and an
-   allocated network or address is kept;
+   allocated network or address is kept; then the same among the types it may have become
+   (``also_owned_as``: a network NIOS turned into a container), for the planner to report;
 3. the part's ``identity`` (a network by CIDR, a record by name and value): finds an object
    someone else created, to adopt or refuse.
 """
@@ -74,6 +75,9 @@ async def find(
     """The object of ``part``: steps 1 to 3 (``fields``: the kind's return fields by type)."""
     fields_of = part_fields(part, fields)
     found = await find_owned(client, part.objtype, owner, ref, fields_of, part.scope)
+    for objtype in part.also_owned_as:
+        if found is None:
+            found = await find_owned(client, objtype, owner, None, fields, part.scope)
     if found is None and part.identity is not None:
         found = await find_by_identity(client, part.objtype, part.identity, part.return_fields)
     return found

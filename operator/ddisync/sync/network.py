@@ -7,6 +7,7 @@ CIDR to look for: only the marker finds it, and it keeps the network it got.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from ddisync.api.conditions import Reason, ready_condition
 from ddisync.api.crd import NETWORK
 from ddisync.api.network import NetworkSpec
 from ddisync.reconcile.network import (
+    CONTAINER_OF,
     NETWORK_FIELDS,
     DesiredNetwork,
     actual_network,
@@ -28,7 +30,8 @@ from ddisync.wapi.client import WapiObject
 from ddisync.wapi.errors import ParentNotFoundError
 from ddisync.wapi.query import objtype_of
 
-OBJTYPES = ("network", "ipv6network")
+OBJTYPES = ("network", "ipv6network", "networkcontainer", "ipv6networkcontainer")
+"""What a Network may own: its network, or the container NIOS made of it (for the orphan scan)."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,17 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
     def return_fields(self, objtype: str) -> Sequence[str]:
         return NETWORK_FIELDS
 
-    def desired(self, spec: NetworkSpec, namespace: str, resolver: Resolver) -> DesiredNetwork:
-        return desired_network(spec)
+    def desired(
+        self, spec: NetworkSpec, namespace: str, resolver: Resolver, status: Mapping[str, Any]
+    ) -> DesiredNetwork:
+        """Once allocated, a network is the one in ``status.cidr`` for good: found gone, it is
+        re-created there, never allocated anew (dependent records keep their addresses)."""
+        return desired_network(spec, allocated=status.get("cidr"))
 
     def reach(self, spec: NetworkSpec, desired: DesiredNetwork, namespace: str) -> Reach:
         """The network view, and the cidr or the container allocated from (with the prefix
         length the allocation takes)."""
-        where = desired.cidr or desired.container
+        where = desired.container or desired.cidr
         return Reach(
             grid=spec.grid,
             namespace=namespace,
@@ -81,7 +88,10 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
         view = {"network_view": desired.network_view}
         identity = None
         if desired.cidr is not None:
-            identity = Identity({"network": desired.cidr, **view})
+            # The network with this cidr, or one that would enclose it (NIOS would turn that
+            # one into a container): networks never nest, so at most one answers.
+            first = str(ipaddress.ip_network(desired.cidr).network_address)
+            identity = Identity({"contains_address": first, **view})
 
         def plan(found: WapiObject | None) -> Any:
             actual = actual_network(found) if found is not None else None
@@ -97,6 +107,8 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
             return_fields=NETWORK_FIELDS,
             scope=view,
             identity=identity,
+            also_owned_as=(CONTAINER_OF[desired.objtype],),
+            ref_types=OBJTYPES,
             explain=lambda error: _explain(desired, error),
         )
 

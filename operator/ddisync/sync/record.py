@@ -52,19 +52,21 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
     def return_fields(self, objtype: str) -> Sequence[str]:
         return RETURN_FIELDS[objtype]
 
-    def desired(self, spec: RecordSpec, namespace: str, resolver: Resolver) -> DesiredRecord:
+    def desired(
+        self, spec: RecordSpec, namespace: str, resolver: Resolver, status: Mapping[str, Any]
+    ) -> DesiredRecord:
         """The desired record; ``addressFrom`` resolved to the Network's CIDR and view."""
         if spec.address_from is None:
             return desired_record(spec)
         name = spec.address_from.network_ref.name
-        status = resolver.status_of(NETWORK_DRIVER.kind, namespace, name)
-        if status is None:
+        network = resolver.status_of(NETWORK_DRIVER.kind, namespace, name)
+        if network is None:
             raise SyncRefused(
                 Reason.NETWORK_NOT_READY,
                 f"spec.addressFrom.networkRef: waiting for Network {name!r} in namespace "
                 f"{namespace!r}, which does not exist (yet)",
             )
-        facts = network_facts(status)
+        facts = network_facts(network)
         if not facts.ready or facts.cidr is None:
             raise SyncRefused(
                 Reason.NETWORK_NOT_READY,
