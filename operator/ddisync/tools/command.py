@@ -1,7 +1,7 @@
 """The command lines of ``export``, ``plan`` and ``check`` (wired into ``ddisync.cli``).
 
 Results go to stdout (a plan's table or JSON, the check lines, the export summary); warnings,
-skipped objects and the progress line go to stderr. Exit codes:
+notes, skipped objects and the progress line go to stderr. Exit codes:
 
 =======  ===============================================================================
 export   0 written; 1 the grid could not be read or the folder written
@@ -37,6 +37,10 @@ def _fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
     return code
 
 
+def _note(command: str, message: str) -> None:
+    print(f"ddisync {command}: {message}", file=sys.stderr)
+
+
 def register(subparsers: Any) -> None:
     """Add ``export``, ``plan`` and ``check`` to an argparse subparsers object."""
     _register_export(subparsers)
@@ -69,11 +73,13 @@ def _register_plan(subparsers: Any) -> None:
         "plan",
         help="show what the operator would do for manifests, without writing anything",
         description="Compare manifests with the grid now: create, update (with a diff), "
-        "delete, adopt, noop. Exit 0: nothing but adoptions; 2: changes pending; 1: errors.",
+        "delete, adopt, noop, refuse (Forbidden by the DDIGrants among the files, ...), skip "
+        "(on another grid). Exit 0: nothing but adoptions; 2: changes pending; 1: errors.",
     )
     parser.add_argument(
         "-f", "--filename", dest="paths", action="append", type=Path, required=True,
-        metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable)",
+        metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable): Networks, "
+        "Records, and the DDIGrants and Namespaces they are judged by",
     )  # fmt: skip
     parser.add_argument("--output", "-o", choices=("table", "json"), default="table")
     parser.add_argument(
@@ -83,6 +89,11 @@ def _register_plan(subparsers: Any) -> None:
     parser.add_argument(
         "--prune", action="store_true",
         help="also list, under delete, objects this cluster owns that no manifest claims",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tenancy", choices=("on", "off"),
+        help="judge the DDIGrants among the files (Forbidden); default: on when the files "
+        "hold a DDIGrant, else off with a note (DDISYNC_TENANCY=off: off)",
     )  # fmt: skip
     add_connection_arguments(parser)
     parser.set_defaults(func=run_plan)
@@ -142,7 +153,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from ddisync.tools.manifests import ManifestError, load_resources
+    from ddisync.tools.grants import NAME_LABEL, grants_of
+    from ddisync.tools.manifests import ManifestError, load_manifests
     from ddisync.tools.planning import plan_resources
     from ddisync.tools.progress import Progress
     from ddisync.tools.table import render_table
@@ -155,23 +167,40 @@ def run_plan(args: argparse.Namespace) -> int:
         return _fail("plan", str(exc), EXIT_USAGE)
     settings, cluster = environment.wapi_settings(), environment.cluster_id
     try:
-        resources, ignored = load_resources(args.paths, args.namespace)
+        found = load_manifests(args.paths, args.namespace)
     except ManifestError as exc:
         return _fail("plan", str(exc))
-    if ignored:
-        print(f"ignored {ignored} documents that are not Network or Record", file=sys.stderr)
+    if found.ignored:
+        _note("plan", f"ignored {found.ignored} documents of kinds plan does not read")
+    grants = grants_of(
+        found.grants, found.namespaces, option=args.tenancy, environment=environment.tenancy
+    )
+    for warning in grants.warnings:
+        _note("plan", warning)
 
     async def main() -> Any:
         async with WapiClient(settings) as client:
             return await plan_resources(
-                client, resources, cluster_id=cluster, prune=args.prune,
-                progress=Progress(),
+                client, found.resources, cluster_id=cluster, prune=args.prune,
+                progress=Progress(), grants=grants,
             )  # fmt: skip
 
     try:
         plan = asyncio.run(main())
     except WapiError as exc:
         return _fail("plan", str(exc))
+    forbidden = {
+        str(entry.resource).split("/")[0]
+        for entry in plan.of("refuse")
+        if entry.reason == "Forbidden"
+    }
+    for namespace in sorted(n for n in forbidden if grants.unseen_namespace(n)):
+        _note(
+            "plan",
+            f"namespace {namespace} has no Namespace document among the files: its labels "
+            f"were taken to be {NAME_LABEL}={namespace} alone (a namespaceSelector may select "
+            "it in the cluster)",
+        )
     print(plan.to_json() if args.output == "json" else render_table(plan))
     code: int = plan.exit_code
     return code
