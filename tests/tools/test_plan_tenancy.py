@@ -22,7 +22,14 @@ from ddisync.sync.kinds import DRIVERS
 from ddisync.tools.grants import NAME_LABEL
 from ddisync_simulator import Simulator
 from tests.tools.conftest import Run, cli, connection
-from tests.tools.documents import grant, namespace, resource, write
+from tests.tools.documents import (
+    credentials,
+    grant,
+    infoblox_grid,
+    namespace,
+    resource,
+    write,
+)
 
 TEAM_GRANT = {
     "namespaces": ["team"],
@@ -272,6 +279,42 @@ async def test_a_resource_of_another_grid_is_skipped_not_planned_against_this_on
     assert "skip    team/Network/there" in table.out
     assert "OtherGrid: spec.grid is lab" in table.out
     assert table.out.rstrip().endswith("1 refused, 1 on another grid.")
+
+
+async def test_plan_with_grid_talks_to_that_infoblox_grid_and_skips_the_default_ones(
+    demo_sim: Simulator, password_file: Path, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "m.yaml",
+        infoblox_grid("lab", demo_sim.url),
+        credentials("lab"),
+        grant("team-lab", **{**TEAM_GRANT, "grid": "lab"}),
+        grant("team-net", **TEAM_GRANT),
+        resource("Network", "here", cidr="10.10.1.0/24"),
+        resource("Network", "there", cidr="10.10.2.0/24", grid="lab"),
+    )
+    done = await cli("plan", "-f", str(path), "-o", "json", "--grid", "lab")
+    assert done.code == 2, done.err  # the create; a skip changes nothing in the exit code
+    plan = json.loads(done.out)
+    assert [e["name"] for e in plan["create"]] == ["there"]
+    [skipped] = plan["skip"]
+    assert skipped["name"] == "here"
+    assert skipped["message"] == (
+        "spec.grid is default; this plan reads grid lab (plan it without --grid)"
+    )
+    assert demo_sim.counters.total(method="GET") > 0  # it did read the lab grid
+
+
+async def test_plan_with_a_grid_missing_from_the_files_exits_2_with_one_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path / "m.yaml", resource("Network", "n", cidr="10.10.1.0/24", grid="lab"))
+    done = await cli("plan", "-f", str(path), "--grid", "lab")
+    assert (done.code, done.out) == (2, "")
+    assert done.err == (
+        "ddisync plan: InfobloxGrid lab is not in the files given with -f "
+        "(they hold no InfobloxGrid)\n"
+    )
 
 
 async def test_a_record_of_this_grid_may_take_its_address_from_a_network_of_another(

@@ -11,9 +11,10 @@ check    0 every check OK (or WARN); 1 any check failed
 =======  ===============================================================================
 
 Every command exits 2, before any WAPI call, when its connection cannot be set up: a missing
-or invalid setting (option or ``DDISYNC_*`` variable) or an unreadable ``--password-file``;
-stderr then has one line naming the problem (never a value). For ``plan``, whose 2 also means
-"changes pending", that line and an empty stdout tell the two apart.
+or invalid setting (option or ``DDISYNC_*`` variable), an unreadable ``--password-file``, or
+with ``--grid NAME`` the InfobloxGrid or its Secret missing from the ``-f`` files (or
+unusable); stderr then has one line naming the problem (never a value). For ``plan``, whose 2
+also means "changes pending", that line and an empty stdout tell the two apart.
 """
 
 from __future__ import annotations
@@ -25,11 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from ddisync.config import SettingsError
-from ddisync.tools.connection import OptionError, add_connection_arguments, settings_of
+from ddisync.tools.connection import (
+    GridFileError,
+    OptionError,
+    add_connection_arguments,
+    connection_of,
+)
+from ddisync.tools.manifests import ManifestError, Manifests, load_manifests
+from ddisync.wapi.errors import WapiError
 
 __all__ = ["register"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+# The connection cannot be set up: one line, exit 2.
+_SETUP_ERRORS = (OptionError, SettingsError, GridFileError)
 
 
 def _fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
@@ -39,6 +49,19 @@ def _fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
 
 def _note(command: str, message: str) -> None:
     print(f"ddisync {command}: {message}", file=sys.stderr)
+
+
+def _grid_files(args: argparse.Namespace) -> Manifests | None:
+    """The ``-f`` files of ``export`` and ``check``: read only for ``--grid`` (Secrets that
+    name no namespace are in ``default``, as ``kubectl apply`` would put them)."""
+    if not args.paths:
+        return None
+    if not args.grid or args.grid == "default":
+        raise OptionError("-f is read only with --grid NAME (an InfobloxGrid and its Secret)")
+    try:
+        return load_manifests(args.paths)
+    except ManifestError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def register(subparsers: Any) -> None:
@@ -79,7 +102,7 @@ def _register_plan(subparsers: Any) -> None:
     parser.add_argument(
         "-f", "--filename", dest="paths", action="append", type=Path, required=True,
         metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable): Networks, "
-        "Records, and the DDIGrants and Namespaces they are judged by",
+        "Records, and the DDIGrants, Namespaces, InfobloxGrids and Secrets they need",
     )  # fmt: skip
     parser.add_argument("--output", "-o", choices=("table", "json"), default="table")
     parser.add_argument(
@@ -95,7 +118,7 @@ def _register_plan(subparsers: Any) -> None:
         help="judge the DDIGrants among the files (Forbidden); default: on when the files "
         "hold a DDIGrant, else off with a note (DDISYNC_TENANCY=off: off)",
     )  # fmt: skip
-    add_connection_arguments(parser)
+    add_connection_arguments(parser, files=False)
     parser.set_defaults(func=run_plan)
 
 
@@ -104,7 +127,8 @@ def _register_check(subparsers: Any) -> None:
         "check",
         help="diagnose the connection to the grid and what the operator needs there",
         description="Connectivity, TLS, credentials, WAPI version, extensible-attribute "
-        "definitions and permissions: one line per check, with what to do when it fails.",
+        "definitions and permissions: one line per check, with what to do when it fails. "
+        "--grid NAME -f FILES checks the InfobloxGrid NAME with its credentials Secret.",
     )
     add_connection_arguments(parser)
     parser.set_defaults(func=run_check)
@@ -114,33 +138,33 @@ def run_export(args: argparse.Namespace) -> int:
     from ddisync.tools.export import ExportError, ExportOptions, export, parse_types
     from ddisync.tools.progress import Progress
     from ddisync.wapi.client import WapiClient
-    from ddisync.wapi.errors import WapiError
 
     try:
-        environment = settings_of(args)
-    except (OptionError, SettingsError) as exc:
-        return _fail("export", str(exc), EXIT_USAGE)
-    settings = environment.wapi_settings()
-    try:
-        options = ExportOptions(
-            output_dir=args.output_dir,
-            network_view=args.network_view,
-            view=args.view,
-            zone=args.zone,
-            types=parse_types(args.types),
-            namespace=args.namespace,
-        )
+        types = parse_types(args.types)
     except ExportError as exc:
         return _fail("export", str(exc))
-
-    async def main() -> Any:
-        async with WapiClient(settings) as client:
-            return await export(client, options, Progress())
-
     try:
-        result = asyncio.run(main())
-    except (WapiError, ExportError, OSError) as exc:
-        return _fail("export", str(exc))
+        with connection_of(args, _grid_files(args)) as connection:
+            options = ExportOptions(
+                output_dir=args.output_dir,
+                network_view=args.network_view,
+                view=args.view,
+                zone=args.zone,
+                types=types,
+                namespace=args.namespace,
+                grid=connection.grid,
+            )
+
+            async def main() -> Any:
+                async with WapiClient(connection.wapi) as client:
+                    return await export(client, options, Progress())
+
+            try:
+                result = asyncio.run(main())
+            except (WapiError, ExportError, OSError) as exc:
+                return _fail("export", str(exc))
+    except _SETUP_ERRORS as exc:
+        return _fail("export", str(exc), EXIT_USAGE)
     for skipped in result.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts.items())) or "nothing"
@@ -154,41 +178,40 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from ddisync.tools.grants import NAME_LABEL, grants_of
-    from ddisync.tools.manifests import ManifestError, load_manifests
     from ddisync.tools.planning import plan_resources
     from ddisync.tools.progress import Progress
     from ddisync.tools.table import render_table
     from ddisync.wapi.client import WapiClient
-    from ddisync.wapi.errors import WapiError
 
-    try:
-        environment = settings_of(args)
-    except (OptionError, SettingsError) as exc:
-        return _fail("plan", str(exc), EXIT_USAGE)
-    settings, cluster = environment.wapi_settings(), environment.cluster_id
     try:
         found = load_manifests(args.paths, args.namespace)
     except ManifestError as exc:
         return _fail("plan", str(exc))
     if found.ignored:
         _note("plan", f"ignored {found.ignored} documents of kinds plan does not read")
-    grants = grants_of(
-        found.grants, found.namespaces, option=args.tenancy, environment=environment.tenancy
-    )
-    for warning in grants.warnings:
-        _note("plan", warning)
-
-    async def main() -> Any:
-        async with WapiClient(settings) as client:
-            return await plan_resources(
-                client, found.resources, cluster_id=cluster, prune=args.prune,
-                progress=Progress(), grants=grants,
+    try:
+        with connection_of(args, found) as connection:
+            grants = grants_of(
+                found.grants, found.namespaces, option=args.tenancy,
+                environment=connection.tenancy,
             )  # fmt: skip
 
-    try:
-        plan = asyncio.run(main())
-    except WapiError as exc:
-        return _fail("plan", str(exc))
+            async def main() -> Any:
+                async with WapiClient(connection.wapi) as client:
+                    return await plan_resources(
+                        client, found.resources, cluster_id=connection.cluster_id,
+                        prune=args.prune, progress=Progress(), grants=grants,
+                        grid=connection.grid,
+                    )  # fmt: skip
+
+            for warning in grants.warnings:
+                _note("plan", warning)
+            try:
+                plan = asyncio.run(main())
+            except WapiError as exc:
+                return _fail("plan", str(exc))
+    except _SETUP_ERRORS as exc:
+        return _fail("plan", str(exc), EXIT_USAGE)
     forbidden = {
         str(entry.resource).split("/")[0]
         for entry in plan.of("refuse")
@@ -210,9 +233,9 @@ def run_check(args: argparse.Namespace) -> int:
     from ddisync.tools.check import FAIL, render_checks, run_checks
 
     try:
-        environment = settings_of(args)
-    except (OptionError, SettingsError) as exc:
+        with connection_of(args, _grid_files(args)) as connection:
+            checks = asyncio.run(run_checks(connection.wapi, connection.origin))
+    except _SETUP_ERRORS as exc:
         return _fail("check", str(exc), EXIT_USAGE)
-    checks = asyncio.run(run_checks(environment.wapi_settings()))
     print(render_checks(checks))
     return EXIT_ERROR if any(check.status == FAIL for check in checks) else EXIT_OK

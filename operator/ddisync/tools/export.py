@@ -1,7 +1,7 @@
 """``ddisync export``: existing networks and records -> manifests for a Git repository.
 
     ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
-                   [--type T ...] [--namespace NS]
+                   [--type T ...] [--namespace NS] [--grid NAME -f FILES]
 
 Layout (every path derived from the object, see ``naming``)::
 
@@ -13,6 +13,9 @@ Every manifest has ``adopt: true``: applying the folder hands the existing objec
 operator, which adds its ownership markers and changes nothing else (``convert`` proves that
 for each object before writing it). ``ddisync plan -f DIR`` shows exactly that before anything
 is applied.
+
+``grid:`` is written only for a grid other than ``default`` (``--grid NAME``), the spec's
+default being ``default``.
 
 Scope: ``--network-view`` narrows networks, ``--view`` and ``--zone`` narrow records (the
 zone's own records, as WAPI's ``zone=`` search returns them); ``--type`` picks kinds: Network
@@ -35,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
@@ -61,6 +65,7 @@ class ExportOptions:
     zone: str | None = None
     types: tuple[str, ...] = EXPORT_TYPES
     namespace: str | None = None
+    grid: str = DEFAULT_GRID  # the grid read, written as spec.grid unless default
 
 
 @dataclass
@@ -86,15 +91,17 @@ def parse_types(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen)) or EXPORT_TYPES
 
 
-def manifest(item: Exported, namespace: str | None) -> dict[str, Any]:
+def manifest(item: Exported, options: ExportOptions) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": item.name}
-    if namespace:
-        metadata["namespace"] = namespace
+    if options.namespace:
+        metadata["namespace"] = options.namespace
+    spec: dict[str, Any] = {"grid": options.grid} if options.grid != DEFAULT_GRID else {}
+    spec |= item.spec
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": item.kind,
         "metadata": metadata,
-        "spec": item.spec,
+        "spec": spec,
     }
 
 
@@ -162,7 +169,7 @@ def write(items: Sequence[Exported], options: ExportOptions) -> tuple[list[Path]
             )
         paths[path] = item
     for path, item in sorted(paths.items()):
-        _write_if_changed(path, _dump(manifest(item, options.namespace)))
+        _write_if_changed(path, _dump(manifest(item, options)))
     removed = []
     for kind in options.types:
         for path in sorted((root / folder_of(kind)).glob("*.yaml")):
