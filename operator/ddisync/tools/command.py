@@ -4,7 +4,9 @@ Results go to stdout (a plan's table or JSON, the check lines, the export summar
 notes, skipped objects and the progress line go to stderr. Exit codes:
 
 =======  ===============================================================================
-export   0 written; 1 the grid could not be read or the folder written
+export   0 written; 2 the grid cannot be used: no answer within --timeout, unreachable,
+         TLS or credentials refused; 1 other errors (a WAPI error answer, the folder
+         cannot be written, a bad --type)
 plan     0 nothing would change except adoptions; 2 changes pending; 1 errors (refusals,
          invalid manifests, the grid could not be read)
 check    0 every check OK (or WARN); 1 any check failed
@@ -15,25 +17,30 @@ or invalid setting (option or ``DDISYNC_*`` variable), an unreadable ``--passwor
 with ``--grid NAME`` the InfobloxGrid or its Secret missing from the ``-f`` files (or
 unusable); stderr then has one line naming the problem (never a value). For ``plan``, whose 2
 also means "changes pending", that line and an empty stdout tell the two apart.
+
+The WAPI client's own log lines (retries, the circuit breaker) are not shown: a tool reports
+in its own lines, and a failure is one line naming what to do.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from ddisync.config import SettingsError
 from ddisync.tools.connection import (
+    Connection,
     GridFileError,
     OptionError,
     add_connection_arguments,
     connection_of,
 )
 from ddisync.tools.manifests import ManifestError, Manifests, load_manifests
-from ddisync.wapi.errors import WapiError
+from ddisync.wapi.errors import AuthenticationError, UnavailableError, WapiError
 
 __all__ = ["register"]
 
@@ -49,6 +56,29 @@ def _fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
 
 def _note(command: str, message: str) -> None:
     print(f"ddisync {command}: {message}", file=sys.stderr)
+
+
+def _quiet_client_logs() -> None:
+    """Keep the client's warnings (retries, circuit) off stderr (no logging is configured
+    here, so Python would print them through its last-resort handler)."""
+    logger = logging.getLogger("ddisync")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+def _grid_problem(connection: Connection, error: WapiError) -> str:
+    """A WAPI failure as one line saying what to do."""
+    url, text = connection.wapi.url, (str(error).splitlines() or [type(error).__name__])[0]
+    if isinstance(error, UnavailableError) and error.reason == "timeout":
+        return (
+            f"no answer from {url} within {connection.wapi.total_timeout:g}s ({text}); check "
+            f"{connection.origin.url}, or wait longer with --timeout (DDISYNC_WAPI_TIMEOUT)"
+        )
+    if isinstance(error, UnavailableError):
+        return f"cannot use {url}: {text}; check {connection.origin.url}"
+    if isinstance(error, AuthenticationError):
+        return f"{url} refused the credentials ({text}); check {connection.origin.credentials}"
+    return text
 
 
 def _grid_files(args: argparse.Namespace) -> Manifests | None:
@@ -76,7 +106,8 @@ def _register_export(subparsers: Any) -> None:
         "export",
         help="write existing Infoblox networks and records as manifests (adopt: true)",
         description="Read networks and records from the grid (paged, any size) and write one "
-        "Network/Record manifest per object, with adopt: true, plus a kustomization.yaml.",
+        "Network/Record manifest per object, with adopt: true and deletionPolicy: Retain, "
+        "plus a kustomization.yaml.",
     )
     parser.add_argument("--output-dir", type=Path, required=True, metavar="DIR")
     parser.add_argument("--network-view", metavar="V", help="only networks of this view")
@@ -87,6 +118,11 @@ def _register_export(subparsers: Any) -> None:
         help="Network, A, AAAA, CNAME, PTR, TXT, MX, SRV or Host (repeatable; default all)",
     )  # fmt: skip
     parser.add_argument("--namespace", metavar="NS", help="metadata.namespace of the manifests")
+    parser.add_argument(
+        "--deletion-policy", choices=("Retain", "Delete"), default="Retain",
+        help="spec.deletionPolicy of the manifests (default: Retain, so deleting one never "
+        "deletes the object it was exported from)",
+    )  # fmt: skip
     add_connection_arguments(parser)
     parser.set_defaults(func=run_export)
 
@@ -135,10 +171,12 @@ def _register_check(subparsers: Any) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from ddisync.api.meta import DeletionPolicy
     from ddisync.tools.export import ExportError, ExportOptions, export, parse_types
     from ddisync.tools.progress import Progress
     from ddisync.wapi.client import WapiClient
 
+    _quiet_client_logs()
     try:
         types = parse_types(args.types)
     except ExportError as exc:
@@ -153,6 +191,7 @@ def run_export(args: argparse.Namespace) -> int:
                 types=types,
                 namespace=args.namespace,
                 grid=connection.grid,
+                deletion_policy=DeletionPolicy(args.deletion_policy),
             )
 
             async def main() -> Any:
@@ -161,7 +200,11 @@ def run_export(args: argparse.Namespace) -> int:
 
             try:
                 result = asyncio.run(main())
-            except (WapiError, ExportError, OSError) as exc:
+            except (UnavailableError, AuthenticationError) as exc:
+                return _fail("export", _grid_problem(connection, exc), EXIT_USAGE)
+            except WapiError as exc:
+                return _fail("export", _grid_problem(connection, exc))
+            except (ExportError, OSError) as exc:
                 return _fail("export", str(exc))
     except _SETUP_ERRORS as exc:
         return _fail("export", str(exc), EXIT_USAGE)
@@ -183,6 +226,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from ddisync.tools.table import render_table
     from ddisync.wapi.client import WapiClient
 
+    _quiet_client_logs()
     try:
         found = load_manifests(args.paths, args.namespace)
     except ManifestError as exc:
@@ -209,7 +253,7 @@ def run_plan(args: argparse.Namespace) -> int:
             try:
                 plan = asyncio.run(main())
             except WapiError as exc:
-                return _fail("plan", str(exc))
+                return _fail("plan", _grid_problem(connection, exc))
     except _SETUP_ERRORS as exc:
         return _fail("plan", str(exc), EXIT_USAGE)
     forbidden = {
@@ -232,6 +276,7 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from ddisync.tools.check import FAIL, render_checks, run_checks
 
+    _quiet_client_logs()
     try:
         with connection_of(args, _grid_files(args)) as connection:
             checks = asyncio.run(run_checks(connection.wapi, connection.origin))

@@ -1,7 +1,8 @@
 """``ddisync export``: existing networks and records -> manifests for a Git repository.
 
     ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
-                   [--type T ...] [--namespace NS] [--grid NAME -f FILES]
+                   [--type T ...] [--namespace NS] [--deletion-policy Retain|Delete]
+                   [--grid NAME -f FILES]
 
 Layout (every path derived from the object, see ``naming``)::
 
@@ -14,8 +15,12 @@ operator, which adds its ownership markers and changes nothing else (``convert``
 for each object before writing it). ``ddisync plan -f DIR`` shows exactly that before anything
 is applied.
 
-``grid:`` is written only for a grid other than ``default`` (``--grid NAME``), the spec's
-default being ``default``.
+Every manifest also says ``deletionPolicy: Retain`` unless ``--deletion-policy Delete`` asks
+otherwise, and says it explicitly either way: the objects existed before ddisync, so deleting
+an exported manifest (a folder pruned by mistake, a GitOps tool removing what left Git)
+releases the object instead of deleting legacy DNS or IPAM data. Switch a resource to
+``Delete`` once it is meant to live and die with its manifest. ``grid:`` is written only for a
+grid other than ``default`` (``--grid NAME``), the spec's default being ``default``.
 
 Scope: ``--network-view`` narrows networks, ``--view`` and ``--zone`` narrow records (the
 zone's own records, as WAPI's ``zone=`` search returns them); ``--type`` picks kinds: Network
@@ -39,7 +44,7 @@ from typing import Any
 import yaml
 
 from ddisync.api.grid import DEFAULT_GRID
-from ddisync.api.meta import GROUP, VERSION
+from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
 from ddisync.tools.convert import NETWORK, Exported, Skipped, convert, folder_of
@@ -66,6 +71,7 @@ class ExportOptions:
     types: tuple[str, ...] = EXPORT_TYPES
     namespace: str | None = None
     grid: str = DEFAULT_GRID  # the grid read, written as spec.grid unless default
+    deletion_policy: DeletionPolicy = DeletionPolicy.RETAIN
 
 
 @dataclass
@@ -97,6 +103,7 @@ def manifest(item: Exported, options: ExportOptions) -> dict[str, Any]:
         metadata["namespace"] = options.namespace
     spec: dict[str, Any] = {"grid": options.grid} if options.grid != DEFAULT_GRID else {}
     spec |= item.spec
+    spec["deletionPolicy"] = options.deletion_policy.value
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": item.kind,
