@@ -56,13 +56,14 @@ async def test_the_export_layout_is_one_file_per_resource(
         "kind": "Network",
         "metadata": {"name": "net-10-20-0-0-24"},
         "spec": {"cidr": "10.20.0.0/24", "comment": "rack 0",
-                 "extensibleAttributes": {"Site": "site-0"}, "adopt": True},
+                 "extensibleAttributes": {"Site": "site-0"}, "adopt": True,
+                 "deletionPolicy": "Retain"},
     }  # fmt: skip
     assert {p.name for p in (tmp_path / "records").iterdir()} == {"a", "host"}
     record = yaml.safe_load(next((tmp_path / "records" / "a").glob("a-host-0-*")).read_text())
     assert record["spec"] == {
         "type": "A", "name": "host-0.example.com", "address": "10.20.0.1", "ttl": 300,
-        "comment": "web", "adopt": True,
+        "comment": "web", "adopt": True, "deletionPolicy": "Retain",
     }  # fmt: skip
 
 

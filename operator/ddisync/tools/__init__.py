@@ -1,11 +1,14 @@
 """Tools that bring an existing grid under management: ``export``, ``plan`` and ``check``.
 
 They run outside the cluster, from a laptop or a CI job, against the same grid the operator
-talks to, and share its connection options (``connection.py``):
+talks to, and share its connection options (``connection.py``), or, with ``--grid NAME``, an
+InfobloxGrid and its Secret read from files (``grid_files.py``):
 
 =========  ===========================================================================
-export     existing networks and records -> ``Network``/``Record`` manifests (adopt: true)
-plan       manifests vs the grid now -> create / update / delete / adopt / noop, no writes
+export     existing networks and records -> ``Network``/``Record`` manifests (adopt: true,
+           deletionPolicy: Retain)
+plan       manifests vs the grid now -> create / update / delete / adopt / noop / refuse
+           (Forbidden by the DDIGrants in the files, ``gate.py``) / skip, no writes
 check      connectivity, TLS, credentials, WAPI version, EA definitions, permissions
 =========  ===========================================================================
 

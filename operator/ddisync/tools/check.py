@@ -15,6 +15,10 @@ permissions        one read of every object type the operator      which types a
                    uses; WARN when no DNS zone is visible
 =================  ==============================================  ==========================
 
+Each fix names where the setting at fault is given (``grid_files.Origin``): the connection
+options and ``DDISYNC_WAPI_*`` variables, or, with ``--grid NAME``, the InfobloxGrid's fields
+and its Secret.
+
 The first four use a plain HTTP request instead of the WAPI client: a diagnosis wants to see
 each layer fail on its own, where the client would retry and fold the cause into one error.
 Write permission is not probed: NIOS has no dry run, and a check must never change the grid;
@@ -35,6 +39,7 @@ import aiohttp
 from ddisync.reconcile.ownership import MARKER_EAS
 from ddisync.sync.eadefs import EA_TYPE
 from ddisync.sync.eadefs import OBJTYPE as EA_OBJTYPE
+from ddisync.tools.grid_files import Origin
 from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES
 from ddisync.wapi.client import WapiClient
 from ddisync.wapi.errors import WapiError
@@ -74,12 +79,12 @@ def _endpoint(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
 
 
-async def _connect(settings: WapiSettings) -> Check:
+async def _connect(settings: WapiSettings, origin: Origin) -> Check:
     scheme, host, port = _endpoint(settings.url)
     if not host or scheme not in ("http", "https"):
         return Check(
             "connection", FAIL, f"{settings.url!r} is not an http(s) URL",
-            "give --url like https://gm.example.com (DDISYNC_WAPI_URL)",
+            f"give {origin.url} like https://gm.example.com",
         )  # fmt: skip
     try:
         _, writer = await asyncio.wait_for(
@@ -89,13 +94,13 @@ async def _connect(settings: WapiSettings) -> Check:
         reason = "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
         return Check(
             "connection", FAIL, f"cannot reach {host}:{port}: {reason}",
-            "check --url (DDISYNC_WAPI_URL), DNS, and firewalls or proxies on the way",
+            f"check {origin.url}, DNS, and firewalls or proxies on the way",
         )  # fmt: skip
     writer.close()
     return Check("connection", OK, f"{host}:{port} accepts connections")
 
 
-async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool) -> Check:
+async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool, origin: Origin) -> Check:
     scheme, host, port = _endpoint(settings.url)
     if scheme == "http":
         return Check(
@@ -104,8 +109,8 @@ async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool) -> Check:
         )  # fmt: skip
     if setting is False:
         return Check(
-            "tls", WARN, "certificate verification is OFF (--insecure)",
-            "pass --ca-bundle with the CA that signed the grid's certificate instead",
+            "tls", WARN, f"certificate verification is OFF ({origin.insecure})",
+            f"set {origin.ca_bundle} to the CA that signed the grid's certificate instead",
         )  # fmt: skip
     context = setting if isinstance(setting, ssl.SSLContext) else ssl.create_default_context()
     try:
@@ -115,8 +120,8 @@ async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool) -> Check:
     except ssl.SSLCertVerificationError as exc:
         return Check(
             "tls", FAIL, f"the grid's certificate is not trusted: {exc.verify_message}",
-            "pass --ca-bundle FILE with the CA that signed it (DDISYNC_WAPI_CA_BUNDLE); "
-            "--insecure only for a lab",
+            f"set {origin.ca_bundle} to the CA that signed it; {origin.insecure} only for a "
+            "lab",
         )  # fmt: skip
     except (OSError, TimeoutError) as exc:
         return Check(
@@ -124,7 +129,9 @@ async def _tls(settings: WapiSettings, setting: ssl.SSLContext | bool) -> Check:
             "check that the URL's port serves HTTPS, or use http:// for a plain-HTTP test grid",
         )  # fmt: skip
     writer.close()
-    trusted = f"CA bundle {settings.ca_bundle}" if settings.ca_bundle else "system CAs"
+    trusted = "system CAs"
+    if settings.ca_bundle:
+        trusted = f"CA bundle {origin.trusted or settings.ca_bundle}"
     return Check("tls", OK, f"certificate verified ({trusted})")
 
 
@@ -157,7 +164,7 @@ async def _supported_versions(settings: WapiSettings, tls: ssl.SSLContext | bool
     return []
 
 
-async def _login(settings: WapiSettings, tls: ssl.SSLContext | bool) -> list[Check]:
+async def _login(settings: WapiSettings, tls: ssl.SSLContext | bool, origin: Origin) -> list[Check]:
     names = ("credentials", "wapi version")
     try:
         status, body = await _get(settings, tls, settings.version, "?_schema")
@@ -168,15 +175,14 @@ async def _login(settings: WapiSettings, tls: ssl.SSLContext | bool) -> list[Che
         return [
             Check(
                 "credentials", FAIL, f"the grid refused user {user!r} and its password",
-                "check --username and --password-file (DDISYNC_WAPI_USERNAME, "
-                "DDISYNC_WAPI_PASSWORD); repeated failures lock the user out on NIOS",
+                f"check {origin.credentials}; repeated failures lock the user out on NIOS",
             ),
             *_skipped(names[1:], "needs valid credentials"),
         ]  # fmt: skip
     if status == 400 and "not supported" in body:
         versions = await _supported_versions(settings, tls)
         best = max(versions, key=_version_key) if versions else None
-        fix = f"use --wapi-version {best}" if best else "use a version the grid serves"
+        fix = f"use {origin.version.format(best)}" if best else "use a version the grid serves"
         offered = f" (the grid serves {versions[0]} to {best})" if versions else ""
         return [
             Check("credentials", SKIP, "needs a supported WAPI version"),
@@ -265,17 +271,21 @@ async def _permissions(client: WapiClient) -> Check:
     )  # fmt: skip
 
 
-async def run_checks(settings: WapiSettings) -> list[Check]:
-    """Every check, in order; a failing layer skips the ones that depend on it."""
+async def run_checks(settings: WapiSettings, origin: Origin | None = None) -> list[Check]:
+    """Every check, in order; a failing layer skips the ones that depend on it.
+
+    ``origin`` says where the settings come from, for the fixes (default: the options).
+    """
+    origin = origin or Origin()
     later = ("tls", "credentials", "wapi version", "ea definitions", "permissions")
-    checks = [await _connect(settings)]
+    checks = [await _connect(settings, origin)]
     if checks[-1].status == FAIL:
         return checks + _skipped(later, "needs a connection")
     tls = ssl_setting(settings)  # once: it may warn (--insecure) and reads the CA bundle
-    checks.append(await _tls(settings, tls))
+    checks.append(await _tls(settings, tls, origin))
     if checks[-1].status == FAIL:
         return checks + _skipped(later[1:], "needs a trusted TLS connection")
-    checks += await _login(settings, tls)
+    checks += await _login(settings, tls, origin)
     if any(check.status in (FAIL, SKIP) for check in checks):
         return checks + _skipped(later[3:], "needs a working login")
     quick = replace(settings, max_attempts=2, retry_deadline=10.0)

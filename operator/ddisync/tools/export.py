@@ -1,7 +1,8 @@
 """``ddisync export``: existing networks and records -> manifests for a Git repository.
 
     ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
-                   [--type T ...] [--namespace NS]
+                   [--type T ...] [--namespace NS] [--deletion-policy Retain|Delete]
+                   [--grid NAME -f FILES]
 
 Layout (every path derived from the object, see ``naming``)::
 
@@ -13,6 +14,13 @@ Every manifest has ``adopt: true``: applying the folder hands the existing objec
 operator, which adds its ownership markers and changes nothing else (``convert`` proves that
 for each object before writing it). ``ddisync plan -f DIR`` shows exactly that before anything
 is applied.
+
+Every manifest also says ``deletionPolicy: Retain`` unless ``--deletion-policy Delete`` asks
+otherwise, and says it explicitly either way: the objects existed before ddisync, so deleting
+an exported manifest (a folder pruned by mistake, a GitOps tool removing what left Git)
+releases the object instead of deleting legacy DNS or IPAM data. Switch a resource to
+``Delete`` once it is meant to live and die with its manifest. ``grid:`` is written only for a
+grid other than ``default`` (``--grid NAME``), the spec's default being ``default``.
 
 Scope: ``--network-view`` narrows networks, ``--view`` and ``--zone`` narrow records (the
 zone's own records, as WAPI's ``zone=`` search returns them); ``--type`` picks kinds: Network
@@ -35,7 +43,8 @@ from typing import Any
 
 import yaml
 
-from ddisync.api.meta import GROUP, VERSION
+from ddisync.api.grid import DEFAULT_GRID
+from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
 from ddisync.tools.convert import NETWORK, Exported, Skipped, convert, folder_of
@@ -61,6 +70,8 @@ class ExportOptions:
     zone: str | None = None
     types: tuple[str, ...] = EXPORT_TYPES
     namespace: str | None = None
+    grid: str = DEFAULT_GRID  # the grid read, written as spec.grid unless default
+    deletion_policy: DeletionPolicy = DeletionPolicy.RETAIN
 
 
 @dataclass
@@ -86,15 +97,18 @@ def parse_types(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen)) or EXPORT_TYPES
 
 
-def manifest(item: Exported, namespace: str | None) -> dict[str, Any]:
+def manifest(item: Exported, options: ExportOptions) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": item.name}
-    if namespace:
-        metadata["namespace"] = namespace
+    if options.namespace:
+        metadata["namespace"] = options.namespace
+    spec: dict[str, Any] = {"grid": options.grid} if options.grid != DEFAULT_GRID else {}
+    spec |= item.spec
+    spec["deletionPolicy"] = options.deletion_policy.value
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": item.kind,
         "metadata": metadata,
-        "spec": item.spec,
+        "spec": spec,
     }
 
 
@@ -162,7 +176,7 @@ def write(items: Sequence[Exported], options: ExportOptions) -> tuple[list[Path]
             )
         paths[path] = item
     for path, item in sorted(paths.items()):
-        _write_if_changed(path, _dump(manifest(item, options.namespace)))
+        _write_if_changed(path, _dump(manifest(item, options)))
     removed = []
     for kind in options.types:
         for path in sorted((root / folder_of(kind)).glob("*.yaml")):

@@ -14,7 +14,10 @@ Update, adopting, other fields change too        update      adoption that also 
 Update, ours                                     update      drift or a spec change
 NoChange                                         noop        in step
 Refuse (NotOwned, Conflict, ImmutableField, ...)  refuse      the operator would stop there
-invalid spec                                     refuse      reason InvalidSpec
+invalid spec, addressFrom wait, Forbidden        refuse      stopped before any WAPI call
+                                                             (``gate``)
+spec.grid names another grid                     skip        reason OtherGrid: not planned
+                                                             here (``plan --grid`` it)
 owned by this cluster, no manifest (--prune)     delete      see ``planning``
 Delete (a PTR no longer wanted)                  delete      createPTR turned off
 ==============================================  ==========  ===================================
@@ -22,7 +25,7 @@ Delete (a PTR no longer wanted)                  delete      createPTR turned of
 Exit code: 1 when anything is refused (the manifests cannot be applied as they are, or the
 grid could not be read), else 2 when anything would be created, updated or deleted, else 0 --
 adoptions alone leave 0: they write only markers, and a freshly exported folder must plan
-clean.
+clean. Skipped resources change nothing in the exit code: each grid is planned on its own.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ __all__ = [
     "non_marker_fields",
 ]
 
-ACTIONS = ("create", "update", "delete", "adopt", "noop", "refuse")
+ACTIONS = ("create", "update", "delete", "adopt", "noop", "refuse", "skip")
 EXIT_CLEAN, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 

@@ -1,9 +1,11 @@
 """``ddisync plan``: what the operator would do for these manifests against the grid now.
 
-Nothing is written. Steps: parse every spec with the ``api`` models; read, in pages, every
-object of the types and views the manifests use (plus, with ``--prune``, every object this
-cluster owns); find each resource's object as ``grid_index`` describes; plan it with the
-operator's own planner; file the actions (``plan``).
+Nothing is written. Steps: settle what the operator settles before any WAPI call (``gate``:
+invalid specs, ``addressFrom`` waits, ``Forbidden`` by the DDIGrants among the files, and
+resources of another grid); read, in pages, every object of the types and views the remaining
+manifests use (plus, with ``--prune``, every object this cluster owns); find each resource's
+object as ``grid_index`` describes; plan it with the operator's own planner; file the actions
+(``plan``).
 
 Decisions:
 
@@ -23,20 +25,24 @@ Decisions:
 - **Previously set extensible attributes** the operator would remove (it remembers them from
   the last applied spec) are not known from files: ``plan`` never shows EA removals.
 - **addressFrom.** The referenced Network must be among the manifests; while its network is
-  not allocated yet the record is a create with the address to be allocated.
+  not allocated yet the record is a create with the address to be allocated. When the
+  Network is refused (by the gate or by its planner), the record waits for it
+  (``NetworkNotReady``), as in the operator, whose Network would not become Ready.
+- **One grid.** ``plan`` reads one grid (``--grid``, ``default`` when not given); resources
+  whose ``spec.grid`` names another are filed under ``skip`` (reason ``OtherGrid``), never
+  planned against the wrong grid, and change nothing in the exit code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ddisync.api.conditions import Reason
-from ddisync.api.meta import InvalidSpecError, parse_spec
-from ddisync.api.network import NetworkSpec
-from ddisync.api.record import RecordSpec, RecordType
-from ddisync.reconcile.network import DesiredNetwork, desired_network, plan_network
+from ddisync.api.grid import DEFAULT_GRID
+from ddisync.api.meta import InvalidSpecError
+from ddisync.api.record import RecordType
+from ddisync.reconcile.network import plan_network
 from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, UID_EA, Owner, ea_values
 from ddisync.reconcile.plan import Action, Create, Delete, FieldChange
 from ddisync.reconcile.ptr import desired_ptr, plan_ptr
@@ -48,6 +54,16 @@ from ddisync.reconcile.record_desired import (
     actual_record,
     desired_record,
 )
+from ddisync.tools.gate import (
+    Gate,
+    Parsed,
+    network_text,
+    parse,
+    record_text,
+    refused,
+    waiting_for,
+)
+from ddisync.tools.grants import Grants
 from ddisync.tools.grid_index import GridIndex
 from ddisync.tools.manifests import Resource
 from ddisync.tools.plan import Plan, PlanEntry, entry_for
@@ -60,35 +76,10 @@ __all__ = ["PLANNED_UID", "plan_resources"]
 
 PLANNED_UID = "(uid of the resource)"
 PTR_OBJTYPE = OBJTYPES[RecordType.PTR]
+NOT_JUDGED = Grants(enforced=False)
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    resource: Resource
-    network: DesiredNetwork | None = None
-    record: RecordSpec | None = None
-    adopt: bool = False
-
-
-def _parse(resource: Resource) -> _Parsed | PlanEntry:
-    try:
-        if resource.kind == "Network":
-            spec = parse_spec(NetworkSpec, resource.spec)
-            return _Parsed(resource, network=desired_network(spec), adopt=spec.adopt)
-        record = parse_spec(RecordSpec, resource.spec)
-        return _Parsed(resource, record=record, adopt=record.adopt)
-    except InvalidSpecError as exc:
-        return _refused(resource, Reason.INVALID_SPEC, str(exc))
-
-
-def _refused(resource: Resource, reason: Reason, message: str) -> PlanEntry:
-    return PlanEntry(
-        "refuse", resource.kind, resource.display, resource.source,
-        reason=reason.value, message=message,
-    )  # fmt: skip
-
-
-def _scopes(parsed: Sequence[_Parsed]) -> set[tuple[str, str, str]]:
+def _scopes(parsed: Sequence[Parsed]) -> set[tuple[str, str, str]]:
     """(objtype, search field, value) of every view the manifests touch."""
     scopes: set[tuple[str, str, str]] = set()
     for item in parsed:
@@ -102,7 +93,7 @@ def _scopes(parsed: Sequence[_Parsed]) -> set[tuple[str, str, str]]:
 
 
 async def _read(
-    client: WapiClient, parsed: Sequence[_Parsed], cluster_id: str, prune: bool,
+    client: WapiClient, parsed: Sequence[Parsed], cluster_id: str, prune: bool,
     progress: Progress,
 ) -> list[WapiObject]:  # fmt: skip
     objects: list[WapiObject] = []
@@ -129,47 +120,48 @@ def _owner(resource: Resource, cluster_id: str, extattrs: dict[str, str] | None)
 
 
 class _Planner:
-    def __init__(self, index: GridIndex, parsed: Sequence[_Parsed]) -> None:
+    def __init__(self, index: GridIndex, parsed: Sequence[Parsed]) -> None:
+        """``parsed``: every valid resource, this grid's or not (an addressFrom names any)."""
         self.index = index
         self.cluster_id = index.cluster_id
         self.networks = {
             (p.resource.namespace, p.resource.name): p for p in parsed if p.network is not None
         }
+        self.planned: dict[tuple[str, str], PlanEntry] = {}  # Networks' entries, by name
 
-    def network(self, item: _Parsed) -> list[PlanEntry]:
+    def network(self, item: Parsed) -> list[PlanEntry]:
         desired, resource = item.network, item.resource
         assert desired is not None
         actual = self.index.network(desired, resource.display)
         owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
         action = plan_network(desired, actual, owner, adopt=item.adopt)
-        if actual:
-            cidr = actual.cidr
-        elif desired.cidr:
-            cidr = desired.cidr
-        else:
-            cidr = f"a /{desired.prefix_length} of {desired.container}"
-        what = f"network {cidr} (network view {desired.network_view})"
-        return [entry_for("Network", resource.display, what, action)]
+        what = network_text(desired, actual.cidr if actual else None)
+        entry = entry_for("Network", resource.display, what, action)
+        self.planned[(resource.namespace, resource.name)] = entry
+        return [entry]
 
-    def _allocation(self, item: _Parsed) -> tuple[str, str] | PlanEntry | None:
-        """(cidr, network view) of the Network an addressFrom names; None: not allocated yet."""
+    def _allocation(self, item: Parsed) -> tuple[str, str] | PlanEntry | None:
+        """(cidr, network view) of the Network an addressFrom names; None: not allocated yet.
+
+        The gate let the record through, so its Network is among the manifests and valid.
+        It was planned before the record when it is on this grid; on another one, only its
+        spec is known here.
+        """
         spec, resource = item.record, item.resource
         assert spec is not None and spec.address_from is not None
         ref_name = spec.address_from.network_ref.name
-        network = self.networks.get((resource.namespace, ref_name))
-        if network is None or network.network is None:
-            return _refused(
-                resource,
-                Reason.NETWORK_NOT_READY,
-                f"spec.addressFrom: Network {ref_name!r} is not among the manifests; "
-                "plan the record together with its Network",
-            )
+        network = self.networks[(resource.namespace, ref_name)]
+        planned = self.planned.get((resource.namespace, ref_name))
+        if planned is not None and planned.action == "refuse":
+            message = waiting_for(ref_name, str(planned.reason))
+            return refused(resource, record_text(spec), Reason.NETWORK_NOT_READY, message)
         desired = network.network
-        actual = self.index.network(desired, network.resource.display)
+        assert desired is not None
+        actual = self.index.network(desired, network.resource.display) if planned else None
         cidr = actual.cidr if actual else desired.cidr
         return (cidr, desired.network_view) if cidr else None
 
-    def record(self, item: _Parsed) -> list[PlanEntry]:
+    def record(self, item: Parsed) -> list[PlanEntry]:
         spec, resource = item.record, item.resource
         assert spec is not None
         cidr: str | None = None
@@ -181,25 +173,24 @@ class _Planner:
             if allocation is not None:
                 cidr, view = allocation
             else:
-                what = f"{spec.type} record {spec.name} (view {spec.view})"
                 pending = FieldChange(
                     "address", None, f"allocated from Network {spec.address_from.network_ref.name}"
                 )
+                what = record_text(spec)
                 return [PlanEntry("create", "Record", resource.display, what, changes=(pending,))]
         try:
             desired = desired_record(spec, cidr, view)
         except InvalidSpecError as exc:
-            return [_refused(resource, Reason.INVALID_SPEC, str(exc))]
+            return [refused(resource, record_text(spec), Reason.INVALID_SPEC, str(exc))]
         actual = self.index.record(desired, resource.display)
         owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
         action = plan_record(desired, actual, owner, adopt=item.adopt)
-        what = f"{desired.type} record {desired.name} (view {desired.view})"
-        entries = [entry_for("Record", resource.display, what, action)]
+        entries = [entry_for("Record", resource.display, record_text(spec, desired), action)]
         ptr = self._ptr(item, desired, actual, action)
         return entries + ([ptr] if ptr else [])
 
     def _ptr(
-        self, item: _Parsed, desired: DesiredRecord, actual: ActualRecord | None,
+        self, item: Parsed, desired: DesiredRecord, actual: ActualRecord | None,
         action: Action,
     ) -> PlanEntry | None:  # fmt: skip
         """The managed PTR of an A/AAAA record (``reconcile.ptr``), if anything is to be done."""
@@ -246,20 +237,35 @@ async def plan_resources(
     cluster_id: str,
     prune: bool = False,
     progress: Progress | None = None,
+    grants: Grants = NOT_JUDGED,
+    grid: str = DEFAULT_GRID,
 ) -> Plan:
-    """The plan for ``resources`` against the grid ``client`` talks to (reads only)."""
-    plan = Plan()
-    parsed: list[_Parsed] = []
+    """The plan for ``resources`` against ``grid``, the grid ``client`` talks to (reads only).
+
+    ``grants``: what tenancy is judged by (``tools.grants``); by default it is not judged.
+    """
+    settled: dict[str, list[PlanEntry]] = {}
+    parsed: list[Parsed] = []
     for resource in resources:
-        item = _parse(resource)
+        item = parse(resource)
         if isinstance(item, PlanEntry):
-            plan.entries.append(item)
+            settled[resource.display] = [item]
         else:
             parsed.append(item)
-    objects = await _read(client, parsed, cluster_id, prune, progress or Progress(enabled=False))
-    planner = _Planner(GridIndex(objects, cluster_id), parsed)
+    gate = Gate(resources, parsed, grants, grid)
+    planned: list[Parsed] = []
     for item in parsed:
-        plan.entries += planner.network(item) if item.network else planner.record(item)
+        stopped = gate.judge(item)
+        if stopped is not None:
+            settled[item.resource.display] = [stopped]
+        else:
+            planned.append(item)
+    objects = await _read(client, planned, cluster_id, prune, progress or Progress(enabled=False))
+    planner = _Planner(GridIndex(objects, cluster_id), parsed)
+    for item in sorted(planned, key=lambda p: p.network is None):  # Networks first
+        entries = planner.network(item) if item.network else planner.record(item)
+        settled[item.resource.display] = entries
+    plan = Plan([entry for resource in resources for entry in settled[resource.display]])
     if prune:
         displays = {resource.display for resource in resources}
         plan.entries += [_orphan(obj) for obj in planner.index.orphans(displays)]
