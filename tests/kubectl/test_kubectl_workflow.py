@@ -94,6 +94,25 @@ async def test_the_examples_become_ready_and_show_their_printer_columns(
     assert "10.20.1.0/24" in _networks(stack)
 
 
+async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) -> None:
+    await _apply_examples(stack, tmp_path)
+    listed = await stack.kubectl.ok("get", "records")
+    assert _header(listed.stdout)[:4] == ["NAME", "TYPE", "FQDN", "VALUE"]
+    fqdns = {name: (cells[1], cells[2]) for name, cells in _rows(listed.stdout).items()}
+    assert fqdns == {
+        "web": ("A", "web.example.com"),
+        "app": ("A", "app.example.com"),
+        "web-v6": ("AAAA", "web.example.com"),
+        "www": ("CNAME", "www.example.com"),
+        "ns1-reverse": ("PTR", "53.1.20.10.in-addr.arpa"),  # given by address: NIOS names it
+        "spf": ("TXT", "example.com"),
+        "mail": ("MX", "example.com"),
+        "sip": ("SRV", "_sip._tcp.example.com"),
+        "batch-db": ("Host", "db.example.org"),
+        "web-a": ("A", "web.example.com"),
+    }
+
+
 async def _watch_line_with(watch: asyncio.subprocess.Process, *words: bytes) -> bytes:
     """The next line of a ``kubectl get -w`` that holds every one of ``words``."""
     assert watch.stdout is not None
