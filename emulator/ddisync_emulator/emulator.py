@@ -11,7 +11,8 @@ Namespaces); serves the OpenAPI v3 documents ``kubectl apply`` reads (``openapi`
 a resourceVersion (``watching``); keeps an object with finalizers until the last one goes;
 names ``generateName`` objects (Events); serves one Event storage as core ``v1`` and as
 ``events.k8s.io/v1`` (``versions``, ``events``); selects by the fields each kind offers
-(``fields``); and sets what the server sets on a Namespace (``namespaces``).
+(``fields``); sets what the server sets on a Namespace (``namespaces``); and reads the protobuf
+bodies of ``kubectl create namespace|secret|configmap`` (``protobuf``).
 Those modules hold the rules as pure functions; this class holds the state (objects, index,
 watch hubs, the resourceVersion counter) and wires them into kmock's request handling.
 
