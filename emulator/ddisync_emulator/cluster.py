@@ -28,6 +28,7 @@ import kmock
 import kopf
 
 from ddisync.api.crd import ALL_KINDS, build_crd
+from ddisync_emulator import namespaces
 from ddisync_emulator.emulator import ApiServerEmulator
 from ddisync_emulator.objects import ApiError, Body, with_last_applied
 
@@ -167,13 +168,19 @@ class Cluster:
 
 @contextlib.asynccontextmanager
 async def running_cluster(*, port: int | None = None) -> AsyncIterator[Cluster]:
-    """Serve an ``ApiServerEmulator`` with the built-in resources on 127.0.0.1 (a free port)."""
+    """Serve an ``ApiServerEmulator`` with the built-in resources on 127.0.0.1 (a free port),
+    with the namespaces every cluster starts with (``default``, ``kube-system``, ...)."""
     async with ApiServerEmulator() as emulator:
         emulator.resources.load_bundled()  # kopf waits for v1/namespaces to be discoverable
         async with kmock.Server(emulator, host="127.0.0.1", port=port) as server:
             url = str(server.url).rstrip("/")
             try:
                 async with aiohttp.ClientSession() as session:
-                    yield Cluster(emulator=emulator, url=url, session=session)
+                    cluster = Cluster(emulator=emulator, url=url, session=session)
+                    for name in namespaces.BOOTSTRAP:  # as kube-apiserver creates them
+                        await cluster.request(
+                            "POST", "/api/v1/namespaces", namespaces.manifest(name)
+                        )
+                    yield cluster
             finally:
                 emulator.close_watches()  # or the server waits for open watch streams

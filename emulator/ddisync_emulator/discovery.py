@@ -43,4 +43,10 @@ def resource_list(answer: Mapping[str, Any]) -> dict[str, Any]:
         else:
             entry = {**entry, "verbs": sorted(entry.get("verbs") or [])}
         resources.append(entry)
-    return {**answer, "resources": sorted(resources, key=lambda e: str(e["name"]))}
+    # kmock writes the core group's "/v1"; kubectl then maps none of its resources.
+    group_version = str(answer.get("groupVersion", "")).lstrip("/")
+    return {
+        **answer,
+        "groupVersion": group_version,
+        "resources": sorted(resources, key=lambda e: str(e["name"])),
+    }

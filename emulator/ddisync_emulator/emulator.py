@@ -6,9 +6,13 @@ only on spec changes; keeps ``status`` and the main resource apart when the stat
 is on; answers 422 to a failed JSON-patch ``test`` op and 409 to a stale resourceVersion
 (``writes``); serves a CRD's resource once the CRD is applied (``crd_serving``); admits objects
 against its schema and CEL rules (``validation``); lists with ``kind: <Kind>List`` and renders
-the ``Table`` of ``kubectl get`` (``reads``, ``tables``); serves the OpenAPI v3 documents
-``kubectl apply`` reads (``openapi``); watches from a resourceVersion (``watching``); keeps an
-object with finalizers until the last one goes; and names ``generateName`` objects (Events).
+the ``Table`` of ``kubectl get`` (``reads``, ``tables``, ``printers`` for Events and
+Namespaces); serves the OpenAPI v3 documents ``kubectl apply`` reads (``openapi``); watches from
+a resourceVersion (``watching``); keeps an object with finalizers until the last one goes;
+names ``generateName`` objects (Events); serves one Event storage as core ``v1`` and as
+``events.k8s.io/v1`` (``versions``, ``events``); selects by the fields each kind offers
+(``fields``); sets what the server sets on a Namespace (``namespaces``); and reads the protobuf
+bodies of ``kubectl create namespace|secret|configmap`` (``protobuf``).
 Those modules hold the rules as pure functions; this class holds the state (objects, index,
 watch hubs, the resourceVersion counter) and wires them into kmock's request handling.
 
@@ -38,9 +42,11 @@ from ddisync_emulator import (
     crd_serving,
     discovery,
     openapi,
+    printers,
     reads,
     responses,
     tables,
+    versions,
     watching,
     writes,
 )
@@ -163,21 +169,29 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._sync_index()
         if request.action not in _WRITES:
             return
-        resource = self._known(request)
+        resource, version = self._storage(self._known(request))
+        objects = self._index.get(resource, {})
+        stored = request
+        if version is not None:  # made on the storage, in its form
+            current = objects.get(object_key(request, self.resources[resource]))
+            stored = versions.stored_request(request, version, current.raw if current else None)
         target = writes.Target(
             resource=resource,
             info=self.resources[resource],
-            objects=self._index.get(resource, {}),
+            objects=objects,
             served=self._served.get(resource),
             rv=self._rv,
             next_rv=self._next_rv,
         )
-        done = writes.write(request, target)
+        done = writes.write(stored, target)
         if done.change == "store":
             self._store(resource, done.key, done.outcome.body, done.old)
         elif done.change == "remove":
             self._remove(resource, done.key, done.outcome.body)
-        self._outcomes[request] = done.outcome
+        outcome = done.outcome
+        if version is not None:
+            outcome = outcome._replace(body=version.from_storage(outcome.body))
+        self._outcomes[request] = outcome
 
     def _known(self, request: kmock.Request) -> kmock.resource:
         """The request's resource; 404 unless the server serves it."""
@@ -185,6 +199,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         if resource is None or resource not in self.resources:
             raise unknown_resource()
         return resource
+
+    def _storage(
+        self, resource: kmock.resource
+    ) -> tuple[kmock.resource, versions.OtherVersion | None]:
+        """Where a served resource's objects are stored: its own index, or (a resource served
+        in another version, ``versions``) the storage resource's, and how to convert."""
+        version = versions.SERVED_FROM.get(resource)
+        if version is None or version.storage not in self.resources:
+            return resource, None
+        return version.storage, version
 
     def _next_rv(self) -> int:
         self._rv += 1
@@ -255,32 +279,60 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     # --- reading (kmock's fallback reactions call these) --------------------------------------
 
     def _selected(self, request: kmock.Request) -> list[Body]:
+        """The stored objects a list or watch selects, in their stored form."""
         self._sync_index()
         selected = reads.selector(request)
-        objects = self._index.get(self._known(request), {}).values()
+        storage, _ = self._storage(self._known(request))
+        objects = self._index.get(storage, {}).values()
         return [obj.raw for obj in objects if selected(obj.raw)]
+
+    def _table(
+        self,
+        request: kmock.Request,
+        bodies: list[Body],
+        table_version: str,
+        *,
+        headers: bool = True,
+        list_meta: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The Table ``kubectl get`` reads, of stored ``bodies``."""
+        resource = self._known(request)
+        storage, version = self._storage(resource)
+        return reads.table(
+            request,
+            self._columns(resource),
+            bodies,
+            table_version,
+            headers=headers,
+            list_meta=list_meta,
+            printer=printers.printer_of(storage),
+            view=version.from_storage if version else None,
+        )
 
     async def _serve_list(self, request: kmock.Request) -> Any:
         items = self._selected(request)
         resource = self._known(request)
         items, meta = reads.page(items, request.params, self._rv)
-        version = tables.table_version(request.headers.get("Accept"))
-        if version is not None:  # kubectl get: the server renders the columns
-            columns = self._columns(resource)
-            return reads.table(request, columns, items, version, list_meta=meta)
+        table_version = tables.table_version(request.headers.get("Accept"))
+        if table_version is not None:  # kubectl get: the server renders the columns
+            return self._table(request, items, table_version, list_meta=meta)
+        _, version = self._storage(resource)
+        if version is not None:
+            items = [version.from_storage(item) for item in items]
         return reads.object_list(resource, self.resources[resource], meta, items)
 
     async def _serve_fetch(self, request: kmock.Request) -> Any:
         self._sync_index()
         resource = self._known(request)
-        key = object_key(request, self.resources[resource])
-        obj = self._index.get(resource, {}).get(key)
+        storage, version = self._storage(resource)
+        key = object_key(request, self.resources[storage])
+        obj = self._index.get(storage, {}).get(key)
         if obj is None or request.subresource not in (None, "status"):
             raise not_found(resource, request.name)
-        version = tables.table_version(request.headers.get("Accept"))
-        if version is not None:
-            return reads.table(request, self._columns(resource), [obj.raw], version)
-        return obj.raw
+        table_version = tables.table_version(request.headers.get("Accept"))
+        if table_version is not None:
+            return self._table(request, [obj.raw], table_version)
+        return version.from_storage(obj.raw) if version else obj.raw
 
     async def _serve_outcome(self, request: kmock.Request) -> Any:
         return responses.outcome_reaction(self._outcomes[request])
@@ -288,25 +340,33 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     _serve_create = _serve_update = _serve_delete = _serve_outcome
 
     async def _serve_watch(self, request: kmock.Request) -> Any:  # type: ignore[override]
+        self._known(request)
+        reads.selector(request)  # a refused selector is an answer, not a broken stream
         # kmock streams as application/octet-stream, which client-go (kubectl) refuses to decode.
         return Response(headers={"Content-Type": "application/json"}, payload=self._watch(request))
 
     async def _watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         yield b""  # send the headers now, even if nothing happens for a while
         resource = self._known(request)
+        storage, version = self._storage(resource)
         api_version, kind = reads.list_kind(resource, self.resources[resource])
 
         def bookmark(**annotations: str) -> dict[str, Any]:
             return watching.bookmark(self._rv, api_version, kind, annotations)
 
+        def as_table(body: Body, table_version: str, first: bool) -> dict[str, Any]:
+            return self._table(request, [body], table_version, headers=first)
+
         async for event in watching.serve(
-            self._hub(resource),
+            self._hub(storage),
             request.params,
             lambda: self._selected(request),
             reads.selector(request),
             bookmark=bookmark,
             bookmark_interval=self.bookmark_interval,
-            render=reads.watch_rendering(request, lambda: self._columns(resource)),
+            render=reads.watch_rendering(
+                request, as_table, version.from_storage if version else None
+            ),
         ):
             yield event
 

@@ -13,7 +13,7 @@ import re
 import secrets
 import traceback
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,7 +236,7 @@ def check_name(name: Any) -> None:
         )
 
 
-# --- label and field selectors ----------------------------------------------------------------
+# --- label selectors (field selectors are in ``fields``) -------------------------------------
 
 _SET_EXPR = re.compile(r"^\s*(\S+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
 
@@ -284,25 +284,14 @@ def selects(
     namespace: str | None = None,
     name: str | None = None,
     labels: str | None = None,
-    fields: str | None = None,
+    fields: Callable[[Body], bool] | None = None,
 ) -> bool:
-    """Whether a list or watch for this namespace, name and selectors includes ``body``."""
+    """Whether a list or watch for this namespace, name and selectors includes ``body``
+    (``fields``: the field selector, as ``fields.matcher`` reads it for the resource)."""
     meta = body.get("metadata") or {}
     return (
         (namespace is None or meta.get("namespace") == namespace)
         and (name is None or meta.get("name") == name)
         and (not labels or matches_labels(meta.get("labels") or {}, labels))
-        and (not fields or matches_fields(body, fields))
+        and (fields is None or fields(body))
     )
-
-
-def matches_fields(body: Body, selector: str | None) -> bool:
-    """Field selectors on metadata.name and metadata.namespace (what clients use)."""
-    meta = body.get("metadata") or {}
-    for term in _split_selector(selector or ""):
-        negate = "!=" in term
-        key, value = (s.strip() for s in term.replace("!=", "=").replace("==", "=").split("=", 1))
-        actual = meta.get(key.removeprefix("metadata.")) if key.startswith("metadata.") else None
-        if (actual == value) == negate:
-            return False
-    return True

@@ -2,8 +2,9 @@
 
 A list is ``kind: <Kind>List`` with the newest resourceVersion, paged by ``limit`` and
 ``continue`` (here simply the offset of the next page). ``kubectl get`` asks for a ``Table``
-instead, built from the CRD's printer columns (``tables``). The emulator finds the objects in
-its index; these functions shape the answer.
+instead, built from the CRD's printer columns (``tables``) or a built-in kind's printer
+(``printers``). The emulator finds the objects in its index, in their stored form; these
+functions shape the answer, in the form of the version asked (``versions``).
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ from typing import Any
 
 import kmock
 
-from ddisync_emulator import tables
+from ddisync_emulator import fields, printers, tables
 from ddisync_emulator.addressing import group_version, kind_of
 from ddisync_emulator.objects import Body, selects
 
 
 def selector(request: kmock.Request) -> Callable[[Body], bool]:
-    """Whether an object is in the answer: the request's namespace, name and selectors."""
+    """Whether a stored object is in the answer: the request's namespace, name and selectors
+    (``ApiError`` 400 for a field selector the resource does not take)."""
     params = request.params
     return functools.partial(
         selects,
         namespace=request.namespace,
         name=request.name,
         labels=params.get("labelSelector"),
-        fields=params.get("fieldSelector"),
+        fields=fields.matcher(request.resource, params.get("fieldSelector")),
     )
 
 
@@ -66,11 +68,15 @@ def table(
     *,
     headers: bool = True,
     list_meta: dict[str, Any] | None = None,
+    printer: printers.Printer | None = None,
+    view: Callable[[Body], Body] | None = None,
 ) -> dict[str, Any]:
-    """The Table of ``bodies``: the CRD's printer columns, or Name and Created At."""
+    """The Table of stored ``bodies``: the CRD's printer columns, a built-in ``printer``'s, or
+    Name and Created At. ``view`` turns a stored object into the asked version's (the rows'
+    objects; the cells read the stored form)."""
     rv = bodies[0]["metadata"].get("resourceVersion", "") if len(bodies) == 1 else ""
-    return tables.build_table(
-        bodies,
+    built = tables.build_table(
+        [view(body) for body in bodies] if view else bodies,
         printer_columns,
         version=version,
         resource_version=str(rv),  # a list's own resourceVersion comes with list_meta
@@ -78,20 +84,24 @@ def table(
         headers=headers,
         list_meta=list_meta,
     )
+    return printers.print_rows(built, printer, bodies) if printer else built
 
 
 def watch_rendering(
-    request: kmock.Request, printer_columns: Callable[[], Sequence[Mapping[str, Any]] | None]
+    request: kmock.Request,
+    as_table: Callable[[Body, str, bool], dict[str, Any]],
+    view: Callable[[Body], Body] | None,
 ) -> Callable[[Body, bool], dict[str, Any]] | None:
-    """How a watch sends each object: as a Table (``kubectl get -w``; the column definitions in
-    the first event only) if the request asks for one, else None (as stored). The columns are
-    read at each event, so a re-applied CRD's columns apply at once.
+    """How a watch sends each stored object: as a Table (``kubectl get -w``; the column
+    definitions in the first event only) if the request asks for one, else as the asked
+    version shows it (``view``), or as stored (None). ``as_table(body, version, first)``
+    renders one; it reads the columns at each event, so a re-applied CRD's apply at once.
     """
     version = tables.table_version(request.headers.get("Accept"))
     if version is None:
-        return None
+        return None if view is None else (lambda body, first: view(body))
 
-    def as_table(body: Body, first: bool) -> dict[str, Any]:
-        return table(request, printer_columns(), [body], version, headers=first)
+    def table_row(body: Body, first: bool) -> dict[str, Any]:
+        return as_table(body, version, first)
 
-    return as_table
+    return table_row

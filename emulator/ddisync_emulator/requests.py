@@ -2,8 +2,9 @@
 
 kmock's own parser fails on ``/api/v1/namespaces`` (a ValueError, answered 500), does not know
 PUT (replace) and reads only JSON bodies. This one handles the paths kubectl, kopf and the
-official client use, PUT, and YAML bodies (server-side apply sends
-``application/apply-patch+yaml``).
+official client use, PUT, YAML bodies (server-side apply sends
+``application/apply-patch+yaml``) and the protobuf bodies of kubectl's typed commands
+(``protobuf``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import aiohttp.web
 import kmock
 import yaml
 
+from ddisync_emulator import protobuf
 from ddisync_emulator.objects import ApiError
 
 # Subresources of a namespace itself: /api/v1/namespaces/NAME/status (not a resource "status"
@@ -78,6 +80,8 @@ def guess_action(path: ApiPath, method: str, query: dict[str, str]) -> kmock.act
 def parse_body(body: bytes, content_type: str) -> Any:
     if not body:
         return None
+    if content_type.split(";", 1)[0].strip() == protobuf.CONTENT_TYPE:
+        return protobuf.decode(body)  # kubectl create namespace/secret/configmap
     try:
         if "yaml" in content_type:
             return yaml.safe_load(body)

@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple
 
 import kmock
 
-from ddisync_emulator import crd_serving, objects, validation
+from ddisync_emulator import crd_serving, events, namespaces, objects, validation
 from ddisync_emulator.addressing import (
     Key,
     describe,
@@ -212,7 +212,8 @@ def changed_object(request: kmock.Request, info: kmock.ResourceInfo, old: Body) 
 def admit(
     request: kmock.Request, target: Target, body: Body, old: Body | None
 ) -> tuple[Body, list[str]]:
-    """Schema and CEL checks of custom objects (see ``validation``); the warnings to send."""
+    """Schema and CEL checks of custom objects (see ``validation``), and what the server sets
+    on the built-in kinds it knows here (CRDs, Namespaces, Events); the warnings to send."""
     directive = validation.field_validation(request.params)
     warnings: list[str] = []
     if target.served is not None:
@@ -220,4 +221,8 @@ def admit(
         warnings = validation.conform(body, target.served.schema, old=old, directive=directive)
     if target.resource == crd_serving.CRD_RESOURCE:
         crd_serving.admit_crd(body)
+    elif target.resource == namespaces.NAMESPACES:
+        namespaces.admit_namespace(body, old)
+    elif target.resource == events.CORE_EVENTS:
+        events.stored_times(body)
     return body, warnings

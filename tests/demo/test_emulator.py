@@ -207,10 +207,34 @@ async def test_a_body_over_3_mib_is_refused_with_a_status_as_kube_apiserver_does
 
 async def test_namespaces_can_be_created_and_listed(cluster: Cluster) -> None:
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}
-    await cluster.request("POST", "/api/v1/namespaces", ns)
+    created = await cluster.request("POST", "/api/v1/namespaces", ns)
+    # What the server sets on every namespace.
+    assert created["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team-a"}
+    assert created["spec"] == {"finalizers": ["kubernetes"]}
+    assert created["status"] == {"phase": "Active"}
     listing = await cluster.request("GET", "/api/v1/namespaces")
     assert listing["kind"] == "NamespaceList"
-    assert [item["metadata"]["name"] for item in listing["items"]] == ["team-a"]
+    names = [item["metadata"]["name"] for item in listing["items"]]
+    assert names == ["default", "kube-node-lease", "kube-public", "kube-system", "team-a"]
+
+
+async def test_a_namespace_keeps_its_name_label_and_finalizer_through_updates(
+    cluster: Cluster,
+) -> None:
+    patch = {"metadata": {"labels": {"team": "a", "kubernetes.io/metadata.name": "other"}},
+             "spec": {"finalizers": []}}  # fmt: skip
+    patched = await cluster.patch("namespaces", None, "default", patch)
+    assert patched["metadata"]["labels"] == {
+        "team": "a",
+        "kubernetes.io/metadata.name": "default",
+    }
+    assert patched["spec"] == {"finalizers": ["kubernetes"]}  # only /finalize changes them
+    selected = await cluster.request(
+        "GET", "/api/v1/namespaces?fieldSelector=status.phase%3DActive,metadata.name!%3Dkube-system"
+    )
+    assert [item["metadata"]["name"] for item in selected["items"]] == [
+        "default", "kube-node-lease", "kube-public",
+    ]  # fmt: skip
 
 
 async def test_label_selectors_filter_lists(cluster: Cluster) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ddisync.api.crd import ALL_KINDS
 from ddisync_emulator.cluster import Cluster
 from ddisync_emulator.objects import ApiError
 
@@ -89,10 +90,7 @@ async def test_built_in_resources_get_the_default_columns(cluster: Cluster) -> N
     _, _, table = await get(cluster, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Created At"]
     assert {row["cells"][0] for row in table["rows"]} == {
-        "ddigrants.ddisync.io",
-        "infobloxgrids.ddisync.io",
-        "networks.ddisync.io",
-        "records.ddisync.io",
+        f"{info.plural}.ddisync.io" for info in ALL_KINDS
     }
 
 
@@ -143,6 +141,15 @@ async def test_discovery_lists_subresources_without_names_or_categories(cluster:
     status = by_name["networks/status"]
     assert "categories" not in status and "shortNames" not in status  # or `get ddi` breaks
     assert status["verbs"] == ["get", "patch", "update"]
+
+
+async def test_the_core_group_version_is_v1(cluster: Cluster) -> None:
+    # kubectl keys each resource list by its groupVersion: with "/v1" it mapped none of the
+    # core resources ("the server doesn't have a resource type namespaces").
+    _, _, listing = await get(cluster, "/api/v1", accept="application/json")
+    assert listing["groupVersion"] == "v1"
+    _, _, events = await get(cluster, "/apis/events.k8s.io/v1", accept="application/json")
+    assert events["groupVersion"] == "events.k8s.io/v1"
 
 
 async def test_strict_field_validation_refuses_unknown_fields(cluster: Cluster) -> None:

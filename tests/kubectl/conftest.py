@@ -78,6 +78,16 @@ class Kubectl:
         return done
 
 
+async def watch_line_with(watch: asyncio.subprocess.Process, *words: bytes) -> bytes:
+    """The next line of a ``kubectl get -w`` that holds every one of ``words``."""
+    assert watch.stdout is not None
+    while True:
+        line = await asyncio.wait_for(watch.stdout.readline(), 10)
+        assert line, "kubectl get -w ended"
+        if all(word in line for word in words):
+            return line
+
+
 @dataclass(frozen=True)
 class Stack:
     simulator: Simulator
@@ -92,7 +102,8 @@ def kubectl_binary() -> Path:
 
 @pytest.fixture()
 async def stack(kubectl_binary: Path, tmp_path: Path) -> AsyncIterator[Stack]:
-    """The demo stack with ddisync's CRDs applied by ``kubectl apply -f crds/``."""
+    """The demo stack with ddisync's CRDs applied by ``kubectl apply -f crds/``; the operator
+    posts its Events, as in the demo."""
     options = SimulatorOptions(username="admin", password=PASSWORD)
     async with running_simulator(options) as simulator, running_cluster() as cluster:
         config = kubeconfig.write(tmp_path / "kubeconfig", cluster.url, TOKEN)
@@ -103,5 +114,5 @@ async def stack(kubectl_binary: Path, tmp_path: Path) -> AsyncIterator[Stack]:
             applied.stdout
         ), str(applied)
         settings = operator_settings(simulator.url, "kubectl-e2e", wapi_password=PASSWORD)
-        async with running_operator(settings, connection=cluster.connection, post_events=False):
+        async with running_operator(settings, connection=cluster.connection, post_events=True):
             yield Stack(simulator, cluster, kubectl)

@@ -7,13 +7,13 @@ manifests refused at apply time with the field named, as on a real cluster.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
+from ddisync.api.crd import ALL_KINDS
 from tests.e2e.helpers import eventually
-from tests.kubectl.conftest import REPO, Stack
+from tests.kubectl.conftest import REPO, Stack, watch_line_with
 
 RECORD = """\
 apiVersion: ddisync.io/v1alpha1
@@ -64,12 +64,7 @@ async def test_the_crds_are_served_once_applied(stack: Stack) -> None:
     assert _header(crds.stdout) == ["NAME", "CREATED", "AT"]
     assert {"networks.ddisync.io", "records.ddisync.io"} <= set(_rows(crds.stdout))
     kinds = await stack.kubectl.ok("api-resources", "--categories=ddi", "-o", "name")
-    assert kinds.stdout.split() == [
-        "ddigrants.ddisync.io",
-        "infobloxgrids.ddisync.io",
-        "networks.ddisync.io",
-        "records.ddisync.io",
-    ]
+    assert kinds.stdout.split() == sorted(f"{info.plural}.ddisync.io" for info in ALL_KINDS)
     established = await stack.kubectl.ok(
         "wait", "--for=condition=Established", "crd/networks.ddisync.io", "--timeout=10s"
     )
@@ -99,25 +94,34 @@ async def test_the_examples_become_ready_and_show_their_printer_columns(
     assert "10.20.1.0/24" in _networks(stack)
 
 
-async def _watch_line_with(watch: asyncio.subprocess.Process, *words: bytes) -> bytes:
-    """The next line of a ``kubectl get -w`` that holds every one of ``words``."""
-    assert watch.stdout is not None
-    while True:
-        line = await asyncio.wait_for(watch.stdout.readline(), 10)
-        assert line, "kubectl get -w ended"
-        if all(word in line for word in words):
-            return line
+async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) -> None:
+    await _apply_examples(stack, tmp_path)
+    listed = await stack.kubectl.ok("get", "records")
+    assert _header(listed.stdout)[:4] == ["NAME", "TYPE", "FQDN", "VALUE"]
+    fqdns = {name: (cells[1], cells[2]) for name, cells in _rows(listed.stdout).items()}
+    assert fqdns == {
+        "web": ("A", "web.example.com"),
+        "app": ("A", "app.example.com"),
+        "web-v6": ("AAAA", "web.example.com"),
+        "www": ("CNAME", "www.example.com"),
+        "ns1-reverse": ("PTR", "53.1.20.10.in-addr.arpa"),  # given by address: NIOS names it
+        "spf": ("TXT", "example.com"),
+        "mail": ("MX", "example.com"),
+        "sip": ("SRV", "_sip._tcp.example.com"),
+        "batch-db": ("Host", "db.example.org"),
+        "web-a": ("A", "web.example.com"),
+    }
 
 
 async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
     watch = await stack.kubectl.start("get", "networks", "-w", "--output-watch-events")
     try:
-        header = await _watch_line_with(watch, b"EVENT")
+        header = await watch_line_with(watch, b"EVENT")
         assert header.decode().split()[:3] == ["EVENT", "NAME", "CIDR"]
         # The watch has listed what exists before the edit; only then is a MODIFIED owed to it
         # (an edit that lands before kubectl's list would show up as ADDED).
-        await _watch_line_with(watch, b"ADDED", b"web-frontend")
+        await watch_line_with(watch, b"ADDED", b"web-frontend")
         patched = await stack.kubectl.ok(
             "patch", "network", "web-frontend", "--type", "merge",
             "-p", '{"spec":{"comment":"edited with kubectl"}}',
@@ -129,7 +133,7 @@ async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_p
         await stack.kubectl.ok(
             "wait", "--for=condition=Ready", "network/web-frontend", "--timeout=30s"
         )
-        await _watch_line_with(watch, b"MODIFIED", b"web-frontend")
+        await watch_line_with(watch, b"MODIFIED", b"web-frontend")
     finally:
         watch.terminate()
         await watch.wait()

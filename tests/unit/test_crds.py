@@ -89,3 +89,36 @@ def test_grids_and_grants_are_cluster_scoped_kinds_in_the_ddi_category() -> None
     assert "status" not in grant_version["schema"]["openAPIV3Schema"]["properties"]
     columns = [column["name"] for column in grant_version["additionalPrinterColumns"]]
     assert columns[:2] == ["Grid", "Namespaces"] and columns[-1] == "Age"
+
+
+def _declared(schema: dict[str, object], json_path: str) -> bool:
+    """Whether a printer column's JSONPath (``.a.b``, ``.a[0].b``) names a field of the schema;
+    ``metadata`` is the server's, always there."""
+    steps = [step.split("[", 1)[0] for step in json_path.strip(".").split(".")]
+    if steps[0] == "metadata":
+        return True
+    node: object = schema
+    for step in steps:
+        if isinstance(node, dict) and node.get("type") == "array":
+            node = node.get("items")
+        properties = node.get("properties") if isinstance(node, dict) else None
+        if not isinstance(properties, dict) or step not in properties:
+            return False
+        node = properties[step]
+    return True
+
+
+@pytest.mark.parametrize("info", ALL_KINDS, ids=lambda info: info.kind)
+def test_every_printer_column_reads_a_field_the_schema_declares(info) -> None:  # type: ignore[no-untyped-def]
+    (version,) = build_crd(info)["spec"]["versions"]
+    schema = version["schema"]["openAPIV3Schema"]
+    for column in version["additionalPrinterColumns"]:
+        path = column["jsonPath"].replace('[?(@.type=="Ready")]', "")
+        assert _declared(schema, path), f"{column['name']}: {column['jsonPath']}"
+
+
+def test_the_record_fqdn_column_reads_the_status_which_every_type_gets() -> None:
+    # A PTR given by address has no spec.name; the status carries Infoblox's name for all.
+    (version,) = build_crd(next(i for i in ALL_KINDS if i.kind == "Record"))["spec"]["versions"]
+    columns = {c["name"]: c["jsonPath"] for c in version["additionalPrinterColumns"]}
+    assert columns["FQDN"] == ".status.fqdn"

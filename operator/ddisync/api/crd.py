@@ -89,7 +89,9 @@ RECORD = KindInfo(
     spec_rules=RECORD_SPEC_RULES,
     columns=[
         {"name": "Type", "type": "string", "jsonPath": ".spec.type"},
-        {"name": "FQDN", "type": "string", "jsonPath": ".spec.name"},
+        # From the status: a PTR given by address has no spec.name (NIOS derives it), and
+        # Infoblox's own spelling is what the record is; like CIDR, empty until synced.
+        {"name": "FQDN", "type": "string", "jsonPath": ".status.fqdn"},
         {"name": "Value", "type": "string", "jsonPath": ".status.value"},
         *_ready_columns(),
     ],
