@@ -133,5 +133,7 @@ async def test_a_tool_with_a_bad_variable_names_it(tmp_path: Path) -> None:
     done = await ddisync("plan", "-f", ".", env=env)
     assert done.code == 2
     assert_one_line(
-        done.err, "ddisync plan: invalid settings: DDISYNC_WAPI_TIMEOUT should be greater than 0"
+        done.err,
+        "ddisync plan: invalid settings: --timeout or DDISYNC_WAPI_TIMEOUT should be greater "
+        "than 0",
     )

@@ -59,7 +59,7 @@ def operator_says(
     ns = document["metadata"]["namespace"]
     spec = parse_spec(driver.spec_model, document["spec"])
     try:
-        desired = driver.desired(spec, ns, _Statuses(statuses or {}))
+        desired = driver.desired(spec, ns, _Statuses(statuses or {}), {})
     except SyncRefused as refused:
         return str(refused)
     tenancy = Tenancy(
