@@ -46,6 +46,26 @@ def test_a_bad_seed_names_the_object_at_fault() -> None:
         load_seed({"bogus": []})
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("missing.yaml", None, "No such file or directory"),
+        ("broken.yaml", "zone_auth: [unclosed\n", "expected ',' or ']'"),
+        ("broken.json", "{", "Expecting property name"),
+        ("list.yaml", "- {fqdn: example.com}\n", "a seed is a mapping"),
+    ],
+)
+def test_a_seed_file_that_cannot_be_read_is_a_seed_error_naming_it(
+    tmp_path: Path, name: str, text: str | None, problem: str
+) -> None:
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(SeedError) as raised:
+        load_seed(path)
+    assert str(raised.value).startswith(f"{path}: ") and problem in str(raised.value)
+
+
 async def test_state_is_saved_on_exit_and_loads_back(tmp_path: Path) -> None:
     saved = tmp_path / "grid.yaml"
     seed = {
@@ -131,6 +151,9 @@ def test_the_console_script_takes_the_same_options(
     seed.write_text("bogus: []\n")
     assert main(["--port", "0", "--seed", str(seed)]) == 2
     assert capsys.readouterr().err.startswith("ddisync-simulator: ")
+    # A seed that is not there is the seed's fault, not a port's ("cannot listen").
+    assert main(["--port", "0", "--seed", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: No such file or directory" in capsys.readouterr().err
 
 
 def test_the_distribution_declares_its_script_and_its_ddisync_command() -> None:
