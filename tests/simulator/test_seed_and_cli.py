@@ -25,8 +25,13 @@ def test_the_demo_seed_is_what_a_real_grid_would_hold() -> None:
     assert set(zones) == {"example.com", "example.org", "10.0.0.0/8", "2001:db8::/32"}
     assert zones["10.0.0.0/8"]["zone_format"] == "IPV4"
     assert zones["2001:db8::/32"]["dns_fqdn"] == "8.b.d.0.1.0.0.2.ip6.arpa"
-    assert [n["network"] for n in grid.objects("networkcontainer")] == ["10.0.0.0/8"]
-    assert [n["network"] for n in grid.objects("ipv6networkcontainer")] == ["2001:db8::/32"]
+    # The private space, and inside it the containers the examples' DDIGrants give each team.
+    assert [n["network"] for n in grid.objects("networkcontainer")] == [
+        "10.0.0.0/8", "10.64.0.0/12", "10.80.0.0/12", "10.96.0.0/12",
+    ]  # fmt: skip
+    assert [n["network"] for n in grid.objects("ipv6networkcontainer")] == [
+        "2001:db8::/32", "2001:db8:a::/48",
+    ]  # fmt: skip
     eas = {e["name"]: e["type"] for e in grid.objects("extensibleattributedef")}
     assert {"ddisync-cluster", "ddisync-owner", "ddisync-uid", "Site", "Tenant"} <= set(eas)
     assert set(eas.values()) == {"STRING"}
