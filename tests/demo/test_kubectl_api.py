@@ -89,6 +89,8 @@ async def test_built_in_resources_get_the_default_columns(cluster: Cluster) -> N
     _, _, table = await get(cluster, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Created At"]
     assert {row["cells"][0] for row in table["rows"]} == {
+        "ddigrants.ddisync.io",
+        "infobloxgrids.ddisync.io",
         "networks.ddisync.io",
         "records.ddisync.io",
     }
