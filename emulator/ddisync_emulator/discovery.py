@@ -43,4 +43,11 @@ def resource_list(answer: Mapping[str, Any]) -> dict[str, Any]:
         else:
             entry = {**entry, "verbs": sorted(entry.get("verbs") or [])}
         resources.append(entry)
-    return {**answer, "resources": sorted(resources, key=lambda e: str(e["name"]))}
+    # kmock names the core group's version "/v1" (an empty group joined with "/"); a real
+    # server says "v1", and kubectl finds no Namespace in version "v1" otherwise.
+    group_version = str(answer.get("groupVersion", "")).removeprefix("/")
+    return {
+        **answer,
+        "groupVersion": group_version,
+        "resources": sorted(resources, key=lambda e: str(e["name"])),
+    }

@@ -145,6 +145,14 @@ async def test_discovery_lists_subresources_without_names_or_categories(cluster:
     assert status["verbs"] == ["get", "patch", "update"]
 
 
+async def test_the_core_group_s_version_is_v1_as_kubectl_looks_it_up(cluster: Cluster) -> None:
+    # kubectl apply of a Namespace finds its kind under groupVersion "v1", not "/v1".
+    _, _, listing = await get(cluster, "/api/v1", accept="application/json")
+    assert listing["groupVersion"] == "v1"
+    namespaces = next(e for e in listing["resources"] if e["name"] == "namespaces")
+    assert (namespaces["kind"], namespaces["namespaced"]) == ("Namespace", False)
+
+
 async def test_strict_field_validation_refuses_unknown_fields(cluster: Cluster) -> None:
     body = network("n1", cidr="10.1.0.0/24", colour="blue")
     status, _, answer = await send(cluster, "POST", f"{NETS}?fieldValidation=Strict", body)
