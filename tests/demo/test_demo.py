@@ -35,14 +35,25 @@ def test_the_examples_all_become_ready() -> None:
     for resource in resources:
         assert set(resource) == RESOURCE_KEYS
         assert resource["ready"] is True, (resource, stderr[-3000:])
-        assert resource["reason"] == "Synced"
-        assert resource["status"]["ref"]
-    kinds = {r["kind"] for r in resources}
-    assert "Network" in kinds
-    networks = sum(1 for r in resources if r["kind"] == "Network")
+        if resource["kind"] in ("Network", "Record"):
+            assert resource["reason"] == "Synced"
+            assert resource["status"]["ref"]
+        else:  # Namespaces and grants: applied is all they can be
+            assert resource["reason"] == "Applied"
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for resource in resources:
+        by_kind.setdefault(resource["kind"], []).append(resource)
+    # Namespaces and cluster-scoped kinds are applied first, whatever the files' order.
+    assert [r["kind"] for r in resources][:6] == ["Namespace"] * 3 + ["DDIGrant"] * 3
+    teams = {"platform", "team-a", "team-b"}
+    assert {r["name"] for r in by_kind["Namespace"]} == teams
+    assert {r["name"] for r in by_kind["DDIGrant"]} == teams
+    assert {r["namespace"] for r in by_kind["Network"] + by_kind["Record"]} == teams
     infoblox = document["infoblox"]
     assert all(isinstance(count, int) for count in infoblox.values())
-    assert infoblox["network"] + infoblox["ipv6network"] >= networks
+    assert infoblox["network"] + infoblox["ipv6network"] == len(by_kind["Network"])
+    for record_type in ("a", "aaaa", "cname", "ptr", "txt", "mx", "srv", "host"):
+        assert infoblox[f"record:{record_type}"] >= 1, record_type
     assert code == 0
 
 
@@ -72,6 +83,12 @@ def test_a_refused_manifest_is_reported_and_does_not_stop_the_others(tmp_path: P
         "apiVersion: ddisync.io/v1alpha1\n"
         "kind: Bogus\n"
         "metadata: {name: unknown-kind, namespace: default}\n"
+        "---\n"
+        # Last in the file, applied first: "good" is inside it from the start, never Forbidden.
+        "apiVersion: ddisync.io/v1alpha1\n"
+        "kind: DDIGrant\n"
+        "metadata: {name: default}\n"
+        "spec: {namespaces: [default], ipam: {containers: [10.77.0.0/16]}}\n"
     )
     code, document, stderr = run_demo("-f", str(tmp_path), "--timeout", "30", cwd=tmp_path)
     by_name = {r["name"]: r for r in document["resources"]}
