@@ -46,6 +46,9 @@ class DemoOptions:
     linger: float = 0.0
     sim_latency_ms: float = 0.0
     sim_fail_rate: float = 0.0
+    # The simulated grid's starting point (ddisync-simulator --seed's format); None: the demo
+    # seed. A file that cannot be loaded raises ddisync_simulator.SeedError.
+    sim_seed: Path | None = None
     kubeconfig: Path | None = None  # write one for the emulated API here (for kubectl)
     # Settings on top of the environment's; the grid's URL and credentials are always those
     # of the simulator the demo starts.
@@ -143,7 +146,7 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     sim_options = SimulatorOptions(
         host="127.0.0.1",
         port=0,
-        seed=None,
+        seed=options.sim_seed,
         latency_ms=options.sim_latency_ms,
         fail_rate=options.sim_fail_rate,
     )

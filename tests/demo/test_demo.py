@@ -103,3 +103,85 @@ def test_a_refused_manifest_is_reported_and_does_not_stop_the_others(tmp_path: P
     # Unknown fields refuse the manifest, as with kubectl apply (fieldValidation=Strict).
     assert 'unknown field "spec.coment"' in by_name["typo"]["message"]
     assert code == 1
+
+
+REHEARSAL = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: ddisync.io/v1alpha1
+kind: DDIGrant
+metadata: {name: team-a}
+spec:
+  namespaces: [team-a]
+  dns: {zones: [team-a.example.com]}
+  adopt: true
+---
+apiVersion: ddisync.io/v1alpha1
+kind: Record
+metadata: {name: old-app, namespace: team-a}
+spec: {type: A, name: old-app.team-a.example.com, address: 10.64.9.9, adopt: true}
+---
+apiVersion: ddisync.io/v1alpha1
+kind: Record
+metadata: {name: www, namespace: team-a}
+spec: {type: CNAME, name: www.team-a.example.com, canonical: old-app.team-a.example.com}
+"""
+# What the team's grid already holds, made by hand (the format of ddisync-simulator --seed,
+# as its --save writes it): nothing else, not even the demo's containers.
+GRID = """\
+zone_auth:
+  - {fqdn: example.com}
+record:a:
+  - {name: old-app.team-a.example.com, ipv4addr: 10.64.9.9, comment: made by hand}
+record:cname:
+  - {name: www.team-a.example.com, canonical: old-app.team-a.example.com}
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_rehearsal_against_a_seeded_grid_adopts_and_refuses_what_it_holds(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "team-a.yaml").write_text(REHEARSAL)
+    (tmp_path / "grid.yaml").write_text(GRID)
+    code, document, stderr = run_demo(
+        "-f", str(tmp_path / "team-a.yaml"), "--sim-seed", str(tmp_path / "grid.yaml"),
+        "--timeout", "30", cwd=tmp_path,
+    )  # fmt: skip
+    by_name = {(r["kind"], r["name"]): r for r in document["resources"]}
+    adopted = by_name[("Record", "old-app")]
+    assert adopted["ready"] is True, stderr[-3000:]
+    refused = by_name[("Record", "www")]
+    assert (refused["ready"], refused["reason"]) == (False, "NotOwned")
+    assert "www.team-a.example.com" in refused["message"]
+    assert "adopt" in refused["message"]
+    # The seed's grid, not the demo's: its two records (the adopted one not made again) and
+    # none of the demo seed's containers.
+    infoblox = document["infoblox"]
+    assert (infoblox["record:a"], infoblox["record:cname"]) == (1, 1)
+    assert infoblox["networkcontainer"] == 0
+    assert code == 1  # not every resource is Ready
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (None, "grid.yaml: No such file or directory"),
+        ("record:a:\n  - {name: x.nowhere.test, ipv4addr: 10.0.0.1}\n", "seed: record:a[0]"),
+    ],
+)
+def test_a_seed_that_cannot_be_loaded_stops_the_demo_saying_why(
+    tmp_path: Path, text: str | None, problem: str
+) -> None:
+    seed = tmp_path / "grid.yaml"
+    if text is not None:
+        seed.write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "ddisync.cli", "demo", "--sim-seed", str(seed)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("ddisync demo: ") and problem in done.stderr
