@@ -74,3 +74,6 @@ def test_the_demo_records_manifests_as_kubectl_apply_does() -> None:
     assert "annotations" not in manifest["metadata"]  # the caller's manifest is left alone
     escaped = with_last_applied({"kind": "X", "metadata": {"name": "a"}, "spec": "<&>"}, None)
     assert r'"spec":"\u003c\u0026\u003e"' in escaped["metadata"]["annotations"][LAST_APPLIED]
+    # A whole float as Go prints it (the InfobloxGrid CRD's rateLimit default, 20.0).
+    numbers = with_last_applied({"kind": "X", "metadata": {"name": "a"}, "spec": [20.0, 0.5]}, None)
+    assert '"spec":[20,0.5]' in numbers["metadata"]["annotations"][LAST_APPLIED]
