@@ -6,6 +6,7 @@ emulator calls these and maps ``ApiError`` to the ``Status`` answer a real API s
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
 import json
@@ -86,6 +87,22 @@ def with_last_applied(manifest: Mapping[str, Any], namespace: str | None) -> Bod
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     meta["annotations"] = {**annotations, LAST_APPLIED: text + "\n"}
     return body
+
+
+def fold_string_data(secret: Body) -> Body:
+    """A Secret as a real server stores it: ``stringData`` (plain text, for writers' comfort)
+    base64-encoded into ``data``, winning over a key of the same name, and not kept itself."""
+    string_data = secret.get("stringData")
+    if not string_data:
+        return {k: v for k, v in secret.items() if k != "stringData"}
+    if not isinstance(string_data, dict) or not all(
+        isinstance(v, str) for v in string_data.values()
+    ):
+        raise ApiError(400, "BadRequest", "stringData must map keys to strings")
+    encoded = {k: base64.b64encode(v.encode()).decode() for k, v in string_data.items()}
+    folded = {k: v for k, v in secret.items() if k != "stringData"}
+    folded["data"] = {**(secret.get("data") or {}), **encoded}
+    return folded
 
 
 def _go_numbers(value: Any) -> Any:

@@ -212,7 +212,8 @@ def changed_object(request: kmock.Request, info: kmock.ResourceInfo, old: Body) 
 def admit(
     request: kmock.Request, target: Target, body: Body, old: Body | None
 ) -> tuple[Body, list[str]]:
-    """Schema and CEL checks of custom objects (see ``validation``); the warnings to send."""
+    """Schema and CEL checks of custom objects (see ``validation``), a Secret's ``stringData``
+    folded into its ``data``; the body to store and the warnings to send."""
     directive = validation.field_validation(request.params)
     warnings: list[str] = []
     if target.served is not None:
@@ -220,4 +221,6 @@ def admit(
         warnings = validation.conform(body, target.served.schema, old=old, directive=directive)
     if target.resource == crd_serving.CRD_RESOURCE:
         crd_serving.admit_crd(body)
+    if not target.resource.group and target.info.kind == "Secret":
+        body = objects.fold_string_data(body)
     return body, warnings

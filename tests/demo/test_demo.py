@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -9,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ddisync_emulator import runner
+from ddisync_simulator import SimulatorOptions, running_simulator
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCE_KEYS = {"kind", "namespace", "name", "ready", "reason", "message", "status"}
@@ -185,3 +189,70 @@ def test_a_seed_that_cannot_be_loaded_stops_the_demo_saying_why(
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("ddisync demo: ") and problem in done.stderr
+
+
+def second_grid(url: str) -> str:
+    """A team's resources on a grid of their own, written backwards (records first): the demo
+    applies the namespaces, the Secret, the grid and the grant first all the same."""
+    return f"""\
+apiVersion: ddisync.io/v1alpha1
+kind: Record
+metadata: {{name: lab-app, namespace: team-lab}}
+spec: {{type: A, name: app.lab.example.com, address: 10.9.0.1, grid: lab}}
+---
+apiVersion: ddisync.io/v1alpha1
+kind: DDIGrant
+metadata: {{name: team-lab}}
+spec:
+  grid: lab
+  namespaces: [team-lab]
+  dns: {{zones: [lab.example.com]}}
+---
+apiVersion: ddisync.io/v1alpha1
+kind: InfobloxGrid
+metadata: {{name: lab}}
+spec:
+  url: {url}
+  credentialsSecretRef: {{namespace: ddisync-system, name: lab-wapi}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: lab-wapi, namespace: ddisync-system}}
+stringData: {{username: admin, password: {LAB_PASSWORD}}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: ddisync-system}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: team-lab}}
+"""
+
+
+LAB_PASSWORD = "lab-Secret-2"
+
+
+@pytest.mark.timeout(60)
+async def test_grids_secrets_and_grants_in_the_files_are_applied_before_their_resources(
+    tmp_path: Path,
+) -> None:
+    lab_options = SimulatorOptions(username="admin", password=LAB_PASSWORD)
+    async with running_simulator(lab_options) as lab:
+        (tmp_path / "lab.yaml").write_text(second_grid(lab.url))
+        options = runner.DemoOptions(
+            paths=(tmp_path,), output="json", timeout=30,
+            settings={"metrics_port": 0, "health_port": 0},
+        )  # fmt: skip
+        out = io.StringIO()
+        code = await runner.run_demo(options, out=out)
+        document = json.loads(out.getvalue())
+        records = [o["ipv4addr"] for o in lab.grid.objects("record:a")]
+    kinds = [r["kind"] for r in document["resources"]]
+    assert kinds == ["Namespace", "Namespace", "Secret", "InfobloxGrid", "DDIGrant", "Record"]
+    by_kind = {r["kind"]: r for r in document["resources"]}
+    assert by_kind["InfobloxGrid"]["ready"] is True, by_kind["InfobloxGrid"]
+    assert by_kind["Record"]["ready"] is True, by_kind["Record"]
+    assert records == ["10.9.0.1"]  # on the team's grid, not the demo's
+    assert document["infoblox"]["record:a"] == 0
+    assert code == 0
