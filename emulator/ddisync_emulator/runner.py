@@ -3,8 +3,8 @@
 Steps: start the WAPI simulator (the demo grid) and the emulated API server; install the CRDs
 through the API; start the real operator against both; apply the manifests with the official
 client, namespaces and cluster-scoped kinds first (``manifests.APPLY_ORDER``); wait until every
-resource is settled (``report`` says when) or the timeout; print the
-result on stdout; optionally linger so a person can look around; stop everything.
+resource is settled (``report`` says when) or the timeout; print the result on stdout;
+optionally linger so a person can look around; stop everything.
 """
 
 from __future__ import annotations
@@ -121,10 +121,11 @@ def _example_network(manifests: Sequence[Manifest]) -> tuple[str, str]:
     one, else the examples' first."""
     networks = [m.body for m in manifests if m.body.get("kind") == "Network"]
     deleted = [b for b in networks if (b.get("spec") or {}).get("deletionPolicy") != "Retain"]
-    for body in deleted + networks:
-        meta = body.get("metadata") or {}
-        return str(meta.get("namespace") or "default"), str(meta.get("name", "web-frontend"))
-    return "team-a", "web-frontend"
+    body = next(iter(deleted + networks), None)
+    if body is None:
+        return "team-a", "web-frontend"
+    meta = body.get("metadata") or {}
+    return str(meta.get("namespace") or "default"), str(meta.get("name", "web-frontend"))
 
 
 def _ports(settings: Settings) -> dict[str, int]:
