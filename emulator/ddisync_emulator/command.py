@@ -5,11 +5,16 @@ declared in this distribution's pyproject.toml, so ``ddisync demo`` exists only 
 distribution is installed (a development environment), never in the operator's image.
 
     ddisync demo [-f PATH ...] [--output table|json] [--timeout SECONDS] [--linger SECONDS]
-                 [--kubeconfig PATH] [--sim-latency-ms N] [--sim-fail-rate R]
+                 [--kubeconfig PATH] [--sim-seed FILE] [--sim-latency-ms N] [--sim-fail-rate R]
 
 With ``--kubeconfig PATH`` the demo writes a kubeconfig for its emulated API server, so the real
 kubectl works against it (``KUBECONFIG=PATH kubectl get networks``); with ``--linger`` it prints
 the kubectl commands to try while it keeps serving.
+
+With ``--sim-seed FILE`` the simulated grid starts from that file instead of the demo seed: the
+format of ``ddisync-simulator --seed`` (and of what its ``--save`` writes), so a team can
+rehearse its manifests against a grid that already holds objects nobody manages, adoptions
+and refusals included.
 
 The result goes to stdout (a table, or exactly one JSON document); every log line goes to
 stderr. Exit code 0 only if every resource became Ready.
@@ -54,6 +59,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--kubeconfig", type=Path, default=None, metavar="PATH",
         help="write a kubeconfig for the emulated Kubernetes API here, for kubectl",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sim-seed", type=Path, default=None, metavar="FILE",
+        help="YAML/JSON grid the simulated grid starts from instead of the demo seed "
+        "(the format of ddisync-simulator --seed and --save)",
     )  # fmt: skip
     parser.add_argument(
         "--sim-latency-ms", type=_non_negative, default=0.0, metavar="N",
@@ -105,6 +115,7 @@ def main(args: argparse.Namespace) -> int:
     from ddisync.config import SettingsError
     from ddisync_emulator.manifests import ManifestError
     from ddisync_emulator.runner import EXIT_INTERRUPTED, DemoOptions, run_demo
+    from ddisync_simulator.seed import SeedError
 
     options = DemoOptions(
         paths=tuple(args.paths),
@@ -113,11 +124,12 @@ def main(args: argparse.Namespace) -> int:
         linger=args.linger,
         sim_latency_ms=args.sim_latency_ms,
         sim_fail_rate=args.sim_fail_rate,
+        sim_seed=args.sim_seed,
         kubeconfig=args.kubeconfig,
     )
     try:
         return asyncio.run(run_demo(options))
-    except (ManifestError, SettingsError) as exc:
+    except (ManifestError, SettingsError, SeedError) as exc:
         print(f"ddisync demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

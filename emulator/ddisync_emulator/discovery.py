@@ -43,8 +43,9 @@ def resource_list(answer: Mapping[str, Any]) -> dict[str, Any]:
         else:
             entry = {**entry, "verbs": sorted(entry.get("verbs") or [])}
         resources.append(entry)
-    # kmock writes the core group's "/v1"; kubectl then maps none of its resources.
-    group_version = str(answer.get("groupVersion", "")).lstrip("/")
+    # kmock names the core group's version "/v1" (an empty group joined with "/"); a real
+    # server says "v1", and kubectl finds no Namespace in version "v1" otherwise.
+    group_version = str(answer.get("groupVersion", "")).removeprefix("/")
     return {
         **answer,
         "groupVersion": group_version,

@@ -45,13 +45,15 @@ def write(path: Path, url: str, token: str, namespace: str = "default") -> Path:
     return path
 
 
-def session_hints(path: Path, example: str = "web-frontend") -> str:
-    """The kubectl commands a person can try against the lingering demo."""
+def session_hints(path: Path, example: str = "web-frontend", namespace: str = "team-a") -> str:
+    """The kubectl commands a person can try against the lingering demo, whose kubeconfig's
+    namespace is ``namespace`` (where the Network ``example`` is)."""
     commands = [
         (f"export KUBECONFIG={path}", ""),
-        ("kubectl get networks,records", "or: kubectl get ddi -o wide"),
-        ("kubectl wait --for=condition=Ready networks,records --all", ""),
-        ("kubectl get networks -w", "in a second terminal"),
+        ("kubectl get networks,records -A", "every team's; or: kubectl get ddi -A -o wide"),
+        ("kubectl get ddigrants,infobloxgrids", "what each namespace may do, on which grid"),
+        ("kubectl wait --for=condition=Ready networks,records --all -A", ""),
+        ("kubectl get networks -w", f"in a second terminal; namespace {namespace}, the config's"),
         (
             f"kubectl patch network {example} --type merge "
             '-p \'{"spec":{"comment":"edited"}}\'',

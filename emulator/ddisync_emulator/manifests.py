@@ -5,6 +5,8 @@ in name order, like ``kubectl apply -f DIR``). Without ``-f`` the demo applies t
 ``examples/`` folder: ``./examples`` when run from the repository root (``make demo``), else the
 one the package ships, so ``ddisync demo`` works from anywhere. ``ddisync_emulator/examples`` is
 a symlink to the repository's ``examples/``, which keeps one copy; a built wheel holds the files.
+The demo applies them in ``APPLY_ORDER`` (``in_apply_order``): namespaces, credentials and
+cluster-scoped kinds first.
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ import yaml
 
 PACKAGED_EXAMPLES = Path(__file__).parent / "examples"
 _SUFFIXES = (".yaml", ".yml")
+# The order the demo applies kinds in, whatever their order in the files (as Helm installs a
+# chart): what other objects need comes first. Kinds not listed follow, in file order.
+#   kind                      applied before                 because
+#   Namespace                 every namespaced object        it must exist to hold them
+#   Secret, ConfigMap         InfobloxGrid                   the grid reads its credentials
+#   CustomResourceDefinition  objects of its kind            their kind must be served
+#   InfobloxGrid              DDIGrants and resources on it  they name it
+#   DDIGrant                  the resources it admits        one applied before its grant is
+#                                                            refused Forbidden, a final outcome
+#   Network                   Records                        addressFrom names a Network
+APPLY_ORDER = (
+    "Namespace", "Secret", "ConfigMap", "CustomResourceDefinition", "InfobloxGrid", "DDIGrant",
+    "Network",
+)  # fmt: skip
 
 
 class ManifestError(Exception):
@@ -50,6 +66,16 @@ def files_of(paths: Iterable[Path]) -> list[Path]:
         else:
             raise ManifestError(f"{path}: no such file or directory")
     return files
+
+
+def in_apply_order(manifests: Iterable[Manifest]) -> list[Manifest]:
+    """``manifests`` sorted by ``APPLY_ORDER`` of their kinds; file order within a kind."""
+
+    def rank(manifest: Manifest) -> int:
+        kind = manifest.body.get("kind")
+        return APPLY_ORDER.index(kind) if kind in APPLY_ORDER else len(APPLY_ORDER)
+
+    return sorted(manifests, key=rank)
 
 
 def load(paths: Iterable[Path]) -> list[Manifest]:

@@ -6,6 +6,7 @@ emulator calls these and maps ``ApiError`` to the ``Status`` answer a real API s
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
 import json
@@ -71,7 +72,8 @@ def with_last_applied(manifest: Mapping[str, Any], namespace: str | None) -> Bod
     and warns about (and rewrites) objects that lack it. Recording it the same way makes a
     person's later ``kubectl apply -f`` of the same files say "unchanged". The text is what
     kubectl writes: the manifest with its namespace filled in and ``annotations: {}``, as Go's
-    JSON encoder prints it (sorted keys, compact, <, > and & escaped, a final newline).
+    JSON encoder prints it (sorted keys, compact, <, > and & escaped, whole floats without ".0",
+    a final newline).
     """
     body = copy.deepcopy(dict(manifest))
     meta = body.setdefault("metadata", {})
@@ -79,12 +81,40 @@ def with_last_applied(manifest: Mapping[str, Any], namespace: str | None) -> Bod
         meta.setdefault("namespace", namespace)
     annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
     meta["annotations"] = annotations
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(_go_numbers(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(char, escaped)
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     meta["annotations"] = {**annotations, LAST_APPLIED: text + "\n"}
     return body
+
+
+def fold_string_data(secret: Body) -> Body:
+    """A Secret as a real server stores it: ``stringData`` (plain text, for writers' comfort)
+    base64-encoded into ``data``, winning over a key of the same name, and not kept itself."""
+    string_data = secret.get("stringData")
+    if not string_data:
+        return {k: v for k, v in secret.items() if k != "stringData"}
+    if not isinstance(string_data, dict) or not all(
+        isinstance(v, str) for v in string_data.values()
+    ):
+        raise ApiError(400, "BadRequest", "stringData must map keys to strings")
+    encoded = {k: base64.b64encode(v.encode()).decode() for k, v in string_data.items()}
+    folded = {k: v for k, v in secret.items() if k != "stringData"}
+    folded["data"] = {**(secret.get("data") or {}), **encoded}
+    return folded
+
+
+def _go_numbers(value: Any) -> Any:
+    """``value`` with whole floats as ints: Go prints the float64 20.0 (a CRD's ``default:
+    20.0``) as ``20``, Python as ``20.0``, and kubectl would see a change that is none."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _go_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_go_numbers(v) for v in value]
+    return value
 
 
 def now_rfc3339() -> str:

@@ -10,11 +10,15 @@ Decision table for one resource (``Ready`` condition):
 
 A manifest the API refused never becomes an object: it is failed with reason ``Rejected`` and
 the API's message.
+
+The table fits ``WIDTH`` columns: Infoblox refs are left to ``--output json``, and a message too
+long for its column is cut there and printed whole below the table.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,6 +40,13 @@ TERMINAL = frozenset(
     }
 )
 _KEY_FIELDS = ("cidr", "fqdn", "address", "networkView")
+WIDTH = 120  # the table fits a terminal this wide
+HEADER = ("KIND", "NAMESPACE", "NAME", "READY", "REASON", "DETAILS", "MESSAGE")
+_GAP = 2  # spaces between columns
+# Columns that give up width when a row is too wide, first to last: MESSAGE (printed whole
+# under the table), then DETAILS, NAME, NAMESPACE, KIND and REASON (whole in --output json).
+# Down to their headers' lengths every row fits in 54 characters.
+_SHRINK = (6, 5, 2, 1, 0, 4)
 
 
 @dataclass(frozen=True)
@@ -99,26 +110,57 @@ def render_json(outcomes: Sequence[Outcome], infoblox: Mapping[str, int]) -> str
     return json.dumps(document, indent=2, sort_keys=False)
 
 
-def render_table(outcomes: Sequence[Outcome], infoblox: Mapping[str, int]) -> str:
-    header = ("KIND", "NAMESPACE", "NAME", "READY", "REASON", "DETAILS", "REF", "MESSAGE")
-    rows = [header]
+def render_table(
+    outcomes: Sequence[Outcome], infoblox: Mapping[str, int], width: int = WIDTH
+) -> str:
+    """The result for a person: one row per resource, then the tally, every line at most
+    ``width`` characters. ``--output json`` has what the table leaves out or cuts: Infoblox
+    refs (too long for a row) and whole messages."""
+    rows = [HEADER]
     for o in outcomes:
         details = " ".join(str(o.status[k]) for k in _KEY_FIELDS if o.status.get(k))
-        ref = str(o.status.get("ref") or "")
-        message = o.message if len(o.message) <= 80 else o.message[:77] + "..."
-        rows.append(
-            (o.kind, o.namespace or "", o.name, str(o.ready), o.reason, details, ref, message)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        # A Ready resource's message only repeats DETAILS ("... is in sync with Infoblox").
+        message = "" if o.ready else o.message
+        rows.append((o.kind, o.namespace or "", o.name, str(o.ready), o.reason, details, message))
+    widths = _fit([max(len(row[i]) for row in rows) for i in range(len(HEADER))], width)
     lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        (" " * _GAP)
+        .join(_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True))
+        .rstrip()
         for row in rows
     ]
-    ready = sum(o.ready for o in outcomes)
     lines.append("")
-    lines.append(f"{ready}/{len(outcomes)} resources Ready.")
+    lines.append(f"{sum(o.ready for o in outcomes)}/{len(outcomes)} resources Ready.")
     held = {objtype: count for objtype, count in sorted(infoblox.items()) if count}
     if held:
-        counts = ", ".join(f"{objtype}: {count}" for objtype, count in held.items())
-        lines.append(f"Infoblox (simulated grid) now holds {counts}.")
+        # No line breaks inside "record:a: 2": non-breaking spaces for textwrap, then back.
+        counts = ", ".join(f"{objtype}:\N{NO-BREAK SPACE}{n}" for objtype, n in held.items())
+        text = f"Infoblox (simulated grid) now holds {counts}."
+        lines += [line.replace("\N{NO-BREAK SPACE}", " ") for line in textwrap.wrap(text, width)]
+    cut = [o for o in outcomes if not o.ready and len(o.message) > widths[-1]]
+    if cut:
+        lines += ["", "Messages in full:"]
+        for o in cut:
+            where = f"{o.namespace}/{o.name}" if o.namespace else o.name
+            lines += textwrap.wrap(
+                f"{o.kind} {where}: {o.message}", width, initial_indent="  ",
+                subsequent_indent="    ", break_on_hyphens=False,
+            )  # fmt: skip
     return "\n".join(lines)
+
+
+def _fit(natural: list[int], width: int) -> list[int]:
+    """Column widths whose row fits ``width``: the columns in ``_SHRINK`` order give up
+    characters, each down to its header's length, until the row fits (or none can give)."""
+    widths = list(natural)
+    for column in _SHRINK:
+        excess = sum(widths) + _GAP * (len(widths) - 1) - width
+        if excess <= 0:
+            break
+        widths[column] = max(len(HEADER[column]), widths[column] - excess)
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    """``cell`` in ``width`` characters (at least 4, a header's length), "..." marking a cut."""
+    return cell if len(cell) <= width else cell[: width - 3] + "..."

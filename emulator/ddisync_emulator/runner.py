@@ -2,8 +2,9 @@
 
 Steps: start the WAPI simulator (the demo grid) and the emulated API server; install the CRDs
 through the API; start the real operator against both; apply the manifests with the official
-client; wait until every resource is settled (``report`` says when) or the timeout; print the
-result on stdout; optionally linger so a person can look around; stop everything.
+client, namespaces and cluster-scoped kinds first (``manifests.APPLY_ORDER``); wait until every
+resource is settled (``report`` says when) or the timeout; print the result on stdout;
+optionally linger so a person can look around; stop everything.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ddisync.runtime import running_operator
 from ddisync_emulator import kubeconfig, report
 from ddisync_emulator.client import ManifestClient, Refused
 from ddisync_emulator.cluster import TOKEN, Cluster, running_cluster
-from ddisync_emulator.manifests import Manifest, default_paths, load
+from ddisync_emulator.manifests import Manifest, default_paths, in_apply_order, load
 from ddisync_emulator.objects import ApiError
 
 logger = logging.getLogger("ddisync_emulator")
@@ -45,6 +46,9 @@ class DemoOptions:
     linger: float = 0.0
     sim_latency_ms: float = 0.0
     sim_fail_rate: float = 0.0
+    # The simulated grid's starting point (ddisync-simulator --seed's format); None: the demo
+    # seed. A file that cannot be loaded raises ddisync_simulator.SeedError.
+    sim_seed: Path | None = None
     kubeconfig: Path | None = None  # write one for the emulated API here (for kubectl)
     # Settings on top of the environment's; the grid's URL and credentials are always those
     # of the simulator the demo starts.
@@ -111,12 +115,17 @@ async def converge(
         await asyncio.sleep(_POLL)
 
 
-def _example_network(manifests: Sequence[Manifest]) -> str:
-    """A Network the hints can name: the first one applied, else the examples' first."""
-    for manifest in manifests:
-        if manifest.body.get("kind") == "Network":
-            return str((manifest.body.get("metadata") or {}).get("name", "web-frontend"))
-    return "web-frontend"
+def _example_network(manifests: Sequence[Manifest]) -> tuple[str, str]:
+    """The namespace and name of a Network the hints can name: the first one applied that
+    Infoblox lets go of when it is deleted (the hints say "Infoblox follows"), else the first
+    one, else the examples' first."""
+    networks = [m.body for m in manifests if m.body.get("kind") == "Network"]
+    deleted = [b for b in networks if (b.get("spec") or {}).get("deletionPolicy") != "Retain"]
+    body = next(iter(deleted + networks), None)
+    if body is None:
+        return "team-a", "web-frontend"
+    meta = body.get("metadata") or {}
+    return str(meta.get("namespace") or "default"), str(meta.get("name", "web-frontend"))
 
 
 def _ports(settings: Settings) -> dict[str, int]:
@@ -133,12 +142,12 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     """Run the demo; the exit code (0 only if every resource is Ready; 130 after a Ctrl-C)."""
     from ddisync_simulator import SimulatorOptions, running_simulator
 
-    manifests = load(options.paths or default_paths())
+    manifests = in_apply_order(load(options.paths or default_paths()))
     logger.info("Loaded %d manifests.", len(manifests))
     sim_options = SimulatorOptions(
         host="127.0.0.1",
         port=0,
-        seed=None,
+        seed=options.sim_seed,
         latency_ms=options.sim_latency_ms,
         fail_rate=options.sim_fail_rate,
     )
@@ -152,8 +161,10 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
                 "wapi_password": sim_options.password,
             }
         )
+        # kubectl's namespace is that of the Network the hints name, so they need no -n.
+        namespace, network = _example_network(manifests)
         if options.kubeconfig is not None:
-            kubeconfig.write(options.kubeconfig, cluster.url, TOKEN)
+            kubeconfig.write(options.kubeconfig, cluster.url, TOKEN, namespace)
             logger.info("Wrote a kubeconfig for the emulated API to %s.", options.kubeconfig)
         await cluster.install_crds()
         operator_settings = settings.model_copy(update=_ports(settings))
@@ -167,7 +178,7 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
                 print(report.render_table(outcomes, counts), file=out, flush=True)
             if options.linger > 0:
                 hints = (
-                    kubeconfig.session_hints(options.kubeconfig, _example_network(manifests))
+                    kubeconfig.session_hints(options.kubeconfig, network, namespace)
                     if options.kubeconfig is not None
                     else f"  e.g. curl {cluster.url}/apis/ddisync.io/v1alpha1/networks\n"
                     "  (add --kubeconfig PATH to try kubectl against it)"

@@ -212,8 +212,9 @@ def changed_object(request: kmock.Request, info: kmock.ResourceInfo, old: Body) 
 def admit(
     request: kmock.Request, target: Target, body: Body, old: Body | None
 ) -> tuple[Body, list[str]]:
-    """Schema and CEL checks of custom objects (see ``validation``), and what the server sets
-    on the built-in kinds it knows here (CRDs, Namespaces, Events); the warnings to send."""
+    """Schema and CEL checks of custom objects (see ``validation``), what the server sets on
+    the built-in kinds it knows here (CRDs, Namespaces, Events), and a Secret's ``stringData``
+    folded into its ``data``; the body to store and the warnings to send."""
     directive = validation.field_validation(request.params)
     warnings: list[str] = []
     if target.served is not None:
@@ -225,4 +226,6 @@ def admit(
         namespaces.admit_namespace(body, old)
     elif target.resource == events.CORE_EVENTS:
         events.stored_times(body)
+    if not target.resource.group and target.info.kind == "Secret":
+        body = objects.fold_string_data(body)
     return body, warnings

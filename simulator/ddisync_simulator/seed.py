@@ -80,8 +80,14 @@ def demo_seed() -> dict[str, Any]:
 
 
 def read_seed(path: Path) -> dict[str, Any]:
-    text = path.read_text()
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    """The seed in ``path``; a ``SeedError`` naming the file if it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        # "No such file or directory", not "[Errno 2] ...: 'path'" (the path comes first).
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise SeedError(f"{path}: {detail}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

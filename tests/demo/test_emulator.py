@@ -237,6 +237,23 @@ async def test_a_namespace_keeps_its_name_label_and_finalizer_through_updates(
     ]  # fmt: skip
 
 
+async def test_a_secret_s_string_data_is_stored_base64_in_its_data(cluster: Cluster) -> None:
+    secrets = "/api/v1/namespaces/ddisync-system/secrets"
+    secret = {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "lab-wapi"},
+        "data": {"username": "b2xk", "ca.crt": "Y2E="},  # "old", "ca"
+        "stringData": {"username": "admin", "password": "infoblox"},
+    }  # fmt: skip
+    created = await cluster.request("POST", secrets, secret)
+    assert "stringData" not in created
+    assert created["data"] == {"username": "YWRtaW4=", "password": "aW5mb2Jsb3g=", "ca.crt": "Y2E="}
+    patch = {"stringData": {"password": "rotated"}}
+    patched = await cluster.request(
+        "PATCH", f"{secrets}/lab-wapi", patch, content_type="application/merge-patch+json"
+    )
+    assert patched["data"]["password"] == "cm90YXRlZA==" and "stringData" not in patched
+
+
 async def test_label_selectors_filter_lists(cluster: Cluster) -> None:
     await cluster.apply(network("a", labels={"shard": "1"}))
     await cluster.apply(network("b", cidr="10.2.0.0/24", labels={"shard": "2"}))

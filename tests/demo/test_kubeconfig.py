@@ -3,6 +3,7 @@ manifests recorded as kubectl records them."""
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
 
@@ -13,12 +14,7 @@ from ddisync_emulator import kubeconfig
 from ddisync_emulator.objects import LAST_APPLIED, with_last_applied
 from ddisync_emulator.runner import DemoOptions, run_demo
 
-EXAMPLE = (
-    "apiVersion: ddisync.io/v1alpha1\nkind: DDIGrant\nmetadata: {name: lab}\n"
-    "spec: {namespaces: [default], ipam: {containers: [10.66.0.0/16]}}\n---\n"
-    "apiVersion: ddisync.io/v1alpha1\nkind: Network\n"
-    "metadata: {name: lab, namespace: default}\nspec: {cidr: 10.66.0.0/24}\n"
-)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_the_kubeconfig_points_kubectl_at_the_emulated_api(tmp_path: Path) -> None:
@@ -34,19 +30,25 @@ def test_the_kubeconfig_points_kubectl_at_the_emulated_api(tmp_path: Path) -> No
 async def test_the_lingering_demo_writes_it_and_prints_the_kubectl_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "lab.yaml").write_text(EXAMPLE)
     path = tmp_path / "kubeconfig"
     options = DemoOptions(
-        paths=(tmp_path,), timeout=30, linger=0.1, kubeconfig=path,
+        paths=(EXAMPLES,), timeout=30, linger=0.1, kubeconfig=path,
         settings={"metrics_port": 0, "health_port": 0},
     )  # fmt: skip
-    assert await run_demo(options) == 0
-    server = yaml.safe_load(path.read_text())["clusters"][0]["cluster"]["server"]
-    err = capsys.readouterr().err
+    result = io.StringIO()
+    assert await run_demo(options, out=result) == 0
+    config = yaml.safe_load(path.read_text())
+    server = config["clusters"][0]["cluster"]["server"]
+    # kubectl's namespace is that of the Network the hints name: they need no -n.
+    assert config["contexts"][0]["context"]["namespace"] == "team-a"
+    out, err = result.getvalue(), capsys.readouterr().err
     assert f"Kubernetes API (emulated): {server}" in err
     assert f"export KUBECONFIG={path}" in err
-    assert "kubectl get networks,records" in err
-    assert "kubectl patch network lab --type merge" in err
+    assert "kubectl get networks,records -A" in err
+    assert "kubectl patch network web-frontend --type merge" in err
+    # The result table, on stdout, fits 120 columns.
+    assert "19/19 resources Ready." in out
+    assert max(len(line) for line in out.splitlines()) <= 120, out
 
 
 def test_the_demo_records_manifests_as_kubectl_apply_does() -> None:
@@ -72,3 +74,6 @@ def test_the_demo_records_manifests_as_kubectl_apply_does() -> None:
     assert "annotations" not in manifest["metadata"]  # the caller's manifest is left alone
     escaped = with_last_applied({"kind": "X", "metadata": {"name": "a"}, "spec": "<&>"}, None)
     assert r'"spec":"\u003c\u0026\u003e"' in escaped["metadata"]["annotations"][LAST_APPLIED]
+    # A whole float as Go prints it (the InfobloxGrid CRD's rateLimit default, 20.0).
+    numbers = with_last_applied({"kind": "X", "metadata": {"name": "a"}, "spec": [20.0, 0.5]}, None)
+    assert '"spec":[20,0.5]' in numbers["metadata"]["annotations"][LAST_APPLIED]

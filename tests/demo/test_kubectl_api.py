@@ -145,9 +145,12 @@ async def test_discovery_lists_subresources_without_names_or_categories(cluster:
 
 async def test_the_core_group_version_is_v1(cluster: Cluster) -> None:
     # kubectl keys each resource list by its groupVersion: with "/v1" it mapped none of the
-    # core resources ("the server doesn't have a resource type namespaces").
+    # core resources ("the server doesn't have a resource type namespaces"), and kubectl apply
+    # of a Namespace found no kind.
     _, _, listing = await get(cluster, "/api/v1", accept="application/json")
     assert listing["groupVersion"] == "v1"
+    namespaces = next(e for e in listing["resources"] if e["name"] == "namespaces")
+    assert (namespaces["kind"], namespaces["namespaced"]) == ("Namespace", False)
     _, _, events = await get(cluster, "/apis/events.k8s.io/v1", accept="application/json")
     assert events["groupVersion"] == "events.k8s.io/v1"
 

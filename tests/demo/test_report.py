@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from ddisync_emulator import report
-from ddisync_emulator.manifests import PACKAGED_EXAMPLES, ManifestError, default_paths, load
+from ddisync_emulator.manifests import (
+    PACKAGED_EXAMPLES,
+    Manifest,
+    ManifestError,
+    default_paths,
+    in_apply_order,
+    load,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,6 +70,63 @@ def test_the_table_shows_key_status_fields() -> None:
     refused = report.rejected({"kind": "Network", "metadata": {"name": "bad"}}, "no way")
     table = report.render_table([report.judge(body(1, status="True")), refused], {"network": 1})
     assert "10.0.0.0/24" in table and "Rejected" in table and "1/2 resources Ready" in table
+
+
+def test_every_line_of_the_table_fits_120_columns_and_cut_messages_follow_whole() -> None:
+    forbidden = (
+        "record name www.example.com is outside the DNS zones namespace team-a may use on grid "
+        "default (DDIGrant team-a: team-a.example.com)"
+    )
+    status = {
+        "fqdn": "a-rather-long-name.of-a-service.team-a.example.com",
+        "address": "2001:db8:a:1:ffff:ffff:ffff:fffe",
+        "ref": "record:aaaa/" + "Z" * 120 + ":a-rather-long-name.team-a.example.com/default",
+    }
+    outcomes = [
+        report.Outcome("Record", "team-a", "web", True, "Synced", "in sync", status, True),
+        report.Outcome("Record", "team-a", "www", False, "Forbidden", forbidden, {}, True),
+        report.Outcome("Namespace", None, "x" * 63, True, "Applied", "", {}, True),
+        report.rejected({"kind": "K" * 63, "metadata": {"name": "n"}}, "no matches for kind"),
+    ]
+    counts = {f"record:type{i}": i for i in range(1, 30)}
+    table = report.render_table(outcomes, counts)
+    lines = table.splitlines()
+    assert max(len(line) for line in lines) <= 120, table
+    assert lines[0].split() == list(report.HEADER)
+    assert "record:aaaa/" not in table  # refs are for --output json
+    assert "in sync" not in table  # a Ready resource's message repeats its details
+    assert "2/4 resources Ready." in lines
+    assert all(f"record:type{i}: {i}" in table for i in counts.values())  # never split
+    whole = " ".join(line.strip() for line in lines[lines.index("Messages in full:") + 1 :])
+    assert f"Record team-a/www: {forbidden}" in whole
+
+
+def test_nothing_is_cut_when_the_rows_fit() -> None:
+    status = {"fqdn": "web.team-a.example.com", "address": "2001:db8:a:1::200"}
+    outcome = report.Outcome("Record", "team-a", "web-v6", True, "Synced", "ok", status, True)
+    table = report.render_table([outcome], {"record:aaaa": 1})
+    assert "web.team-a.example.com 2001:db8:a:1::200" in table
+    assert "..." not in table and "Messages in full" not in table
+
+
+def manifest(kind: str, name: str) -> Manifest:
+    return Manifest({"kind": kind, "metadata": {"name": name}}, f"{name}.yaml#1")
+
+
+def test_namespaces_credentials_grids_and_grants_are_applied_before_what_they_hold() -> None:
+    given = [
+        manifest("Record", "r1"),
+        manifest("Bogus", "b"),
+        manifest("Network", "n"),
+        manifest("DDIGrant", "g"),
+        manifest("Record", "r2"),
+        manifest("InfobloxGrid", "lab"),
+        manifest("Secret", "lab-wapi"),
+        manifest("Namespace", "team-a"),
+    ]
+    assert [m.body["metadata"]["name"] for m in in_apply_order(given)] == [
+        "team-a", "lab-wapi", "lab", "g", "n", "r1", "b", "r2",
+    ]  # fmt: skip
 
 
 def test_folders_load_every_yaml_document(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ async def team_a(cluster: Cluster, simulator: Any, enforcing: Settings) -> Async
         simulator, "record:cname", {"name": "www.example.com", "canonical": "web.example.com"}
     )
     await wapi_create(simulator, "network", {"network": "10.2.0.0/24", "comment": "released"})
-    await wapi_create(simulator, "networkcontainer", {"network": "10.64.0.0/12"})
+    # Team a's container, 10.64.0.0/12, is in the demo seed the simulator starts from.
     await cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
     await cluster.apply(GRANT_A)
     async with running_operator(enforcing, connection=cluster.connection, post_events=False):

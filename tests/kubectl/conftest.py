@@ -113,6 +113,9 @@ async def stack(kubectl_binary: Path, tmp_path: Path) -> AsyncIterator[Stack]:
         assert "customresourcedefinition.apiextensions.k8s.io/networks.ddisync.io created" in (
             applied.stdout
         ), str(applied)
-        settings = operator_settings(simulator.url, "kubectl-e2e", wapi_password=PASSWORD)
+        # Tenancy enforced, as in the demo: the examples bring their namespaces' grants.
+        settings = operator_settings(
+            simulator.url, "kubectl-e2e", wapi_password=PASSWORD, tenancy="on"
+        )
         async with running_operator(settings, connection=cluster.connection, post_events=True):
             yield Stack(simulator, cluster, kubectl)

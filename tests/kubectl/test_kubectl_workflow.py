@@ -1,8 +1,9 @@
 """A person's kubectl session against the demo, with the real kubectl binary (v1.35).
 
-apply the CRDs (in the fixture) and the examples, wait for Ready, get with the printer
-columns, edit a spec and see Infoblox follow, delete and see Infoblox follow, and see invalid
-manifests refused at apply time with the field named, as on a real cluster.
+apply the CRDs (in the fixture) and the examples (three teams' namespaces, grants and
+resources), wait for Ready, get with the printer columns, edit a spec and see Infoblox follow,
+delete and see Infoblox follow, see invalid manifests refused at apply time with the field
+named, as on a real cluster, and see a resource outside its namespace's grant Forbidden.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ apiVersion: ddisync.io/v1alpha1
 kind: Record
 metadata:
   name: web-a
-  namespace: default
+  namespace: team-a
 spec:
   type: A
-  name: web.example.com
-  address: 10.20.1.10
+  name: web-a.team-a.example.com
+  address: 10.64.1.10
 """
 
 
@@ -49,11 +50,13 @@ async def _apply_examples(stack: Stack, tmp_path: Path) -> None:
     record = tmp_path / "record.yaml"
     record.write_text(RECORD)
     applied = await stack.kubectl.ok("apply", "-f", "examples/", "-f", str(record))
+    assert "namespace/team-a created" in applied.stdout
+    assert "ddigrant.ddisync.io/team-a created" in applied.stdout
     assert "network.ddisync.io/web-frontend created" in applied.stdout
     assert "record.ddisync.io/web-a created" in applied.stdout
     for kind in ("networks", "records"):
         await stack.kubectl.ok(
-            "wait", "--for=condition=Ready", kind, "--all", "--timeout=60s", timeout=70
+            "wait", "--for=condition=Ready", kind, "--all", "-A", "--timeout=60s", timeout=70
         )
 
 
@@ -75,23 +78,34 @@ async def test_the_examples_become_ready_and_show_their_printer_columns(
     stack: Stack, tmp_path: Path
 ) -> None:
     await _apply_examples(stack, tmp_path)
-    listed = await stack.kubectl.ok("get", "networks")
+    listed = await stack.kubectl.ok("get", "networks", "-n", "team-a")
     assert _header(listed.stdout) == ["NAME", "CIDR", "VIEW", "READY", "REASON", "AGE"]
     rows = _rows(listed.stdout)
-    assert rows["web-frontend"][1:5] == ["10.20.1.0/24", "default", "True", "Synced"]
-    assert rows["batch-workers"][1].endswith("/26")  # allocated from the container
-    wide = await stack.kubectl.ok("get", "networks", "-o", "wide")
+    assert rows["web-frontend"][1:5] == ["10.64.1.0/24", "default", "True", "Synced"]
+    assert set(rows) == {"web-frontend", "web-frontend-v6"}  # team a's only
+    team_b = _rows((await stack.kubectl.ok("get", "networks", "-n", "team-b")).stdout)
+    assert team_b["batch-workers"][1] == "10.80.0.0/26"  # allocated from team b's container
+    everyone = await stack.kubectl.ok("get", "networks", "-A")
+    assert _header(everyone.stdout)[:2] == ["NAMESPACE", "NAME"]
+    assert len(everyone.stdout.splitlines()) == 1 + 4
+    grants = await stack.kubectl.ok("get", "ddigrants")
+    assert _header(grants.stdout) == ["NAME", "GRID", "NAMESPACES", "AGE"]
+    assert _rows(grants.stdout)["team-a"][1:3] == ["default", '["team-a"]']
+    wide = await stack.kubectl.ok("get", "networks", "-n", "team-a", "-o", "wide")
     assert _header(wide.stdout) == [
         "NAME", "CIDR", "VIEW", "READY", "REASON", "MESSAGE", "REF", "AGE",
     ]  # fmt: skip
     assert _rows(wide.stdout)["web-frontend"][-2].startswith("network/")
-    by_category = await stack.kubectl.ok("get", "ddi")
+    by_category = await stack.kubectl.ok("get", "ddi", "-n", "team-a")
     names = by_category.stdout.split()
     assert "network.ddisync.io/web-frontend" in names
     assert "record.ddisync.io/web-a" in names
-    by_short_name = await stack.kubectl.ok("get", "ddinet", "web-frontend", "-o", "json")
-    assert json.loads(by_short_name.stdout)["status"]["cidr"] == "10.20.1.0/24"
-    assert "10.20.1.0/24" in _networks(stack)
+    assert "ddigrant.ddisync.io/team-a" in names  # cluster-scoped: listed in any namespace
+    by_short_name = await stack.kubectl.ok(
+        "get", "ddinet", "web-frontend", "-n", "team-a", "-o", "json"
+    )
+    assert json.loads(by_short_name.stdout)["status"]["cidr"] == "10.64.1.0/24"
+    assert "10.64.1.0/24" in _networks(stack)
 
 
 async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) -> None:
@@ -115,7 +129,9 @@ async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) ->
 
 async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
-    watch = await stack.kubectl.start("get", "networks", "-w", "--output-watch-events")
+    watch = await stack.kubectl.start(
+        "get", "networks", "-n", "team-a", "-w", "--output-watch-events"
+    )
     try:
         header = await watch_line_with(watch, b"EVENT")
         assert header.decode().split()[:3] == ["EVENT", "NAME", "CIDR"]
@@ -123,16 +139,17 @@ async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_p
         # (an edit that lands before kubectl's list would show up as ADDED).
         await watch_line_with(watch, b"ADDED", b"web-frontend")
         patched = await stack.kubectl.ok(
-            "patch", "network", "web-frontend", "--type", "merge",
+            "patch", "network", "web-frontend", "-n", "team-a", "--type", "merge",
             "-p", '{"spec":{"comment":"edited with kubectl"}}',
         )  # fmt: skip
         assert "network.ddisync.io/web-frontend patched" in patched.stdout
         await eventually(
-            lambda: _networks(stack)["10.20.1.0/24"]["comment"] == "edited with kubectl"
+            lambda: _networks(stack)["10.64.1.0/24"]["comment"] == "edited with kubectl"
         )
         await stack.kubectl.ok(
-            "wait", "--for=condition=Ready", "network/web-frontend", "--timeout=30s"
-        )
+            "wait", "--for=condition=Ready", "network/web-frontend", "-n", "team-a",
+            "--timeout=30s",
+        )  # fmt: skip
         await watch_line_with(watch, b"MODIFIED", b"web-frontend")
     finally:
         watch.terminate()
@@ -144,19 +161,22 @@ async def test_a_deleted_network_leaves_infoblox_through_the_finalizer(
 ) -> None:
     await _apply_examples(stack, tmp_path)
     network = json.loads(
-        (await stack.kubectl.ok("get", "network/web-frontend", "-o", "json")).stdout
+        (await stack.kubectl.ok("get", "network/web-frontend", "-n", "team-a", "-o", "json")).stdout
     )
     assert network["metadata"]["finalizers"]  # the operator holds it until Infoblox is clean
     # The Record allocated from it goes first: a Network in use waits for its users.
-    await stack.kubectl.ok("delete", "record", "app", "--timeout=30s")
-    deleted = await stack.kubectl.ok("delete", "network", "web-frontend", "--timeout=30s")
+    await stack.kubectl.ok("delete", "record", "app", "-n", "team-a", "--timeout=30s")
+    deleted = await stack.kubectl.ok(
+        "delete", "network", "web-frontend", "-n", "team-a", "--timeout=30s"
+    )
     assert 'network.ddisync.io "web-frontend" deleted' in deleted.stdout
     # kubectl delete waits until the object is gone, i.e. after the operator let go of it.
-    assert "10.20.1.0/24" not in _networks(stack)
-    gone = await stack.kubectl.run("get", "network", "web-frontend")
+    assert "10.64.1.0/24" not in _networks(stack)
+    gone = await stack.kubectl.run("get", "network", "web-frontend", "-n", "team-a")
     assert gone.returncode == 1
     assert 'networks.ddisync.io "web-frontend" not found' in gone.stderr
-    kept = await stack.kubectl.ok("delete", "network", "legacy-dmz")  # deletionPolicy: Retain
+    # deletionPolicy: Retain
+    kept = await stack.kubectl.ok("delete", "network", "legacy-dmz", "-n", "platform")
     assert "deleted" in kept.stdout
     assert "10.99.0.0/24" in _networks(stack)
 
@@ -193,13 +213,52 @@ async def test_invalid_manifests_are_refused_at_apply_naming_the_field(
         assert expected in refused.stderr, str(refused)
     listed = await stack.kubectl.ok("get", "networks", "-o", "name")
     assert listed.stdout == ""  # nothing of them was stored
-    await stack.kubectl.ok("apply", "-f", str(REPO / "examples" / "networks.yaml"))
+    await stack.kubectl.ok(
+        "apply", "-f", str(REPO / "examples" / "00-namespaces.yaml"),
+        "-f", str(REPO / "examples" / "team-a.yaml"),
+    )  # fmt: skip
     immutable = await stack.kubectl.run(
-        "patch", "network", "web-frontend", "--type", "merge",
-        "-p", '{"spec":{"cidr":"10.20.9.0/24"}}',
+        "patch", "network", "web-frontend", "-n", "team-a", "--type", "merge",
+        "-p", '{"spec":{"cidr":"10.64.9.0/24"}}',
     )  # fmt: skip
     assert immutable.returncode == 1
     assert (
         'The Network "web-frontend" is invalid: spec.cidr: Invalid value: "string": '
         "cidr is immutable: create a new Network instead"
     ) in immutable.stderr
+
+
+FORBIDDEN = """\
+apiVersion: ddisync.io/v1alpha1
+kind: Record
+metadata:
+  name: www-apex
+  namespace: team-a
+spec:
+  type: CNAME
+  name: www.example.com
+  canonical: web.team-a.example.com
+"""
+
+
+async def test_a_record_outside_the_namespace_s_grant_is_forbidden_and_says_why(
+    stack: Stack, tmp_path: Path
+) -> None:
+    await _apply_examples(stack, tmp_path)
+    before = len(stack.simulator.grid.objects("record:cname"))
+    manifest = tmp_path / "www-apex.yaml"
+    manifest.write_text(FORBIDDEN)
+    await stack.kubectl.ok("apply", "-f", str(manifest))  # the API accepts it; ddisync refuses
+    await stack.kubectl.ok(
+        "wait", "--for=condition=Ready=False", "record/www-apex", "-n", "team-a",
+        "--timeout=30s",
+    )  # fmt: skip
+    listed = await stack.kubectl.ok("get", "records", "-n", "team-a")
+    row = _rows(listed.stdout)["www-apex"]
+    assert row[1:3] == ["CNAME", "www.example.com"] and row[-3:-1] == ["False", "Forbidden"]
+    message = await stack.kubectl.ok(
+        "get", "record", "www-apex", "-n", "team-a",
+        "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}",
+    )  # fmt: skip
+    assert "www.example.com" in message.stdout and "team-a.example.com" in message.stdout
+    assert len(stack.simulator.grid.objects("record:cname")) == before  # no WAPI write

@@ -491,7 +491,7 @@ async def test_behaviour_matches_the_spec(wapi: Wapi, case: Case) -> None:
 
 
 async def test_return_as_object_wraps_reads_and_writes(wapi: Wapi) -> None:
-    listed = await wapi.get("networkcontainer", {"_return_as_object": "1"})
+    listed = await wapi.get("networkcontainer", {"network": "10.0.0.0/8", "_return_as_object": "1"})
     assert list(listed.json) == ["result"] and len(listed.json["result"]) == 1
     created = await wapi.post("network", {"network": "10.4.0.0/24"}, {"_return_as_object": "1"})
     assert created.status == 201 and created.json["result"].startswith("network/")

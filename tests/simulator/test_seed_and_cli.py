@@ -25,8 +25,13 @@ def test_the_demo_seed_is_what_a_real_grid_would_hold() -> None:
     assert set(zones) == {"example.com", "example.org", "10.0.0.0/8", "2001:db8::/32"}
     assert zones["10.0.0.0/8"]["zone_format"] == "IPV4"
     assert zones["2001:db8::/32"]["dns_fqdn"] == "8.b.d.0.1.0.0.2.ip6.arpa"
-    assert [n["network"] for n in grid.objects("networkcontainer")] == ["10.0.0.0/8"]
-    assert [n["network"] for n in grid.objects("ipv6networkcontainer")] == ["2001:db8::/32"]
+    # The private space, and inside it the containers the examples' DDIGrants give each team.
+    assert [n["network"] for n in grid.objects("networkcontainer")] == [
+        "10.0.0.0/8", "10.64.0.0/12", "10.80.0.0/12", "10.96.0.0/12",
+    ]  # fmt: skip
+    assert [n["network"] for n in grid.objects("ipv6networkcontainer")] == [
+        "2001:db8::/32", "2001:db8:a::/48",
+    ]  # fmt: skip
     eas = {e["name"]: e["type"] for e in grid.objects("extensibleattributedef")}
     assert {"ddisync-cluster", "ddisync-owner", "ddisync-uid", "Site", "Tenant"} <= set(eas)
     assert set(eas.values()) == {"STRING"}
@@ -44,6 +49,26 @@ def test_a_bad_seed_names_the_object_at_fault() -> None:
         load_seed({"record:a": [{"name": "x.nowhere.test", "ipv4addr": "10.0.0.1"}]})
     with pytest.raises(SeedError, match="cannot be seeded: bogus"):
         load_seed({"bogus": []})
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("missing.yaml", None, "No such file or directory"),
+        ("broken.yaml", "zone_auth: [unclosed\n", "expected ',' or ']'"),
+        ("broken.json", "{", "Expecting property name"),
+        ("list.yaml", "- {fqdn: example.com}\n", "a seed is a mapping"),
+    ],
+)
+def test_a_seed_file_that_cannot_be_read_is_a_seed_error_naming_it(
+    tmp_path: Path, name: str, text: str | None, problem: str
+) -> None:
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(SeedError) as raised:
+        load_seed(path)
+    assert str(raised.value).startswith(f"{path}: ") and problem in str(raised.value)
 
 
 async def test_state_is_saved_on_exit_and_loads_back(tmp_path: Path) -> None:
@@ -131,6 +156,9 @@ def test_the_console_script_takes_the_same_options(
     seed.write_text("bogus: []\n")
     assert main(["--port", "0", "--seed", str(seed)]) == 2
     assert capsys.readouterr().err.startswith("ddisync-simulator: ")
+    # A seed that is not there is the seed's fault, not a port's ("cannot listen").
+    assert main(["--port", "0", "--seed", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: No such file or directory" in capsys.readouterr().err
 
 
 def test_the_distribution_declares_its_script_and_its_ddisync_command() -> None:
