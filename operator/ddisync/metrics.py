@@ -164,22 +164,22 @@ class Metrics:
         )
         self.wapi_requests_total = Counter(
             "ddisync_wapi_requests_total",
-            "HTTP exchanges with the Grid Master, by method, WAPI object type and status code "
-            "('error' = no answer: timeout or connection error).",
-            ["method", "object", "code"],
+            "HTTP exchanges with a Grid Master, by grid, method, WAPI object type and status "
+            "code ('error' = no answer: timeout or connection error).",
+            ["grid", "method", "object", "code"],
             registry=r,
         )
         self.wapi_request_duration = Histogram(
             "ddisync_wapi_request_duration_seconds",
-            "Duration of one HTTP exchange with the Grid Master (excluding rate-limit waits).",
-            ["method", "object"],
+            "Duration of one HTTP exchange with a Grid Master (excluding rate-limit waits).",
+            ["grid", "method", "object"],
             buckets=_REQUEST_BUCKETS,
             registry=r,
         )
         self.wapi_retries_total = Counter(
             "ddisync_wapi_retries_total",
-            "WAPI calls retried after a transient failure, by reason (503, timeout, ...).",
-            ["reason"],
+            "WAPI calls retried after a transient failure, by grid and reason (503, timeout, ...).",
+            ["grid", "reason"],
             registry=r,
         )
         self.wapi_ratelimit_wait = Histogram(
@@ -191,7 +191,8 @@ class Metrics:
         )
         self.wapi_circuit_open = Gauge(
             "ddisync_wapi_circuit_open",
-            "1 while the WAPI circuit breaker is open (calls fail fast), else 0.",
+            "1 while a grid's WAPI circuit breaker is open (calls fail fast), else 0.",
+            ["grid"],
             registry=r,
         )
         self.cache_requests_total = Counter(
@@ -227,7 +228,6 @@ class Metrics:
             ["kind"],
             registry=r,
         )
-        self.wapi_circuit_open.set(0)
         # Zero series from the start, so rate() and dashboards work before the first event.
         for kind in sorted(KINDS):
             self.reconcile_duration.labels(kind=kind)
@@ -314,9 +314,10 @@ class Metrics:
 
     # --- WAPI client and exposition -----------------------------------------------------------
 
-    def wapi_observer(self) -> WapiMetricsObserver:
-        """An observer to pass to ``WapiClient(observer=...)``."""
-        return WapiMetricsObserver(self)
+    def wapi_observer(self, grid: str = "default") -> WapiMetricsObserver:
+        """An observer to pass to a grid's ``WapiClient(observer=...)``; ``grid`` labels its
+        series (grids are few: the operator's own and the InfobloxGrids an admin made)."""
+        return WapiMetricsObserver(self, grid)
 
     def exposition(self) -> bytes:
         """The text exposition format (what ``/metrics`` serves, with :data:`CONTENT_TYPE`)."""
@@ -326,27 +327,30 @@ class Metrics:
 class WapiMetricsObserver:
     """Maps the WAPI client's :class:`~ddisync.wapi.observer.WapiObserver` hooks to metrics."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, grid: str = "default") -> None:
         self._m = metrics
+        self._grid = grid
+        metrics.wapi_circuit_open.labels(grid=grid).set(0)  # a series from the start: closed
 
     def on_request(self, *, method: str, objtype: str, status: int | str, seconds: float) -> None:
         method_label = _bounded(method.upper(), WAPI_METHODS)
         object_label = wapi_object_label(objtype)
         self._m.wapi_requests_total.labels(
-            method=method_label, object=object_label, code=code_label(status)
+            grid=self._grid, method=method_label, object=object_label, code=code_label(status)
         ).inc()
-        self._m.wapi_request_duration.labels(method=method_label, object=object_label).observe(
-            max(0.0, seconds)
-        )
+        self._m.wapi_request_duration.labels(
+            grid=self._grid, method=method_label, object=object_label
+        ).observe(max(0.0, seconds))
 
     def on_retry(self, *, reason: str) -> None:
-        self._m.wapi_retries_total.labels(reason=_bounded(reason, RETRY_REASONS)).inc()
+        reason_label = _bounded(reason, RETRY_REASONS)
+        self._m.wapi_retries_total.labels(grid=self._grid, reason=reason_label).inc()
 
     def on_rate_limit_wait(self, seconds: float) -> None:
         self._m.wapi_ratelimit_wait.observe(max(0.0, seconds))
 
     def on_circuit_change(self, open: bool) -> None:
-        self._m.wapi_circuit_open.set(1 if open else 0)
+        self._m.wapi_circuit_open.labels(grid=self._grid).set(1 if open else 0)
 
 
 class FanOutObserver:

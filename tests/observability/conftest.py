@@ -26,7 +26,7 @@ class FakeClock:
 
 
 def requests(metrics: Metrics, method: str, obj: str, code: str) -> float | None:
-    labels = {"method": method, "object": obj, "code": code}
+    labels = {"grid": "default", "method": method, "object": obj, "code": code}
     return metrics.registry.get_sample_value("ddisync_wapi_requests_total", labels)
 
 

@@ -23,11 +23,11 @@ from .conftest import requests
 REQUIRED = {
     "ddisync_reconcile_total": {"kind", "result"},
     "ddisync_reconcile_duration_seconds": {"kind"},
-    "ddisync_wapi_requests_total": {"method", "object", "code"},
-    "ddisync_wapi_request_duration_seconds": {"method", "object"},
-    "ddisync_wapi_retries_total": {"reason"},
+    "ddisync_wapi_requests_total": {"grid", "method", "object", "code"},
+    "ddisync_wapi_request_duration_seconds": {"grid", "method", "object"},
+    "ddisync_wapi_retries_total": {"grid", "reason"},
     "ddisync_wapi_ratelimit_wait_seconds": set(),
-    "ddisync_wapi_circuit_open": set(),
+    "ddisync_wapi_circuit_open": {"grid"},
     "ddisync_cache_requests_total": {"layer", "result"},
     "ddisync_resources": {"kind", "ready"},
     "ddisync_drift_repaired_total": {"kind"},
@@ -128,15 +128,15 @@ def test_the_wapi_observer_maps_every_hook() -> None:
     assert requests(metrics, "POST", "network", "503") == 1
     assert requests(metrics, "PUT", "record:host", "error") == 1
     duration = "ddisync_wapi_request_duration_seconds_count"
-    assert value(metrics, duration, method="GET", object="record:a") == 1
-    assert value(metrics, "ddisync_wapi_retries_total", reason="503") == 1
-    assert value(metrics, "ddisync_wapi_retries_total", reason="timeout") == 1
+    assert value(metrics, duration, grid="default", method="GET", object="record:a") == 1
+    assert value(metrics, "ddisync_wapi_retries_total", grid="default", reason="503") == 1
+    assert value(metrics, "ddisync_wapi_retries_total", grid="default", reason="timeout") == 1
     assert value(metrics, "ddisync_wapi_ratelimit_wait_seconds_sum") == 0.5
-    assert value(metrics, "ddisync_wapi_circuit_open") == 0
+    assert value(metrics, "ddisync_wapi_circuit_open", grid="default") == 0
     observer.on_circuit_change(True)
-    assert value(metrics, "ddisync_wapi_circuit_open") == 1
+    assert value(metrics, "ddisync_wapi_circuit_open", grid="default") == 1
     observer.on_circuit_change(False)
-    assert value(metrics, "ddisync_wapi_circuit_open") == 0
+    assert value(metrics, "ddisync_wapi_circuit_open", grid="default") == 0
 
 
 def test_a_ref_is_reported_by_its_object_type_only() -> None:
@@ -177,6 +177,9 @@ def test_every_label_value_stays_in_its_fixed_set_whatever_comes_in() -> None:
                     continue
                 if label == "code":
                     assert label_value == "error" or 100 <= int(label_value) <= 599
+                    continue
+                if label == "grid":  # the operator's grids, named by the cluster admin
+                    assert label_value == "default"
                     continue
                 assert label_value in ALLOWED[label], (sample.name, label, label_value)
 
@@ -230,4 +233,4 @@ def test_an_observer_that_raises_does_not_stop_the_others() -> None:
     observer.on_request(method="GET", objtype="network", status=200, seconds=0.01)
     observer.on_circuit_change(True)
     assert requests(metrics, "GET", "network", "200") == 1
-    assert value(metrics, "ddisync_wapi_circuit_open") == 1
+    assert value(metrics, "ddisync_wapi_circuit_open", grid="default") == 1

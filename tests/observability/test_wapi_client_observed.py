@@ -62,7 +62,12 @@ async def test_a_503_burst_counts_retries_and_then_success(
 ) -> None:
     async with client_for(FakeGrid(503, 503, 200), metrics, health) as client:
         await client.get("network")
-    assert metrics.registry.get_sample_value("ddisync_wapi_retries_total", {"reason": "503"}) == 2
+    assert (
+        metrics.registry.get_sample_value(
+            "ddisync_wapi_retries_total", {"grid": "default", "reason": "503"}
+        )
+        == 2
+    )
     assert requests(metrics, "GET", "network", "503") == 2
     assert health.last_wapi_success is not None
 
@@ -85,4 +90,4 @@ async def test_a_grid_that_stays_down_makes_readiness_fail(
     assert infoblox["ok"] is False
     assert infoblox["lastFailure"] is not None
     assert infoblox["circuitOpen"] is True  # five straight failures open the breaker
-    assert metrics.registry.get_sample_value("ddisync_wapi_circuit_open") == 1
+    assert metrics.registry.get_sample_value("ddisync_wapi_circuit_open", {"grid": "default"}) == 1

@@ -52,9 +52,8 @@ async def _check_markers(memo: kopf.Memo) -> None:
 def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> None:
     @kopf.on.startup(registry=registry)
     async def open_wapi_client(memo: kopf.Memo, **_: Any) -> None:
-        observer = FanOutObserver(memo.metrics.wapi_observer(), memo.health.wapi_observer())
-
         async def open_grid(name: str, wapi: WapiSettings) -> Grid:
+            observer = FanOutObserver(memo.metrics.wapi_observer(name), memo.health.wapi_observer())
             # Each grid its own snapshot store (its own Redis keyspace, from its URL and user).
             store = await open_snapshot_store(settings, wapi, memo.metrics, memo.health)
             client = TrackingClient(wapi, store, observer=observer)  # its writes reach store
