@@ -36,7 +36,7 @@ from typing import Any
 
 import aiohttp.web
 import kmock
-from kmock._internal.rendering import Response, StreamingError
+from kmock._internal.rendering import StreamingError
 
 from ddisync_emulator import (
     crd_serving,
@@ -343,7 +343,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._known(request)
         reads.selector(request)  # a refused selector is an answer, not a broken stream
         # kmock streams as application/octet-stream, which client-go (kubectl) refuses to decode.
-        return Response(headers={"Content-Type": "application/json"}, payload=self._watch(request))
+        headers = {"Content-Type": "application/json"}
+        return kmock.Response(headers=headers, payload=self._watch(request))
 
     async def _watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         yield b""  # send the headers now, even if nothing happens for a while
