@@ -72,7 +72,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         super().__attrs_post_init__()
         self._rv = 0
         self._index: dict[kmock.resource, dict[Key, kmock.Object]] = {}
-        self._indexed = 0  # len(self._objects) when the index was last in step
+        self._indexed = 0  # len(self.objects) when the index was last in step
         self._hubs: dict[kmock.resource, watching.WatchHub] = {}
         self._served: dict[kmock.resource, ServedVersion] = {}  # what each CRD serves
         self._outcomes: dict[kmock.Request, writes.Outcome] = {}
@@ -217,16 +217,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     # --- storage and index --------------------------------------------------------------------
 
     def _store(self, resource: kmock.resource, key: Key, body: Body, old: Body | None) -> None:
-        objects = self._objects._objects
         array_key = (resource, key[0], key[1])
-        obj = objects.get(array_key)
-        if obj is None:
-            obj = objects[array_key] = kmock.Object(body)
-            self._indexed += 1
-        else:
+        if array_key in self.objects:
+            obj = self.objects[array_key]
             obj.create(body)
             if len(obj.history) > self.history_limit:
                 del obj.history[: -self.history_limit]
+        else:
+            self.objects[array_key] = body
+            obj = self.objects[array_key]
+            self._indexed += 1
         self._index.setdefault(resource, {})[key] = obj
         kind = "ADDED" if old is None else "MODIFIED"
         self._hub(resource).publish(watching.Change(self._rv, kind, body, old))
@@ -266,10 +266,10 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     def _sync_index(self) -> None:
         """Rebuild the index if objects were added through ``emu.objects[...]`` directly."""
-        if len(self._objects) != self._indexed:
+        if len(self.objects) != self._indexed:
             self._index.clear()
-            self._index.update(index_of(self._objects.items()))
-            self._indexed = len(self._objects)
+            self._index.update(index_of(self.objects.items()))
+            self._indexed = len(self.objects)
 
     def _get_resources(self) -> list[kmock.resource]:
         # The stock version scans every stored object; the index knows the resources in use.
