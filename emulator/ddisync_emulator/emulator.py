@@ -14,7 +14,8 @@ names ``generateName`` objects (Events); serves one Event storage as core ``v1``
 (``fields``); sets what the server sets on a Namespace (``namespaces``); and reads the protobuf
 bodies of ``kubectl create namespace|secret|configmap`` (``protobuf``).
 Those modules hold the rules as pure functions; this class holds the state (objects, index,
-watch hubs, the resourceVersion counter) and wires them into kmock's request handling.
+watch hubs, the resourceVersion counter) and wires them into kmock's request handling, through
+``kmock_internals`` wherever that takes kmock's insides.
 
 Speed: kmock matches each request against views over its whole request history and scans
 every object for every fetch; both made the stock emulator quadratic (3 objects/s at 200
@@ -36,11 +37,11 @@ from typing import Any
 
 import aiohttp.web
 import kmock
-from kmock._internal.rendering import Response, StreamingError
 
 from ddisync_emulator import (
     crd_serving,
     discovery,
+    kmock_internals,
     openapi,
     printers,
     reads,
@@ -69,16 +70,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     bookmark_interval = 20.0
 
     def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
+        kmock_internals.set_up(self)
         self._rv = 0
         self._index: dict[kmock.resource, dict[Key, kmock.Object]] = {}
-        self._indexed = 0  # len(self._objects) when the index was last in step
+        self._indexed = 0  # len(self.objects) when the index was last in step
         self._hubs: dict[kmock.resource, watching.WatchHub] = {}
         self._served: dict[kmock.resource, ServedVersion] = {}  # what each CRD serves
         self._outcomes: dict[kmock.Request, writes.Outcome] = {}
         self.fallback["get /openapi/v3"] << self._serve_openapi_root
         self.fallback["get", re.compile(r"/openapi/v3/apis?/.+")] << self._serve_openapi_doc
-        self._builtin_reactions = tuple(self._payloads)  # see _serve_directly
+        self._builtin_reactions = tuple(kmock_internals.reactions(self))  # see _serve_directly
 
     @property
     def resource_version(self) -> int:
@@ -108,16 +109,13 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
             return await self._render_error(exc)
         # kmock filters every request through views over its request history: keep only the
         # requests in flight there, or each request costs O(requests so far).
-        self._requests.append(request)
+        kmock_internals.add_request(self, request)
         try:
             return await self._serve(request)
         finally:
-            self._requests.remove(request)
+            kmock_internals.remove_request(self, request)
             self._outcomes.pop(request, None)
-            for payload in self._payloads:
-                del payload._requests[:-16]
-            if self._errors:
-                del self._errors[-1][:-16]
+            kmock_internals.trim_histories(self, keep=16)
 
     async def _serve(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         raw_response: aiohttp.web.StreamResponse | None = None
@@ -129,16 +127,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
                     return direct
             try:
                 # kmock's matching of DSL reactions, then our _serve_* fallbacks.
-                return await kmock.RawHandler._handle(self, request)
-            except StreamingError as exc:  # a stream failed after its headers went out
-                raw_response = exc.args[0]
-                raise (exc.__cause__ or exc) from None
+                return await kmock_internals.match_reactions(self, request)
+            except kmock_internals.StreamingError as exc:  # failed after its headers went out
+                raw_response, error = kmock_internals.failed_stream(exc)
+                raise error from None
         except Exception as exc:
-            if self._errors and not isinstance(exc, ApiError | kmock.KubernetesError):
-                self._errors[-1].append(exc)
+            if not isinstance(exc, ApiError | kmock.KubernetesError):
+                kmock_internals.record_error(self, exc)
             if raw_response is None or not raw_response.prepared:
                 return await self._render_error(exc)
-            await self._stream_error(exc, raw_response)
+            await kmock_internals.write_stream_error(self, exc, raw_response)
             await raw_response.write_eof()
             return raw_response
 
@@ -149,7 +147,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         so the answer is rendered here at once (why: see ``responses``). Watches still go
         through kmock (streaming).
         """
-        if not responses.only_builtin_reactions(self._payloads, self._builtin_reactions):
+        reactions = kmock_internals.reactions(self)
+        if not responses.only_builtin_reactions(reactions, self._builtin_reactions):
             return None  # a test's reaction may match: kmock decides
         action = request.action
         if action in _WRITES:
@@ -217,16 +216,16 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
     # --- storage and index --------------------------------------------------------------------
 
     def _store(self, resource: kmock.resource, key: Key, body: Body, old: Body | None) -> None:
-        objects = self._objects._objects
         array_key = (resource, key[0], key[1])
-        obj = objects.get(array_key)
-        if obj is None:
-            obj = objects[array_key] = kmock.Object(body)
-            self._indexed += 1
-        else:
+        if array_key in self.objects:
+            obj = self.objects[array_key]
             obj.create(body)
             if len(obj.history) > self.history_limit:
                 del obj.history[: -self.history_limit]
+        else:
+            self.objects[array_key] = body
+            obj = self.objects[array_key]
+            self._indexed += 1
         self._index.setdefault(resource, {})[key] = obj
         kind = "ADDED" if old is None else "MODIFIED"
         self._hub(resource).publish(watching.Change(self._rv, kind, body, old))
@@ -266,14 +265,14 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
 
     def _sync_index(self) -> None:
         """Rebuild the index if objects were added through ``emu.objects[...]`` directly."""
-        if len(self._objects) != self._indexed:
+        if len(self.objects) != self._indexed:
             self._index.clear()
-            self._index.update(index_of(self._objects.items()))
-            self._indexed = len(self._objects)
+            self._index.update(index_of(self.objects.items()))
+            self._indexed = len(self.objects)
 
     def _get_resources(self) -> list[kmock.resource]:
         # The stock version scans every stored object; the index knows the resources in use.
-        declared = kmock.KubernetesScaffold._get_resources(self)
+        declared = kmock_internals.declared_resources(self)
         return list(set(declared) | {res for res, objs in self._index.items() if objs})
 
     # --- reading (kmock's fallback reactions call these) --------------------------------------
@@ -343,7 +342,8 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         self._known(request)
         reads.selector(request)  # a refused selector is an answer, not a broken stream
         # kmock streams as application/octet-stream, which client-go (kubectl) refuses to decode.
-        return Response(headers={"Content-Type": "application/json"}, payload=self._watch(request))
+        headers = {"Content-Type": "application/json"}
+        return kmock.Response(headers=headers, payload=self._watch(request))
 
     async def _watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         yield b""  # send the headers now, even if nothing happens for a while
@@ -388,7 +388,7 @@ class ApiServerEmulator(kmock.KubernetesEmulator):
         return openapi.group_version(members)
 
     async def _serve_version(self, request: kmock.Request) -> Any:
-        answer = await super()._serve_version(request)
+        answer = await kmock_internals.resource_list(self, request)
         assert isinstance(answer, dict)
         return discovery.resource_list(answer)
 

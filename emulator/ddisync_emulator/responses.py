@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aiohttp.web
-from kmock._internal.rendering import Response
+import kmock
 
 from ddisync_emulator.objects import status_body
 from ddisync_emulator.writes import Outcome
@@ -30,11 +30,13 @@ def outcome_response(outcome: Outcome) -> aiohttp.web.Response:
     return aiohttp.web.json_response(outcome.body, status=outcome.status, headers=headers)
 
 
-def outcome_reaction(outcome: Outcome) -> Response:
+def outcome_reaction(outcome: Outcome) -> kmock.Response:
     """The outcome as what kmock's built-in reaction answers."""
     # kmock merges headers into its shared reaction: None clears the previous answer's.
     text = warning_header(outcome.warnings)
-    return Response(status=outcome.status, payload=outcome.body, headers={"Warning": text or None})
+    return kmock.Response(
+        status=outcome.status, payload=outcome.body, headers={"Warning": text or None}
+    )
 
 
 def error_response(exc: Exception) -> aiohttp.web.Response:
