@@ -89,6 +89,7 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
 
     [(kind, message)] = await eventually(announced)
     assert kind == "Warning" and "Infoblox drifted from the spec" in message
+    assert f"network: Update, {network['_ref']}" in message  # names what drifted
     resource = await condition_of(cluster, "networks", "web")
     assert resource["status"] == "True"
     swept = metric_value(

@@ -1,4 +1,4 @@
-"""Conformance with the spec (shared/reference/wapi-behaviour.md), one row per behaviour.
+"""Conformance with NIOS WAPI as the simulator's README describes it, one row per behaviour.
 
 Each row: a request against a grid holding the demo seed plus ``POPULATE``, the HTTP status
 expected and, for errors, the exact ``text`` (and ``code``) NIOS sends.

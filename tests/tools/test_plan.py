@@ -128,3 +128,26 @@ async def test_an_unreachable_grid_exits_1(password_file: Path, tmp_path: Path) 
                      "--username", "admin", "--password-file", str(password_file))  # fmt: skip
     assert done.code == 1
     assert done.err.startswith("ddisync plan:")
+
+
+async def test_plan_predicts_a_missing_zone_and_a_network_inside_another(
+    demo_sim: Simulator, password_file: Path, tmp_path: Path
+) -> None:
+    big = {"network": "10.10.0.0/24", "extattrs": _markers("other/Network/big")}
+    await _create(demo_sim, "network", big)
+    path = _write(
+        tmp_path / "m.yaml",
+        _manifest("Record", "nozone", type="A", name="web.nozone.test", address="10.11.0.1"),
+        _manifest("Record", "zoned", type="A", name="web2.example.com", address="10.11.0.2"),
+        _manifest("Network", "inside", cidr="10.10.0.64/26"),
+    )
+    code, plan = await _plan(demo_sim, password_file, "-f", str(path))
+    assert code == 1
+    refused = {e["name"]: e for e in plan["refuse"]}
+    assert set(refused) == {"nozone", "inside"}
+    assert refused["nozone"]["reason"] == "ParentNotFound"
+    assert "create its zone in Infoblox (for instance nozone.test)" in refused["nozone"]["message"]
+    assert refused["inside"]["reason"] == "Conflict"
+    assert "would lie inside network 10.10.0.0/24" in refused["inside"]["message"]
+    assert "other/Network/big" in refused["inside"]["message"]
+    assert [e["name"] for e in plan["create"]] == ["zoned"]

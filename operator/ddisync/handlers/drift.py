@@ -81,10 +81,13 @@ def report_drift(
     body: Mapping[str, Any],
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
     what: str,
+    ref: str | None = None,
 ) -> None:
-    """Log and announce (as a Kubernetes Event) a drift about to be repaired."""
-    logger.warning("Infoblox drifted from the spec (%s); repairing", what)
-    message = f"Infoblox drifted from the spec ({what}); repaired"
+    """Log and announce (as a Kubernetes Event) a drift about to be repaired, naming the
+    object (``ref``; None: it is gone from Infoblox)."""
+    where = ref or "gone from Infoblox"
+    logger.warning("Infoblox drifted from the spec (%s, %s); repairing", what, where)
+    message = f"Infoblox drifted from the spec ({what}, {where}); repaired"
     announce(body, "DriftRepaired", message, warning=True)
 
 
@@ -125,6 +128,6 @@ async def check_drift(
     verdict = drift(driver, desired, intent, owned)
     if verdict.what is None:
         return False
-    report_drift(body, logger, verdict.what)
+    report_drift(body, logger, verdict.what, verdict.ref)
     await reconcile(driver, body, patch, ctx, logger)
     return True

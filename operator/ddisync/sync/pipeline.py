@@ -100,6 +100,7 @@ class Drift:
 
     what: str | None
     used: tuple[str, ...]
+    ref: str | None = None  # the object that drifted, if it is there at all
 
 
 def drift(
@@ -115,13 +116,17 @@ def drift(
     found = owned.get(primary.objtype, {}).get(uid)
     action = primary.plan(found)
     if not isinstance(action, NoChange) or found is None:
-        return Drift(type(action).__name__, (primary.objtype,))
+        ref = str(found["_ref"]) if found is not None else None
+        return Drift(f"{primary.noun}: {type(action).__name__}", (primary.objtype,), ref)
     used = [primary.objtype]
     for part in driver.followers(desired, found, intent, status={}, created=False):
         used.append(part.objtype)
-        follower = part.plan(owned.get(part.objtype, {}).get(uid))
+        theirs = owned.get(part.objtype, {}).get(uid)
+        follower = part.plan(theirs)
         if follower is not None and not isinstance(follower, NoChange):
-            return Drift(f"its {part.noun}", tuple(used))
+            ref = str(theirs["_ref"]) if theirs is not None else None
+            what = f"its {part.noun}: {type(follower).__name__}"
+            return Drift(what, tuple(used), ref)
     return Drift(None, tuple(used))
 
 

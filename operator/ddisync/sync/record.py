@@ -202,11 +202,17 @@ def _explain(desired: DesiredRecord, error: Exception) -> Exception:
             f"{where.network_view!r}), so no address can be allocated from it "
             f"(Infoblox: {error.text})",
         )
+    return missing_zone(desired, error.text)
+
+
+def missing_zone(desired: DesiredRecord, infoblox: str | None = None) -> SyncRefused:
+    """No zone holds the record's name: which zone to create (``ddisync plan`` predicts it)."""
     parent = desired.name.split(".", 1)[1] if "." in desired.name else desired.name
+    said = f" (Infoblox: {infoblox})" if infoblox else ""
     return SyncRefused(
         Reason.PARENT_NOT_FOUND,
         f"no DNS zone in view {desired.view!r} holds {desired.name}: create its zone in Infoblox "
-        f"(for instance {parent}), or correct spec.name (Infoblox: {error.text})",
+        f"(for instance {parent}), or correct spec.name{said}",
     )
 
 

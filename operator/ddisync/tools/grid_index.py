@@ -17,6 +17,7 @@ operator then sees the old object as someone else's (Conflict), ``plan`` as its 
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -31,7 +32,7 @@ from ddisync.reconcile.record_desired import (
     normal_address,
     normal_name,
 )
-from ddisync.tools.reading import NETWORK_OBJTYPES
+from ddisync.tools.reading import NETWORK_OBJTYPES, ZONE_OBJTYPE
 from ddisync.wapi.query import objtype_of
 
 __all__ = ["GridIndex"]
@@ -65,6 +66,7 @@ class GridIndex:
         self._owned: dict[tuple[str, str], list[WapiObject]] = defaultdict(list)
         self._networks: dict[tuple[str, str, str], WapiObject] = {}
         self._records: dict[tuple[str, str, str], list[ActualRecord]] = defaultdict(list)
+        self._zones: dict[str, set[str]] = {}  # view -> zone names read
         for obj in objects:
             self._add(obj)
 
@@ -77,7 +79,11 @@ class GridIndex:
         markers = ea_values(obj.get("extattrs"))
         if markers.get(CLUSTER_EA) == self.cluster_id and OWNER_EA in markers:
             self._owned[(objtype, markers[OWNER_EA])].append(obj)
-        if objtype in NETWORK_OBJTYPES:
+        if objtype == ZONE_OBJTYPE:
+            self._zones.setdefault(str(obj.get("view", "default")), set()).add(
+                str(obj.get("fqdn", "")).lower().rstrip(".")
+            )
+        elif objtype in NETWORK_OBJTYPES:
             network = actual_network(obj)
             self._networks[(objtype, network.network_view, network.cidr)] = obj
         else:
@@ -99,6 +105,24 @@ class GridIndex:
             for obj in objects
             if display not in displays
         ]
+
+    def has_zone_for(self, view: str, name: str) -> bool:
+        """Whether a zone read in ``view`` holds ``name`` (reverse zones, named by their
+        network, hold no forward name)."""
+        zones = self._zones.get(view, set())
+        return any(name == zone or name.endswith(f".{zone}") for zone in zones if "/" not in zone)
+
+    def enclosing(self, objtype: str, view: str, cidr: str) -> ActualNetwork | None:
+        """A network of ``objtype`` in ``view`` strictly around ``cidr`` (networks never nest,
+        so there is at most one)."""
+        inner = ipaddress.ip_network(cidr)
+        for (kind, network_view, other), obj in self._networks.items():
+            if kind != objtype or network_view != view or other == cidr:
+                continue
+            outer = ipaddress.ip_network(other)
+            if outer.version == inner.version and inner.subnet_of(outer):  # type: ignore[arg-type]
+                return actual_network(obj)
+        return None
 
     def network(self, desired: DesiredNetwork, display: str) -> ActualNetwork | None:
         obj = self.owned(desired.objtype, display)

@@ -54,6 +54,7 @@ from ddisync.reconcile.record_desired import (
     actual_record,
     desired_record,
 )
+from ddisync.sync.record import missing_zone
 from ddisync.tools.gate import (
     Gate,
     Parsed,
@@ -68,7 +69,7 @@ from ddisync.tools.grid_index import GridIndex
 from ddisync.tools.manifests import Resource
 from ddisync.tools.plan import Plan, PlanEntry, entry_for
 from ddisync.tools.progress import Progress
-from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES, read_all
+from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES, ZONE_OBJTYPE, read_all
 from ddisync.wapi.client import WapiClient, WapiObject
 from ddisync.wapi.query import objtype_of
 
@@ -87,6 +88,8 @@ def _scopes(parsed: Sequence[Parsed]) -> set[tuple[str, str, str]]:
             scopes.add((item.network.objtype, "network_view", item.network.network_view))
         elif item.record is not None:
             scopes.add((OBJTYPES[item.record.type], "view", item.record.view))
+            if item.record.type is not RecordType.PTR:
+                scopes.add((ZONE_OBJTYPE, "view", item.record.view))
             if item.record.create_ptr:
                 scopes.add((PTR_OBJTYPE, "view", item.record.view))
     return scopes
@@ -133,6 +136,10 @@ class _Planner:
         desired, resource = item.network, item.resource
         assert desired is not None
         actual = self.index.network(desired, resource.display)
+        if actual is None and desired.cidr is not None:
+            # Another network around it: the operator refuses (Conflict), as NIOS would make
+            # that network a container.
+            actual = self.index.enclosing(desired.objtype, desired.network_view, desired.cidr)
         owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
         action = plan_network(desired, actual, owner, adopt=item.adopt)
         what = network_text(desired, actual.cidr if actual else None)
@@ -183,6 +190,13 @@ class _Planner:
         except InvalidSpecError as exc:
             return [refused(resource, record_text(spec), Reason.INVALID_SPEC, str(exc))]
         actual = self.index.record(desired, resource.display)
+        zoned = desired.type is RecordType.PTR or self.index.has_zone_for(
+            desired.view, desired.name
+        )
+        if actual is None and not zoned:  # NIOS would refuse it: "A parent was not found"
+            missing = missing_zone(desired)
+            reason, message = missing.reason, missing.message
+            return [refused(resource, record_text(spec, desired), reason, message)]
         owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
         action = plan_record(desired, actual, owner, adopt=item.adopt)
         entries = [entry_for("Record", resource.display, record_text(spec, desired), action)]

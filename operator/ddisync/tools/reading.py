@@ -17,6 +17,7 @@ from ddisync.wapi.client import WapiClient, WapiObject
 __all__ = ["NETWORK_OBJTYPES", "RECORD_OBJTYPES", "fields_of", "read_all"]
 
 NETWORK_OBJTYPES = ("network", "ipv6network")
+ZONE_OBJTYPE = "zone_auth"  # read by plan to predict a record's missing zone
 RECORD_OBJTYPES = tuple(OBJTYPES.values())
 
 
@@ -24,6 +25,8 @@ def fields_of(objtype: str) -> tuple[str, ...]:
     """What to read back of ``objtype``: every field the planners compare."""
     if objtype in NETWORK_OBJTYPES:
         return NETWORK_FIELDS
+    if objtype == ZONE_OBJTYPE:
+        return ("fqdn", "view")
     return RETURN_FIELDS[objtype]
 
 
