@@ -5,7 +5,15 @@ import os
 from hypothesis import settings
 
 from tests.redis_server import redis_server  # noqa: F401  (fixtures for every folder)
-from tests.stack import cluster, simulator  # noqa: F401
+from tests.stack import (  # noqa: F401
+    cluster,
+    namespace,
+    own_cluster,
+    quick_stop,
+    shared_cluster,
+    shared_simulator,
+    simulator,
+)
 
 # On CI the fuzz tests draw the same examples every run, so a submission's result does not
 # depend on luck; locally they explore new examples each run (HYPOTHESIS_PROFILE=ci to pin).
