@@ -19,9 +19,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/ddisync demo
 
+# The whole suite (CI runs exactly this), on every core: pytest-xdist workers, each with its
+# own simulator and emulated API server (tests/stack.py); tests that share session-cached
+# work carry an xdist_group and stay on one worker (--dist loadgroup). Bytecode is cached even
+# where the environment says not to write it: each worker and every `ddisync` subprocess of
+# the tests would compile the sources again (about 2 s each on this machine).
+# `pytest -m "not slow"` is the quick loop while developing.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	scripts/ensure-system-deps.sh
-	$(BIN)/pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check operator tests benchmarks scripts

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.helpers import eventually
 from tests.kubectl.conftest import REPO, Stack
 
@@ -71,6 +73,7 @@ async def test_the_crds_are_served_once_applied(stack: Stack) -> None:
     assert "condition met" in established.stdout
 
 
+@pytest.mark.slow
 async def test_the_examples_become_ready_and_show_their_printer_columns(
     stack: Stack, tmp_path: Path
 ) -> None:
@@ -104,6 +107,7 @@ async def _watch_line_with(watch: asyncio.subprocess.Process, *words: bytes) -> 
             return line
 
 
+@pytest.mark.slow
 async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
     watch = await stack.kubectl.start("get", "networks", "-w", "--output-watch-events")
@@ -130,6 +134,7 @@ async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_p
         await watch.wait()
 
 
+@pytest.mark.slow
 async def test_a_deleted_network_leaves_infoblox_through_the_finalizer(
     stack: Stack, tmp_path: Path
 ) -> None:

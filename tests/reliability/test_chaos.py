@@ -131,6 +131,7 @@ async def until(
 
 # Each wait below is generous (a slow CI machine); this bounds the whole test (~25 s here).
 @pytest.mark.timeout(240)
+@pytest.mark.slow
 async def test_hundreds_of_resources_converge_exactly_through_chaos(
     cluster: Cluster, simulator: Simulator, redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -314,6 +315,7 @@ def outcome(process: subprocess.Popen[str]) -> tuple[int, dict[str, Any], str]:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_the_demo_under_faults_ends_as_without_them() -> None:
     faulty = demo("--sim-fail-rate", "0.1", "--sim-latency-ms", "20")
     calm = demo()
