@@ -195,6 +195,10 @@ class OperatorProcess:
         return f"http://127.0.0.1:{self.env['DDISYNC_METRICS_PORT']}/metrics"
 
     @property
+    def readyz_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['DDISYNC_HEALTH_PORT']}/readyz"
+
+    @property
     def alive(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
