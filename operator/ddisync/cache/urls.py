@@ -113,7 +113,7 @@ def connect(url: str, *, timeout: float) -> Redis:
     }
     if target.sentinel_password:
         sentinel_kwargs["password"] = target.sentinel_password
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(  # type: ignore[no-untyped-call, unused-ignore]  # typed from redis 8
         list(target.sentinels), sentinel_kwargs=sentinel_kwargs, **options
     )
     master: Redis = sentinel.master_for(
