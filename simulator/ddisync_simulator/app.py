@@ -5,6 +5,7 @@ async with running_simulator(SimulatorOptions(port=0)) as sim:
     sim.grid       # the in-memory store: sim.grid.objects("record:a"), sim.grid.count(...)
     sim.faults     # change at run time: sim.faults.fail_rate = 0.2
     sim.counters   # sim.counters.total(method="GET"), sim.counters.snapshot()
+    sim.reset()    # back to the seeded grid, the configured faults, no counters or sessions
 """
 
 from __future__ import annotations
@@ -61,7 +62,23 @@ class SimulatorOptions:
 class Simulator:
     def __init__(self, options: SimulatorOptions | None = None) -> None:
         self.options = opts = options or SimulatorOptions()
-        self.grid: Grid = load_seed(opts.seed)
+        self.grid: Grid
+        self.faults: Faults
+        self.counters: Counters
+        self.auth: Authenticator
+        self.reset()
+        self.versions: tuple[str, ...] = tuple(opts.versions or DEFAULT_VERSIONS)
+        self.url = ""
+        self.ca_file: Path | None = None
+        self._runner: web.AppRunner | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def reset(self) -> None:
+        """Back to the state of a fresh start with the same options, while serving: the seeded
+        grid, the configured faults, no counters, no sessions and no lockout. A test suite runs
+        one simulator for many tests and resets it between them."""
+        opts = self.options
+        self.grid = load_seed(opts.seed)
         self.faults = Faults(
             latency_ms=opts.latency_ms,
             latency_jitter_ms=opts.latency_jitter_ms,
@@ -72,11 +89,6 @@ class Simulator:
         )
         self.counters = Counters()
         self.auth = Authenticator(opts.username, opts.password, opts.session_timeout)
-        self.versions: tuple[str, ...] = tuple(opts.versions or DEFAULT_VERSIONS)
-        self.url = ""
-        self.ca_file: Path | None = None
-        self._runner: web.AppRunner | None = None
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     async def start(self) -> None:
         opts = self.options

@@ -32,6 +32,8 @@ def run_demo(*args: str, cwd: Path = REPO) -> tuple[int, dict[str, Any], str]:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_the_examples_all_become_ready() -> None:
     code, document, stderr = run_demo("--timeout", "60")
     resources = document["resources"]
@@ -62,6 +64,8 @@ def test_the_examples_all_become_ready() -> None:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_a_refused_manifest_is_reported_and_does_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "mixed.yaml").write_text(
         "apiVersion: ddisync.io/v1alpha1\n"

@@ -262,13 +262,18 @@ async def test_label_selectors_filter_lists(cluster: Cluster) -> None:
     assert [item["metadata"]["name"] for item in listing["items"]] == ["b"]
 
 
-async def read_events(cluster: Cluster, query: str, count: int) -> list[dict[str, Any]]:
+async def read_events(
+    cluster: Cluster, query: str, count: int, first: asyncio.Event | None = None
+) -> list[dict[str, Any]]:
+    """The first ``count`` events of a watch; ``first`` is set once one has come."""
     events: list[dict[str, Any]] = []
     url = f"{cluster.url}/apis/ddisync.io/v1alpha1/networks?watch=true&{query}"
     async with cluster.session.get(url) as response:
         async for line in response.content:
             if line.strip():
                 events.append(json.loads(line))
+                if first is not None:
+                    first.set()
             if len(events) == count:
                 break
     return events
@@ -289,8 +294,9 @@ async def test_a_watch_resumes_after_the_resource_version_it_is_given(cluster: C
 
 async def test_a_watch_without_resource_version_starts_with_every_object(cluster: Cluster) -> None:
     await cluster.apply(network("a"))
-    watching = asyncio.create_task(read_events(cluster, "", 3))
-    await asyncio.sleep(0.1)
+    first = asyncio.Event()
+    watching = asyncio.create_task(read_events(cluster, "", 3, first))
+    await asyncio.wait_for(first.wait(), 5)  # the watch has started (it sent "a")
     await cluster.delete("networks", "ns1", "a")
     await cluster.apply(network("b"))
     events = await asyncio.wait_for(watching, 5)

@@ -2,6 +2,10 @@
 
 The operator runs in-process (``ddisync.runtime.running_operator``) against the emulator over
 HTTP, and talks to the simulator over HTTP through the real WAPI client. Nothing is mocked.
+
+The emulator and the simulator serve every test of a process (``tests/stack.py``): each test
+keeps to its own ``namespace``, its operator watches only that one, and the simulator's grid is
+reset before it.
 """
 
 from __future__ import annotations
@@ -12,17 +16,22 @@ import pytest
 
 from ddisync.config import Settings
 from ddisync.runtime import running_operator
-from ddisync_emulator.cluster import running_cluster
+from ddisync_emulator.cluster import Cluster, running_cluster
 from tests.stack import lenient_crds, operator_settings
 
 
 @pytest.fixture()
-def settings(simulator) -> Settings:  # type: ignore[no-untyped-def]
-    return operator_settings(simulator.url, "e2e")
+def cluster(shared_cluster: Cluster) -> Cluster:
+    return shared_cluster
 
 
 @pytest.fixture()
-async def operator(cluster, settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+def settings(simulator, namespace: str) -> Settings:  # type: ignore[no-untyped-def]
+    return operator_settings(simulator.url, "e2e", namespaces=[namespace])
+
+
+@pytest.fixture()
+async def operator(cluster, settings, quick_stop) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
     async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
         yield op
 
@@ -42,7 +51,7 @@ def fast_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture()
-async def fast_operator(cluster, fast_settings) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+async def fast_operator(cluster, fast_settings, quick_stop) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
     # Events on: a drift repair announces itself from the sweep, outside kopf's handlers.
     async with running_operator(fast_settings, connection=cluster.connection) as op:
         yield op

@@ -21,13 +21,15 @@ from tests.e2e.helpers import (
 from tests.stack import PASSWORD
 
 
-async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_operator) -> None:
+async def test_a_record_edited_in_infoblox_is_put_back(
+    cluster, simulator, fast_operator, namespace
+) -> None:
     await cluster.apply(
         record_manifest(
-            "web", type="A", name="web.example.com", address="10.80.0.1", comment="ours"
+            "web", namespace, type="A", name="web.example.com", address="10.80.0.1", comment="ours"
         )
     )
-    await condition_of(cluster, "records", "web")
+    await condition_of(cluster, "records", "web", namespace=namespace)
     [record] = simulator.grid.objects("record:a")
     await wapi_request(
         simulator, "PUT", record["_ref"], {"comment": "edited by hand", "ttl": 5, "use_ttl": True}
@@ -44,10 +46,13 @@ async def test_a_record_edited_in_infoblox_is_put_back(cluster, simulator, fast_
     )
 
 
-async def test_a_record_deleted_in_infoblox_is_recreated(cluster, simulator, fast_operator) -> None:
+async def test_a_record_deleted_in_infoblox_is_recreated(
+    cluster, simulator, fast_operator, namespace
+) -> None:
     await cluster.apply(
         record_manifest(
             "sip",
+            namespace,
             type="SRV",
             name="_sip._udp.example.com",
             target="sip.example.com",
@@ -56,16 +61,18 @@ async def test_a_record_deleted_in_infoblox_is_recreated(cluster, simulator, fas
             weight=1,
         )
     )
-    await condition_of(cluster, "records", "sip")
+    await condition_of(cluster, "records", "sip", namespace=namespace)
     [srv] = simulator.grid.objects("record:srv")
     await wapi_request(simulator, "DELETE", srv["_ref"])
     await eventually(lambda: len(simulator.grid.objects("record:srv")) == 1)
-    await condition_of(cluster, "records", "sip")
+    await condition_of(cluster, "records", "sip", namespace=namespace)
 
 
-async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast_operator) -> None:
-    await cluster.apply(network_manifest("web", cidr="10.80.1.0/24", comment="ours"))
-    await condition_of(cluster, "networks", "web")
+async def test_a_network_edited_in_infoblox_is_put_back(
+    cluster, simulator, fast_operator, namespace
+) -> None:
+    await cluster.apply(network_manifest("web", namespace, cidr="10.80.1.0/24", comment="ours"))
+    await condition_of(cluster, "networks", "web", namespace=namespace)
     [network] = [n for n in simulator.grid.objects("network") if n["network"] == "10.80.1.0/24"]
     await wapi_request(simulator, "PUT", network["_ref"], {"comment": "edited by hand"})
     await eventually(
@@ -80,7 +87,7 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
     )
 
     async def announced() -> list[tuple[str, str]]:
-        events = await cluster.list("v1/events", "default")
+        events = await cluster.list("v1/events", namespace)
         return [
             (e["type"], e["message"])
             for e in events
@@ -90,7 +97,7 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
     [(kind, message)] = await eventually(announced)
     assert kind == "Warning" and "Infoblox drifted from the spec" in message
     assert f"network: Update, {network['_ref']}" in message  # names what drifted
-    resource = await condition_of(cluster, "networks", "web")
+    resource = await condition_of(cluster, "networks", "web", namespace=namespace)
     assert resource["status"] == "True"
     swept = metric_value(
         fast_operator, "ddisync_drift_sweep_duration_seconds_count", kind="Network"
@@ -98,7 +105,7 @@ async def test_a_network_edited_in_infoblox_is_put_back(cluster, simulator, fast
     assert swept is not None and swept >= 1  # how long each sweep takes, for dashboards
 
 
-async def _plant(simulator: Any) -> dict[str, str]:
+async def _plant(simulator: Any, namespace: str) -> dict[str, str]:
     """Objects for the orphan scan to judge; returns their refs by role."""
     refs = {
         "orphan": await wapi_create(
@@ -107,7 +114,7 @@ async def _plant(simulator: Any) -> dict[str, str]:
             {
                 "name": "gone.example.com",
                 "ipv4addr": "10.80.2.1",
-                "extattrs": markers("uid-gone", "default/Record/gone"),
+                "extattrs": markers("uid-gone", f"{namespace}/Record/gone"),
             },
         ),
         "orphan-ptr": await wapi_create(
@@ -116,7 +123,7 @@ async def _plant(simulator: Any) -> dict[str, str]:
             {
                 "ipv4addr": "10.80.2.1",
                 "ptrdname": "gone.example.com",
-                "extattrs": markers("uid-gone", "default/Record/gone"),
+                "extattrs": markers("uid-gone", f"{namespace}/Record/gone"),
             },
         ),
         "orphan-network": await wapi_create(
@@ -124,7 +131,7 @@ async def _plant(simulator: Any) -> dict[str, str]:
             "network",
             {
                 "network": "10.80.3.0/24",
-                "extattrs": markers("uid-net-gone", "default/Network/gone"),
+                "extattrs": markers("uid-net-gone", f"{namespace}/Network/gone"),
             },
         ),
         "other-cluster": await wapi_create(
@@ -133,7 +140,7 @@ async def _plant(simulator: Any) -> dict[str, str]:
             {
                 "name": "theirs.example.com",
                 "ipv4addr": "10.80.2.2",
-                "extattrs": markers("uid-x", "default/Record/theirs", cluster="prod"),
+                "extattrs": markers("uid-x", f"{namespace}/Record/theirs", cluster="prod"),
             },
         ),
         "unmarked": await wapi_create(
@@ -158,16 +165,23 @@ def _refs(simulator: Any) -> set[str]:
     }
 
 
-async def test_orphans_are_reported_and_left_in_place(cluster, simulator, fast_settings) -> None:
-    planted = await _plant(simulator)
-    settings = fast_settings.model_copy(update={"namespaces": ["default"]})
+async def test_orphans_are_reported_and_left_in_place(
+    cluster, simulator, fast_settings, namespace
+) -> None:
+    planted = await _plant(simulator, namespace)
+    settings = fast_settings.model_copy(update={"namespaces": [namespace]})
     async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
         await cluster.apply(
             record_manifest(
-                "live", type="A", name="live.example.com", address="10.80.2.9", createPTR=True
+                "live",
+                namespace,
+                type="A",
+                name="live.example.com",
+                address="10.80.2.9",
+                createPTR=True,
             )
         )
-        await condition_of(cluster, "records", "live")
+        await condition_of(cluster, "records", "live", namespace=namespace)
         # The record and its PTR of "gone" (one resource, two objects); the live record's are
         # claimed, another cluster's, an unmarked one and another namespace's are not counted.
         assert await eventually(lambda: metric_value(op, "ddisync_orphans", kind="Record") == 2)
@@ -177,24 +191,29 @@ async def test_orphans_are_reported_and_left_in_place(cluster, simulator, fast_s
 
 
 async def test_orphans_are_deleted_only_when_asked_and_only_ours(
-    cluster, simulator, fast_settings
+    cluster, simulator, fast_settings, namespace
 ) -> None:
-    planted = await _plant(simulator)
-    settings = fast_settings.model_copy(update={"delete_orphans": True, "namespaces": ["default"]})
+    planted = await _plant(simulator, namespace)
+    settings = fast_settings.model_copy(update={"delete_orphans": True, "namespaces": [namespace]})
     async with running_operator(settings, connection=cluster.connection, post_events=False) as op:
         await cluster.apply(
             record_manifest(
-                "live", type="A", name="live.example.com", address="10.80.2.9", createPTR=True
+                "live",
+                namespace,
+                type="A",
+                name="live.example.com",
+                address="10.80.2.9",
+                createPTR=True,
             )
         )
-        await condition_of(cluster, "records", "live")
+        await condition_of(cluster, "records", "live", namespace=namespace)
         orphans = {planted["orphan"], planted["orphan-ptr"], planted["orphan-network"]}
         await eventually(lambda: not orphans & _refs(simulator), timeout=10)
         await eventually(lambda: metric_value(op, "ddisync_orphans", kind="Record") == 0)
     left = _refs(simulator)
     for role in ("other-cluster", "unmarked", "other-namespace"):
         assert planted[role] in left, role
-    live_uid = (await cluster.get("records", "default", "live"))["metadata"]["uid"]
+    live_uid = (await cluster.get("records", namespace, "live"))["metadata"]["uid"]
     assert (
         len(
             [
@@ -208,7 +227,7 @@ async def test_orphans_are_deleted_only_when_asked_and_only_ours(
     assert len(simulator.grid.objects("record:ptr")) == 1  # the live record's PTR
 
 
-async def test_missing_marker_definitions_are_created_at_start(cluster) -> None:
+async def test_missing_marker_definitions_are_created_at_start(cluster, namespace) -> None:
     seed = {
         "extensibleattributedef": [{"name": "Site", "type": "STRING"}],
         "zone_auth": [{"fqdn": "example.com"}],
@@ -222,13 +241,16 @@ async def test_missing_marker_definitions_are_created_at_start(cluster) -> None:
             cluster_id="e2e",
             metrics_port=0,
             health_port=0,
+            namespaces=[namespace],
             tenancy="off",
         )
         async with running_operator(settings, connection=cluster.connection, post_events=False):
             await cluster.apply(
-                record_manifest("web", type="A", name="web.example.com", address="10.80.4.1")
+                record_manifest(
+                    "web", namespace, type="A", name="web.example.com", address="10.80.4.1"
+                )
             )
-            await condition_of(cluster, "records", "web")
+            await condition_of(cluster, "records", "web", namespace=namespace)
         defined = {d["name"]: d["type"] for d in bare.grid.objects("extensibleattributedef")}
     assert defined == {
         "Site": "STRING",

@@ -9,14 +9,16 @@ import aiohttp
 from tests.e2e.helpers import eventually, metric_value, network_manifest, ready
 
 
-async def test_metrics_count_reconciles_and_resources_by_readiness(cluster, operator) -> None:
-    await cluster.apply(network_manifest("a", cidr="10.50.0.0/24"))
-    await cluster.apply(network_manifest("b", cidr="10.50.1.0/24"))
-    await cluster.apply(network_manifest("bad", cidr="10.50.2.1/24"))
+async def test_metrics_count_reconciles_and_resources_by_readiness(
+    cluster, operator, namespace
+) -> None:
+    await cluster.apply(network_manifest("a", namespace, cidr="10.50.0.0/24"))
+    await cluster.apply(network_manifest("b", namespace, cidr="10.50.1.0/24"))
+    await cluster.apply(network_manifest("bad", namespace, cidr="10.50.2.1/24"))
 
     async def settled() -> bool:
         names = ("a", "b", "bad")
-        conditions = [ready(await cluster.get("networks", "default", n)) for n in names]
+        conditions = [ready(await cluster.get("networks", namespace, n)) for n in names]
         return all(conditions)
 
     await eventually(settled)
@@ -45,17 +47,17 @@ async def test_metrics_count_reconciles_and_resources_by_readiness(cluster, oper
 
 
 async def test_readiness_fails_but_liveness_holds_when_infoblox_is_down(
-    cluster, simulator, operator
+    cluster, simulator, operator, namespace
 ) -> None:
-    await cluster.apply(network_manifest("a", cidr="10.51.0.0/24"))
+    await cluster.apply(network_manifest("a", namespace, cidr="10.51.0.0/24"))
     await eventually(
         lambda: metric_value(operator, "ddisync_resources", kind="Network", ready="True") == 1
     )
     simulator.faults.fail_rate = 1.0
-    await cluster.apply(network_manifest("b", cidr="10.51.1.0/24"))
+    await cluster.apply(network_manifest("b", namespace, cidr="10.51.1.0/24"))
 
     async def unavailable() -> bool:
-        condition = ready(await cluster.get("networks", "default", "b")) or {}
+        condition = ready(await cluster.get("networks", namespace, "b")) or {}
         return condition.get("reason") == "InfobloxUnavailable"
 
     await eventually(unavailable, timeout=30)
@@ -67,11 +69,11 @@ async def test_readiness_fails_but_liveness_holds_when_infoblox_is_down(
             assert response.status == 200
 
 
-async def test_events_mark_transitions_not_every_reconcile(cluster, settings) -> None:
+async def test_events_mark_transitions_not_every_reconcile(cluster, settings, namespace) -> None:
     from ddisync.runtime import running_operator
 
     async def events_for(name: str) -> list[tuple[str, str]]:
-        items = await cluster.list("v1/events", "default")
+        items = await cluster.list("v1/events", namespace)
         return [
             (item["type"], item["reason"])
             for item in items
@@ -79,15 +81,15 @@ async def test_events_mark_transitions_not_every_reconcile(cluster, settings) ->
         ]
 
     async with running_operator(settings, connection=cluster.connection, post_events=True):
-        await cluster.apply(network_manifest("good", cidr="10.52.0.0/24"))
-        await cluster.apply(network_manifest("typo", cidr="10.52.1.1/24"))
+        await cluster.apply(network_manifest("good", namespace, cidr="10.52.0.0/24"))
+        await cluster.apply(network_manifest("typo", namespace, cidr="10.52.1.1/24"))
         await eventually(lambda: events_for("good"))
         await eventually(lambda: events_for("typo"))
         # A spec change that keeps it Ready: no new Event.
-        await cluster.patch("networks", "default", "good", {"spec": {"comment": "changed"}})
+        await cluster.patch("networks", namespace, "good", {"spec": {"comment": "changed"}})
 
         async def changed() -> bool:
-            resource = await cluster.get("networks", "default", "good")
+            resource = await cluster.get("networks", namespace, "good")
             return resource["status"].get("observedGeneration") == 2
 
         await eventually(changed)

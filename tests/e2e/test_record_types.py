@@ -89,39 +89,40 @@ def _owned(simulator: Any, objtype: str, uid: str) -> list[dict[str, Any]]:
     return [o for o in simulator.grid.objects(objtype) if extattrs(o).get("ddisync-uid") == uid]
 
 
-@pytest.mark.parametrize(
-    ("resource", "spec", "objtype", "expected", "value"), CASES, ids=[c[0] for c in CASES]
-)
 async def test_each_record_type_becomes_ready_and_matches_infoblox(
-    cluster, simulator, operator, resource, spec, objtype, expected, value
+    cluster, simulator, operator, namespace, subtests: pytest.Subtests
 ) -> None:
-    await cluster.apply(record_manifest(resource, **spec))
-    condition = await condition_of(cluster, "records", resource)
-    assert condition["reason"] == "Synced"
-    body = await cluster.get("records", "default", resource)
-    status = body["status"]
-    [obj] = _owned(simulator, objtype, body["metadata"]["uid"])
-    for key, wanted in expected.items():
-        assert obj[key] == wanted, key
-    assert extattrs(obj)["ddisync-owner"] == f"default/Record/{resource}"
-    assert status["ref"] == obj["_ref"]
-    assert status["fqdn"] == obj["name"]
-    assert status["view"] == "default"
-    assert status["value"] == value
+    """All eight types at once through one operator; each checked (and reported) on its own."""
+    for resource, spec, *_ in CASES:
+        await cluster.apply(record_manifest(resource, namespace, **spec))
+    for resource, _spec, objtype, expected, value in CASES:
+        with subtests.test(resource):
+            condition = await condition_of(cluster, "records", resource, namespace=namespace)
+            assert condition["reason"] == "Synced"
+            body = await cluster.get("records", namespace, resource)
+            status = body["status"]
+            [obj] = _owned(simulator, objtype, body["metadata"]["uid"])
+            for key, wanted in expected.items():
+                assert obj[key] == wanted, key
+            assert extattrs(obj)["ddisync-owner"] == f"{namespace}/Record/{resource}"
+            assert status["ref"] == obj["_ref"]
+            assert status["fqdn"] == obj["name"]
+            assert status["view"] == "default"
+            assert status["value"] == value
 
 
 async def test_a_txt_text_with_quotes_and_long_strings_round_trips(
-    cluster, simulator, operator
+    cluster, simulator, operator, namespace
 ) -> None:
     await cluster.apply(
-        record_manifest("dkim", type="TXT", name="k._domainkey.example.com", text=DKIM)
+        record_manifest("dkim", namespace, type="TXT", name="k._domainkey.example.com", text=DKIM)
     )
-    await condition_of(cluster, "records", "dkim")
+    await condition_of(cluster, "records", "dkim", namespace=namespace)
     [txt] = simulator.grid.objects("record:txt")
     assert decode_txt(txt["text"]) == DKIM  # what a resolver joins is exactly the spec's text
     ref = txt["_ref"]
     # A later reconcile (here: a comment change) finds the text equal and leaves it alone.
-    await cluster.patch("records", "default", "dkim", {"spec": {"comment": "rotated 2026"}})
+    await cluster.patch("records", namespace, "dkim", {"spec": {"comment": "rotated 2026"}})
     await eventually(
         lambda: simulator.grid.objects("record:txt")[0].get("comment") == "rotated 2026"
     )
@@ -131,59 +132,68 @@ async def test_a_txt_text_with_quotes_and_long_strings_round_trips(
 
 
 async def test_a_changed_ttl_and_comment_update_the_record_in_place(
-    cluster, simulator, operator
+    cluster, simulator, operator, namespace
 ) -> None:
     await cluster.apply(
-        record_manifest("web", type="A", name="web.example.com", address="10.1.2.3")
+        record_manifest("web", namespace, type="A", name="web.example.com", address="10.1.2.3")
     )
-    await condition_of(cluster, "records", "web")
-    ref = (await cluster.get("records", "default", "web"))["status"]["ref"]
-    await cluster.patch("records", "default", "web", {"spec": {"ttl": 60, "comment": "canary"}})
+    await condition_of(cluster, "records", "web", namespace=namespace)
+    ref = (await cluster.get("records", namespace, "web"))["status"]["ref"]
+    await cluster.patch("records", namespace, "web", {"spec": {"ttl": 60, "comment": "canary"}})
 
     def updated() -> bool:
         [a] = simulator.grid.objects("record:a")
         return a.get("ttl") == 60 and a.get("use_ttl") is True and a.get("comment") == "canary"
 
     await eventually(updated)
-    assert (await cluster.get("records", "default", "web"))["status"]["ref"] == ref
+    assert (await cluster.get("records", namespace, "web"))["status"]["ref"] == ref
     # Removing the TTL from the spec means "inherit the zone's" again.
-    await cluster.patch("records", "default", "web", {"spec": {"ttl": None}})
+    await cluster.patch("records", namespace, "web", {"spec": {"ttl": None}})
     await eventually(lambda: simulator.grid.objects("record:a")[0].get("use_ttl") is False)
 
 
-async def test_changing_the_name_renames_the_record(cluster, simulator, operator) -> None:
+async def test_changing_the_name_renames_the_record(
+    cluster, simulator, operator, namespace
+) -> None:
     await cluster.apply(
-        record_manifest("web", type="CNAME", name="old.example.com", canonical="x.example.org")
+        record_manifest(
+            "web", namespace, type="CNAME", name="old.example.com", canonical="x.example.org"
+        )
     )
-    await condition_of(cluster, "records", "web")
-    await cluster.patch("records", "default", "web", {"spec": {"name": "new.example.com"}})
+    await condition_of(cluster, "records", "web", namespace=namespace)
+    await cluster.patch("records", namespace, "web", {"spec": {"name": "new.example.com"}})
     await eventually(
         lambda: [c["name"] for c in simulator.grid.objects("record:cname")] == ["new.example.com"]
     )
-    await condition_of(cluster, "records", "web")
-    status = (await cluster.get("records", "default", "web"))["status"]
+    await condition_of(cluster, "records", "web", namespace=namespace)
+    status = (await cluster.get("records", namespace, "web"))["status"]
     assert status["fqdn"] == "new.example.com"
     assert status["ref"] == simulator.grid.objects("record:cname")[0]["_ref"]  # the new ref
 
 
 async def test_deleting_records_deletes_them_and_retain_keeps_them(
-    cluster, simulator, operator
+    cluster, simulator, operator, namespace
 ) -> None:
     await cluster.apply(
-        record_manifest("db", type="Host", name="db.example.com", address="10.1.3.4")
+        record_manifest("db", namespace, type="Host", name="db.example.com", address="10.1.3.4")
     )
     await cluster.apply(
         record_manifest(
-            "spf", type="TXT", name="example.com", text="v=spf1 -all", deletionPolicy="Retain"
+            "spf",
+            namespace,
+            type="TXT",
+            name="example.com",
+            text="v=spf1 -all",
+            deletionPolicy="Retain",
         )
     )
-    await condition_of(cluster, "records", "db")
-    await condition_of(cluster, "records", "spf")
-    await cluster.delete("records", "default", "db")
-    await cluster.delete("records", "default", "spf")
+    await condition_of(cluster, "records", "db", namespace=namespace)
+    await condition_of(cluster, "records", "spf", namespace=namespace)
+    await cluster.delete("records", namespace, "db")
+    await cluster.delete("records", namespace, "spf")
 
     async def both_gone() -> bool:
-        return all([await cluster.get("records", "default", n) is None for n in ("db", "spf")])
+        return all([await cluster.get("records", namespace, n) is None for n in ("db", "spf")])
 
     await eventually(both_gone)
     assert simulator.grid.objects("record:host") == []
@@ -191,15 +201,20 @@ async def test_deleting_records_deletes_them_and_retain_keeps_them(
     assert not any(name.startswith("ddisync-") for name in extattrs(kept))
 
 
-async def test_an_out_of_band_read_sees_the_owner(cluster, simulator, operator) -> None:
+async def test_an_out_of_band_read_sees_the_owner(cluster, simulator, operator, namespace) -> None:
     """What an administrator sees in Infoblox: who owns the record (no guessing)."""
     await cluster.apply(
         record_manifest(
-            "mx", type="MX", name="example.org", mailExchanger="mx.example.org", preference=5
+            "mx",
+            namespace,
+            type="MX",
+            name="example.org",
+            mailExchanger="mx.example.org",
+            preference=5,
         )
     )
-    await condition_of(cluster, "records", "mx")
+    await condition_of(cluster, "records", "mx", namespace=namespace)
     found = await wapi_request(
         simulator, "GET", "record:mx?name=example.org&_return_fields%2B=extattrs"
     )
-    assert found[0]["extattrs"]["ddisync-owner"]["value"] == "default/Record/mx"
+    assert found[0]["extattrs"]["ddisync-owner"]["value"] == f"{namespace}/Record/mx"

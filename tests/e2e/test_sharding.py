@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from ddisync_emulator.cluster import Cluster
 from ddisync_simulator import Simulator
@@ -30,9 +31,25 @@ async def _reconciles(metrics_url: str) -> float:
     return await _metric(metrics_url, "ddisync_reconcile_total")
 
 
+async def _sweeps(metrics_url: str) -> float:
+    return await _metric(metrics_url, "ddisync_drift_sweep_duration_seconds_count")
+
+
+async def _a_full_sweep(shard: OperatorProcess) -> None:
+    """Wait until a drift sweep of the shard has started and ended after this call."""
+    start = await _sweeps(shard.metrics_url)
+
+    async def swept() -> bool:
+        return await _sweeps(shard.metrics_url) >= start + 2
+
+    await eventually(swept, timeout=15)
+
+
+@pytest.mark.slow
 async def test_each_shard_reconciles_only_its_own_resources(
-    cluster: Cluster, simulator: Simulator, tmp_path: Path
+    own_cluster: Cluster, simulator: Simulator, tmp_path: Path
 ) -> None:
+    cluster = own_cluster  # the shards watch every namespace: a cluster of this test's own
     shards = {
         name: OperatorProcess(
             cluster,
@@ -63,7 +80,8 @@ async def test_each_shard_reconciles_only_its_own_resources(
             return all((ready(r) or {}).get("status") == "True" for r in resources)
 
         await eventually(all_ready, timeout=30)
-        await asyncio.sleep(0.5)  # room for a wrong second reconcile to show up
+        # Room for a wrong second reconcile to show up: a whole drift sweep of each shard.
+        await asyncio.gather(*(_a_full_sweep(shard) for shard in shards.values()))
         assert await _reconciles(shards["a"].metrics_url) == 5
         assert await _reconciles(shards["b"].metrics_url) == 5
         unsharded = await cluster.get("networks", "default", "unsharded")
@@ -80,6 +98,7 @@ async def test_each_shard_reconciles_only_its_own_resources(
             return await _metric(shards["b"].metrics_url, repaired) >= 1
 
         await eventually(put_back, timeout=15)
+        await _a_full_sweep(shards["a"])  # a has looked at the drifted net-1, too
         assert await _metric(shards["a"].metrics_url, repaired) == 0
         # kopf's real log lines: one per reconcile, none for the catalog's every watch event.
         log = shards["a"].log.read_text().splitlines()

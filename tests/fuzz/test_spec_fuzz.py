@@ -411,6 +411,9 @@ async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> st
         st.tuples(st.just("Record"), record_objects, record_objects),
     )
 )
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xdist_group("fuzz-bench")
 def test_hostile_specs_end_in_a_clean_condition_through_the_operator(
     bench: Bench, change: tuple[str, Any, Any]
 ) -> None:
@@ -425,6 +428,8 @@ def test_hostile_specs_end_in_a_clean_condition_through_the_operator(
     assert not malformed, malformed
 
 
+@pytest.mark.e2e
+@pytest.mark.xdist_group("fuzz-bench")
 def test_a_record_update_from_a_spec_that_is_not_an_object(bench: Bench) -> None:
     name = f"fuzz-{next(bench.names)}"
     good = {"type": "A", "name": "upd.example.com", "address": "10.9.9.9"}
@@ -432,6 +437,8 @@ def test_a_record_update_from_a_spec_that_is_not_an_object(bench: Bench) -> None
     bench.run(_apply_and_settle(bench, "Record", name, {**good, "extensibleAttributes": [{}]}))
 
 
+@pytest.mark.e2e
+@pytest.mark.xdist_group("fuzz-bench")
 def test_every_fuzzed_resource_can_be_deleted(bench: Bench) -> None:
     """After the property: all fuzzed resources go away (finalizers do not hang on them)."""
 

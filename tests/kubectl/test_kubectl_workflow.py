@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ddisync.api.crd import ALL_KINDS
 from tests.e2e.helpers import eventually
 from tests.kubectl.conftest import REPO, Stack, watch_line_with
@@ -74,6 +76,7 @@ async def test_the_crds_are_served_once_applied(stack: Stack) -> None:
     assert "condition met" in established.stdout
 
 
+@pytest.mark.slow
 async def test_the_examples_become_ready_and_show_their_printer_columns(
     stack: Stack, tmp_path: Path
 ) -> None:
@@ -127,6 +130,7 @@ async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) ->
     }
 
 
+@pytest.mark.slow
 async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
     watch = await stack.kubectl.start(
@@ -156,6 +160,7 @@ async def test_an_edited_spec_reaches_infoblox_and_the_watch(stack: Stack, tmp_p
         await watch.wait()
 
 
+@pytest.mark.slow
 async def test_a_deleted_network_leaves_infoblox_through_the_finalizer(
     stack: Stack, tmp_path: Path
 ) -> None:

@@ -16,7 +16,6 @@ A second test runs ``ddisync demo`` with and without faults and expects the same
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import os
@@ -28,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from ddisync_emulator.cluster import Cluster
@@ -129,8 +129,19 @@ async def until(
         raise AssertionError(message) from None
 
 
+async def redis_degraded(operator: OperatorProcess) -> bool:
+    """Whether the operator's readiness reports Redis unreachable (caching in process only)."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(operator.readyz_url) as response:
+            body = await response.json()
+    except (aiohttp.ClientError, ValueError):
+        return False  # not serving yet (just restarted)
+    return bool(body["checks"]["redis"]["state"] == "degraded")
+
+
 # Each wait below is generous (a slow CI machine); this bounds the whole test (~25 s here).
 @pytest.mark.timeout(240)
+@pytest.mark.slow
 async def test_hundreds_of_resources_converge_exactly_through_chaos(
     cluster: Cluster, simulator: Simulator, redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -187,7 +198,8 @@ async def test_hundreds_of_resources_converge_exactly_through_chaos(
         redis_server.kill()  # the cache goes away ...
         cluster.emulator.close_watches()  # ... and every watch stream is cut
         await event("Redis killed, watch streams cut")
-        await asyncio.sleep(1.0)
+        # Redis stays away until the operator has met the outage (a cache call failed).
+        await until("the operator sees Redis down", lambda: redis_degraded(operator), operator, 30)
         redis_server.start()  # same port, empty
 
         await until("65% Ready", lambda: at_least(0.65), operator, timeout=60)
@@ -314,6 +326,7 @@ def outcome(process: subprocess.Popen[str]) -> tuple[int, dict[str, Any], str]:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_the_demo_under_faults_ends_as_without_them() -> None:
     faulty = demo("--sim-fail-rate", "0.1", "--sim-latency-ms", "20")
     calm = demo()

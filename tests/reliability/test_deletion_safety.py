@@ -106,6 +106,7 @@ async def test_a_deletion_waits_for_infoblox_and_explains_itself(
         assert not running.task.done()
 
 
+@pytest.mark.slow
 async def test_retain_keeps_the_network_through_faults_and_restarts(
     simulator: Simulator, cluster: Cluster, settings: Settings
 ) -> None:

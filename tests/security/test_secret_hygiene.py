@@ -88,6 +88,7 @@ async def synced(cluster: Cluster, plural: str, name: str) -> None:
     await eventually(check, timeout=20)
 
 
+@pytest.mark.e2e
 async def test_the_password_never_leaks_from_the_running_operator(
     simulator: Simulator,
     cluster: Cluster,
@@ -265,6 +266,8 @@ def cli_env(url: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 async def test_the_cli_never_prints_the_password(simulator: Simulator, tmp_path: Path) -> None:
     async with running_simulator(
         SimulatorOptions(username=USERNAME, password="the-grid-has-another-one")

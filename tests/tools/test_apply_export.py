@@ -27,6 +27,8 @@ pytest.importorskip("kmock")
 from ddisync.runtime import running_operator
 from ddisync_emulator.cluster import Cluster, running_cluster
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 TYPES = ("network", "ipv6network", "record:a", "record:aaaa", "record:cname", "record:txt",
          "record:mx", "record:srv", "record:ptr", "record:host")  # fmt: skip
 CLUSTER = "gitops"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from ddisync_simulator import Simulator
@@ -22,6 +23,7 @@ def _writes(sim: Simulator) -> int:
     return sum(sim.counters.total(method=m) for m in WRITES)
 
 
+@pytest.mark.slow
 async def test_an_exported_grid_of_over_a_thousand_objects_plans_as_adoptions_only(
     big_sim: Simulator, password_file: Path, tmp_path: Path
 ) -> None:
@@ -67,6 +69,7 @@ async def test_the_export_layout_is_one_file_per_resource(
     }  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_a_second_export_writes_the_same_names_and_drops_what_is_gone(
     big_sim: Simulator, password_file: Path, tmp_path: Path
 ) -> None:

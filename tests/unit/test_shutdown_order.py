@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import kopf
+import pytest
 from kopf._core.engines.activities import run_activity
 from kopf._core.engines.indexing import OperatorIndexers
 from kopf._core.intents.causes import Activity
@@ -33,6 +34,7 @@ async def _activity(registry: kopf.OperatorRegistry, activity: Activity, memo: k
     )
 
 
+@pytest.mark.e2e
 async def test_background_tasks_stop_before_the_wapi_client_closes(simulator: Simulator) -> None:
     settings = operator_settings(simulator.url, "shutdown", resync_interval=0.05)
     registry = kopf.OperatorRegistry()
