@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from ddisync.config import Settings
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import (
     condition_of,
@@ -14,6 +17,19 @@ from tests.e2e.helpers import (
     network_manifest,
     wapi_create,
 )
+from tests.stack import operator_settings
+
+
+# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
+# cluster of its own, and an operator watching every namespace.
+@pytest.fixture()
+def cluster(own_cluster: Cluster) -> Cluster:
+    return own_cluster
+
+
+@pytest.fixture()
+def settings(simulator: Any) -> Settings:
+    return operator_settings(simulator.url, "e2e")
 
 
 def owned_by(simulator: Any, uid: str) -> list[tuple[str, str]]:
