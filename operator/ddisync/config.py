@@ -126,13 +126,6 @@ class Settings(BaseSettings):
         description="Seconds before retrying what someone else must fix first: a conflict, no "
         "free address, another Infoblox error.",
     )
-    retry_delay_grid_change: float = Field(
-        600.0,
-        gt=0,
-        description="Seconds before retrying a spec Infoblox refused for something only the grid "
-        "can change: a missing zone or container, an undefined extensible attribute or view. "
-        "Editing the spec retries at once.",
-    )
     retry_delay_auth: float = Field(
         120.0,
         gt=0,

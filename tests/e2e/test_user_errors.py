@@ -9,7 +9,7 @@ import pytest
 
 from ddisync.api.conditions import Reason
 from ddisync.config import Settings
-from ddisync.handlers.outcome import DEFAULT_DELAYS, failure_from
+from ddisync.handlers.outcome import failure_from
 from ddisync.wapi.errors import CircuitOpenError, ConflictError, InvalidFieldError
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, network_manifest, record_manifest
@@ -91,23 +91,14 @@ BAD_TTL = InvalidFieldError("Invalid value for ttl: -1: Must be unsigned", statu
 
 
 @pytest.mark.parametrize(
-    ("error", "reason", "retried"),
-    [
-        (APEX, Reason.INVALID_SPEC, False),
-        (NO_EA, Reason.INVALID_SPEC, True),
-        (BAD_TTL, Reason.INVALID_SPEC, False),
-    ],
+    ("error", "reason"),
+    [(APEX, Reason.INVALID_SPEC), (NO_EA, Reason.INVALID_SPEC), (BAD_TTL, Reason.INVALID_SPEC)],
 )
-def test_the_outcome_table_makes_spec_errors_final(
-    error: Exception, reason: Reason, retried: bool
-) -> None:
+def test_the_outcome_table_makes_spec_errors_final(error: Exception, reason: Reason) -> None:
     failure = failure_from(error)
     assert failure is not None and failure.reason is reason
-    # Retried only when the grid may change (after a long wait), never on the short loop.
-    if retried:
-        assert failure.retry_after == DEFAULT_DELAYS.grid_change
-    else:
-        assert failure.retry_after is None
+    # Final: retried when the spec changes (kopf runs the handler on every spec edit).
+    assert failure.retry_after is None
 
 
 def test_an_unavailable_grid_is_said_once() -> None:

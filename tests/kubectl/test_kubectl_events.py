@@ -24,9 +24,22 @@ spec:
 """
 
 
+# Tenancy is enforced in this stack, as in the demo: the namespaces used here get a grant.
+GRANT = """\
+apiVersion: ddisync.io/v1alpha1
+kind: DDIGrant
+metadata:
+  name: events-tests
+spec:
+  namespaces: [default, team-a]
+  ipam: {containers: [10.0.0.0/8]}
+---
+"""
+
+
 async def _apply_ready(stack: Stack, tmp_path: Path, manifest: str, namespace: str) -> None:
     path = tmp_path / "network.yaml"
-    path.write_text(manifest)
+    path.write_text(GRANT + manifest)
     await stack.kubectl.ok("apply", "-f", str(path))
     await stack.kubectl.ok(
         "wait", "--for=condition=Ready", "networks", "--all", "-n", namespace, "--timeout=30s",

@@ -40,11 +40,13 @@ def _header(output: str) -> list[str]:
 
 
 def _rows(output: str) -> dict[str, list[str]]:
-    """NAME -> the row's cells, for ``kubectl get`` output (cells split on runs of spaces)."""
+    """The first cell (NAME, or NAMESPACE with -A: then keyed by both) -> the row's cells, for
+    ``kubectl get`` output (cells split on runs of spaces)."""
     rows = {}
+    wide = _header(output)[0] == "NAMESPACE"
     for line in output.splitlines()[1:]:
-        cells = [cell for cell in line.split("  ") if cell.strip()]
-        rows[cells[0].strip()] = [cell.strip() for cell in cells]
+        cells = [cell.strip() for cell in line.split("  ") if cell.strip()]
+        rows[f"{cells[0]}/{cells[1]}" if wide else cells[0]] = cells
     return rows
 
 
@@ -113,20 +115,20 @@ async def test_the_examples_become_ready_and_show_their_printer_columns(
 
 async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) -> None:
     await _apply_examples(stack, tmp_path)
-    listed = await stack.kubectl.ok("get", "records")
-    assert _header(listed.stdout)[:4] == ["NAME", "TYPE", "FQDN", "VALUE"]
-    fqdns = {name: (cells[1], cells[2]) for name, cells in _rows(listed.stdout).items()}
+    listed = await stack.kubectl.ok("get", "records", "-A")
+    assert _header(listed.stdout)[:5] == ["NAMESPACE", "NAME", "TYPE", "FQDN", "VALUE"]
+    fqdns = {cells[1]: (cells[2], cells[3]) for cells in _rows(listed.stdout).values()}
     assert fqdns == {
-        "web": ("A", "web.example.com"),
-        "app": ("A", "app.example.com"),
-        "web-v6": ("AAAA", "web.example.com"),
-        "www": ("CNAME", "www.example.com"),
-        "ns1-reverse": ("PTR", "53.1.20.10.in-addr.arpa"),  # given by address: NIOS names it
         "spf": ("TXT", "example.com"),
         "mail": ("MX", "example.com"),
-        "sip": ("SRV", "_sip._tcp.example.com"),
-        "batch-db": ("Host", "db.example.org"),
-        "web-a": ("A", "web.example.com"),
+        "ns1-reverse": ("PTR", "53.0.99.10.in-addr.arpa"),  # given by address: NIOS names it
+        "web": ("A", "web.team-a.example.com"),
+        "app": ("A", "app.team-a.example.com"),
+        "web-v6": ("AAAA", "web.team-a.example.com"),
+        "www": ("CNAME", "www.team-a.example.com"),
+        "web-a": ("A", "web-a.team-a.example.com"),
+        "batch-db": ("Host", "db.team-b.example.com"),
+        "sip": ("SRV", "_sip._tcp.team-b.example.com"),
     }
 
 
@@ -260,7 +262,8 @@ async def test_a_record_outside_the_namespace_s_grant_is_forbidden_and_says_why(
     )  # fmt: skip
     listed = await stack.kubectl.ok("get", "records", "-n", "team-a")
     row = _rows(listed.stdout)["www-apex"]
-    assert row[1:3] == ["CNAME", "www.example.com"] and row[-3:-1] == ["False", "Forbidden"]
+    # FQDN and VALUE show what Infoblox holds (status): nothing, for a record never synced.
+    assert row[1] == "CNAME" and row[-3:-1] == ["False", "Forbidden"]
     message = await stack.kubectl.ok(
         "get", "record", "www-apex", "-n", "team-a",
         "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}",

@@ -46,6 +46,7 @@ RECHECKED = frozenset(
         Reason.IMMUTABLE_FIELD.value,
         Reason.FORBIDDEN.value,
         Reason.NETWORK_BECAME_CONTAINER.value,
+        Reason.PARENT_NOT_FOUND.value,  # a zone or container may have been created since
     }
 )
 

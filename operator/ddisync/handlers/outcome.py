@@ -12,10 +12,11 @@ WAPI: a CNAME at a zone apex             InvalidSpec             only when the s
 ("cannot have an empty CNAME")
 WAPI: invalid value, unknown field       InvalidSpec             only when the spec changes
 (InvalidFieldError, other 400s)
-WAPI: unknown extensible attribute,      InvalidSpec             spec; or grid change (long:
-unknown (network) view                                           an admin may define it)
-WAPI: no parent zone / container         ParentNotFound          spec; or grid change (long: a
-(ParentNotFoundError)                                            zone may be created later)
+WAPI: unknown extensible attribute,      InvalidSpec             only when the spec changes
+unknown (network) view
+WAPI: no parent zone / container         ParentNotFound          spec; and the drift sweep
+(ParentNotFoundError)                                            re-judges (a zone or container
+                                                                 may be created later)
 WAPI: already exists (ConflictError)     Conflict                slow: the other may go away
 WAPI: no free address / network          NoFreeAddress           slow: addresses get freed
 WAPI: credentials refused                AuthenticationFailed    lockout-safe: never hammer
@@ -27,13 +28,18 @@ refused by the plan (SyncRefused):
                                                                  re-judges: the other object
                                                                  may go, a grant may widen)
   Conflict, InfobloxError                its own                 slow
-  ParentNotFound                         its own                 long (grid change)
+  ParentNotFound                         its own                 spec, and the drift sweep
   NetworkNotReady, GridNotReady          its own                 soon (1, 2, 4 ... s at first)
 =======================================  ======================  ==============================
 
-"soon", "slow", "long" and "lockout safe" are :class:`RetryDelays`, from the settings
-(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_grid_change``,
-``retry_delay_auth``).
+"soon", "slow" and "lockout safe" are :class:`RetryDelays`, from the settings
+(``retry_delay_unavailable``, ``retry_delay_slow``, ``retry_delay_auth``).
+
+Why a spec error is final (``kopf.PermanentError``) rather than retried after a long delay: kopf
+does not run a create handler again on a spec edit while it waits out a retry delay, so a long
+delay would hold the user's fix back; a final error lets the edit run at once. What the grid
+alone can resolve (a zone or container created later) is re-judged by the drift sweep, every
+``DDISYNC_RESYNC_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -73,8 +79,6 @@ class RetryDelays:
     slow: float = _default("retry_delay_slow")
     # refused credentials: never hammer a NIOS login
     lockout_safe: float = _default("retry_delay_auth")
-    # only the grid can change it (a zone or container created, an attribute defined)
-    grid_change: float = _default("retry_delay_grid_change")
 
     @classmethod
     def of(cls, settings: Settings) -> RetryDelays:
@@ -82,7 +86,6 @@ class RetryDelays:
             soon=settings.retry_delay_unavailable,
             slow=settings.retry_delay_slow,
             lockout_safe=settings.retry_delay_auth,
-            grid_change=settings.retry_delay_grid_change,
         )
 
 
@@ -136,12 +139,9 @@ def _grid_lacks(error: WapiResponseError) -> str | None:
 def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Failure | None:
     """The condition for ``error``; ``None`` for errors that are bugs (kopf retries them)."""
     soon, slow, lockout_safe = delays.soon, delays.slow, delays.lockout_safe
-    long = delays.grid_change
     match error:
         case InvalidSpecError():
             return Failure(Reason.INVALID_SPEC, str(error), None)
-        case SyncRefused(reason=Reason.PARENT_NOT_FOUND):
-            return Failure(error.reason, error.message, long)
         case SyncRefused(reason=Reason.CONFLICT | Reason.INFOBLOX_ERROR):
             return Failure(error.reason, error.message, slow)
         case SyncRefused(reason=Reason.NETWORK_NOT_READY | Reason.GRID_NOT_READY):
@@ -149,7 +149,7 @@ def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Fail
         case SyncRefused():
             return Failure(error.reason, error.message, None)
         case ParentNotFoundError():
-            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", long)
+            return Failure(Reason.PARENT_NOT_FOUND, f"Infoblox: {_grid_text(error)}", None)
         case ConflictError() if "cannot have an empty cname" in error.text.lower():
             message = (
                 "a CNAME cannot be at the apex of its zone (the zone's own name): give it "
@@ -161,7 +161,7 @@ def failure_from(error: Exception, delays: RetryDelays = DEFAULT_DELAYS) -> Fail
         case NoFreeAddressError():
             return Failure(Reason.NO_FREE_ADDRESS, f"Infoblox: {_grid_text(error)}", slow)
         case WapiResponseError() if (lacks := _grid_lacks(error)) is not None:
-            return Failure(Reason.INVALID_SPEC, f"{lacks} (Infoblox: {error.text})", long)
+            return Failure(Reason.INVALID_SPEC, f"{lacks} (Infoblox: {error.text})", None)
         case InvalidRequestError():
             message = f"Infoblox refused the spec: {error.text}"
             return Failure(Reason.INVALID_SPEC, message, None)
