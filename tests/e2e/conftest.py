@@ -20,13 +20,24 @@ from ddisync_emulator.cluster import Cluster, running_cluster
 from tests.stack import lenient_crds, operator_settings
 
 
+def _whole_cluster(request: pytest.FixtureRequest) -> bool:
+    """Tests marked ``whole_cluster`` use fixed namespaces or cluster-scoped kinds (grants,
+    grids, a CRD of their own): a cluster of their own, and an operator watching all of it."""
+    return request.node.get_closest_marker("whole_cluster") is not None
+
+
 @pytest.fixture()
-def cluster(shared_cluster: Cluster) -> Cluster:
+def cluster(request: pytest.FixtureRequest, shared_cluster: Cluster) -> Cluster:
+    if _whole_cluster(request):
+        own: Cluster = request.getfixturevalue("own_cluster")
+        return own
     return shared_cluster
 
 
 @pytest.fixture()
-def settings(simulator, namespace: str) -> Settings:  # type: ignore[no-untyped-def]
+def settings(request: pytest.FixtureRequest, simulator, namespace: str) -> Settings:  # type: ignore[no-untyped-def]
+    if _whole_cluster(request):
+        return operator_settings(simulator.url, "e2e")
     return operator_settings(simulator.url, "e2e", namespaces=[namespace])
 
 

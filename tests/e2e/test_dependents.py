@@ -7,22 +7,12 @@ from typing import Any
 
 import pytest
 
-from ddisync.config import Settings
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, eventually, network_manifest, record_manifest
-from tests.stack import operator_settings
 
-
-# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
-# cluster of its own, and an operator watching every namespace.
-@pytest.fixture()
-def cluster(own_cluster: Cluster) -> Cluster:
-    return own_cluster
-
-
-@pytest.fixture()
-def settings(simulator: Any) -> Settings:
-    return operator_settings(simulator.url, "e2e")
+# Resources in fixed namespaces (and cluster-scoped kinds): a cluster of its own, and an
+# operator watching every namespace (tests/e2e/conftest.py).
+pytestmark = pytest.mark.whole_cluster
 
 
 def networks_on_grid(simulator: Any, cidr: str) -> list[str]:

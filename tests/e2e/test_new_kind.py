@@ -31,19 +31,10 @@ from ddisync.tenancy import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, eventually, extattrs, wapi_request
-from tests.stack import operator_settings
 
-
-# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
-# cluster of its own, and an operator watching every namespace.
-@pytest.fixture()
-def cluster(own_cluster: Cluster) -> Cluster:
-    return own_cluster
-
-
-@pytest.fixture()
-def settings(simulator: Any) -> Settings:
-    return operator_settings(simulator.url, "e2e")
+# Resources in fixed namespaces (and cluster-scoped kinds): a cluster of its own, and an
+# operator watching every namespace (tests/e2e/conftest.py).
+pytestmark = pytest.mark.whole_cluster
 
 
 # -- the api model -------------------------------------------------------------------------

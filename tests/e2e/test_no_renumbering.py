@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from ddisync.config import Settings
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import (
     condition_of,
@@ -17,19 +16,10 @@ from tests.e2e.helpers import (
     network_manifest,
     wapi_create,
 )
-from tests.stack import operator_settings
 
-
-# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
-# cluster of its own, and an operator watching every namespace.
-@pytest.fixture()
-def cluster(own_cluster: Cluster) -> Cluster:
-    return own_cluster
-
-
-@pytest.fixture()
-def settings(simulator: Any) -> Settings:
-    return operator_settings(simulator.url, "e2e")
+# Resources in fixed namespaces (and cluster-scoped kinds): a cluster of its own, and an
+# operator watching every namespace (tests/e2e/conftest.py).
+pytestmark = pytest.mark.whole_cluster
 
 
 def owned_by(simulator: Any, uid: str) -> list[tuple[str, str]]:

@@ -24,19 +24,10 @@ from tests.e2e.helpers import (
     record_manifest,
     wapi_create,
 )
-from tests.stack import operator_settings
 
-
-# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
-# cluster of its own, and an operator watching every namespace.
-@pytest.fixture()
-def cluster(own_cluster: Cluster) -> Cluster:
-    return own_cluster
-
-
-@pytest.fixture()
-def settings(simulator: Any) -> Settings:
-    return operator_settings(simulator.url, "e2e")
+# Resources in fixed namespaces (and cluster-scoped kinds): a cluster of its own, and an
+# operator watching every namespace (tests/e2e/conftest.py).
+pytestmark = pytest.mark.whole_cluster
 
 
 OBJTYPES = (

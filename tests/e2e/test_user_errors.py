@@ -8,24 +8,14 @@ from typing import Any
 import pytest
 
 from ddisync.api.conditions import Reason
-from ddisync.config import Settings
 from ddisync.handlers.outcome import failure_from
 from ddisync.wapi.errors import CircuitOpenError, ConflictError, InvalidFieldError
 from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import condition_of, network_manifest, record_manifest
-from tests.stack import operator_settings
 
-
-# This module's resources live in fixed namespaces (and some in cluster-scoped kinds): a
-# cluster of its own, and an operator watching every namespace.
-@pytest.fixture()
-def cluster(own_cluster: Cluster) -> Cluster:
-    return own_cluster
-
-
-@pytest.fixture()
-def settings(simulator: Any) -> Settings:
-    return operator_settings(simulator.url, "e2e")
+# Resources in fixed namespaces (and cluster-scoped kinds): a cluster of its own, and an
+# operator watching every namespace (tests/e2e/conftest.py).
+pytestmark = pytest.mark.whole_cluster
 
 
 CASES = {
