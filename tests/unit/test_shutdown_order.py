@@ -46,13 +46,13 @@ async def test_background_tasks_stop_before_the_wapi_client_closes(simulator: Si
     await asyncio.sleep(0.2)  # the periodic tasks are past their first passes
 
     running_at_each_close: list[list[str]] = []
-    close = memo.wapi.aclose
+    close = memo.grids.default.client.aclose
 
     async def close_and_note() -> None:
         running_at_each_close.append([name for name, t in background.items() if not t.done()])
         await close()
 
-    memo.wapi.aclose = close_and_note
+    memo.grids.default.client.aclose = close_and_note
     await _activity(registry, Activity.CLEANUP, memo)
     assert running_at_each_close == [[]]  # closed once, with nothing left running
     assert all(task.done() for task in background.values())

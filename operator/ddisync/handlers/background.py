@@ -47,12 +47,12 @@ def register_periodic(
     one_pass: Callable[[kopf.Memo], Awaitable[None]],
 ) -> None:
     """Run ``one_pass(memo)`` every ``interval`` seconds (the first one interval after start),
-    skipping the passes due before the WAPI client is open."""
+    skipping the passes due before the grids (their WAPI clients) are open."""
 
     async def run(memo: kopf.Memo) -> None:
         while True:
             await asyncio.sleep(interval)
-            if getattr(memo, "wapi", None) is not None:
+            if getattr(memo, "grids", None) is not None:
                 await one_pass(memo)
 
     register_background(registry, name, run)

@@ -1,5 +1,5 @@
 """Operator start and stop: open the default grid's WAPI client and the grid registry once
-(``memo.grids``; ``memo.wapi`` is the default grid's client), close them at the end
+(``memo.grids``, whose ``default`` is the operator's own connection), close them at the end
 (``register_close``: after every background task has stopped).
 
 At start the operator also makes sure the grid defines the extensible attributes it marks its
@@ -38,7 +38,7 @@ def marker_definitions(memo: kopf.Memo) -> MarkerDefinitions:
 
 async def _check_markers(memo: kopf.Memo) -> None:
     try:
-        await marker_definitions(memo).ensure(memo.wapi)
+        await marker_definitions(memo).ensure(memo.grids.default.client)
     except SyncRefused:
         pass  # logged as an error where it is found; resources say it in their conditions
     except WapiError as error:
@@ -63,7 +63,6 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
         default = await open_grid(DEFAULT_GRID, settings.wapi_settings())
         default.markers = marker_definitions(memo)
         memo.grids = Grids(default, open_grid, settings.wapi_settings())
-        memo.wapi = default.client
         memo.health.infoblox_probe = default.client.ping
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)

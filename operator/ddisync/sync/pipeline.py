@@ -21,7 +21,7 @@ from ddisync.reconcile.ownership import Owner, ea_values
 from ddisync.reconcile.plan import NoChange
 from ddisync.sync.apply import Applied, apply
 from ddisync.sync.driver import Driver, Intent, Part, Target
-from ddisync.sync.lookup import find, find_owned
+from ddisync.sync.lookup import FieldsOf, find, find_owned
 from ddisync.wapi.client import WapiClient, WapiObject
 
 __all__ = ["Drift", "Synced", "delete", "drift", "sync"]
@@ -43,7 +43,8 @@ class Synced:
         return {self.primary_key: self.primary.obj, **found}
 
 
-def _fields(driver: Driver[Any, Any]) -> Any:
+def _fields(driver: Driver[Any, Any]) -> FieldsOf:
+    """The kind's return fields by object type; None for a type it does not own."""
     return lambda objtype: driver.return_fields(objtype) if objtype in driver.objtypes else None
 
 
