@@ -6,6 +6,7 @@ rotated password (in the grid and in the Secret) keeps them syncing with no rest
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -98,8 +99,13 @@ def a_records(sim: Simulator, name: str) -> list[str]:
 
 
 async def test_a_second_grid_works_while_the_first_is_down_and_after_a_rotation(
-    cluster: Cluster, simulator: Simulator, lab: Simulator, two_grids: None
+    cluster: Cluster,
+    simulator: Simulator,
+    lab: Simulator,
+    two_grids: None,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="kopf.objects")
     condition = await condition_of(cluster, "infobloxgrids", "lab", namespace=None)  # type: ignore[arg-type]
     assert lab.url in condition["message"]
 
@@ -110,6 +116,7 @@ async def test_a_second_grid_works_while_the_first_is_down_and_after_a_rotation(
     )
     await condition_of(cluster, "records", "app", namespace="team-a")
     assert a_records(lab, "app.team-a.example.com") == ["10.9.0.1"]
+    assert any("created in Infoblox (grid lab)" in r.getMessage() for r in caplog.records)
     assert a_records(simulator, "app.team-a.example.com") == []
 
     # The default grid goes down; the lab grid's resources do not notice.

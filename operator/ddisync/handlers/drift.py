@@ -28,10 +28,9 @@ from typing import Any
 import kopf
 
 from ddisync.api.conditions import Reason, ready_condition
-from ddisync.api.meta import parse_spec
 from ddisync.grids import Grid
 from ddisync.handlers.context import Context
-from ddisync.handlers.reconcile import AnyDriver, owner_of, reconcile
+from ddisync.handlers.reconcile import AnyDriver, judge, owner_of, reconcile
 from ddisync.handlers.status import announce
 from ddisync.sync.driver import Intent
 from ddisync.sync.errors import SyncRefused
@@ -109,14 +108,13 @@ async def check_drift(
         return True
     if gate is Gate.SKIP:
         return False
-    spec = parse_spec(driver.spec_model, body.get("spec"))
-    namespace = body["metadata"]["namespace"]
     try:
-        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
-        grid = ctx.grids.get(spec.grid)
+        judged = judge(driver, body, ctx)
+        grid = ctx.grids.get(judged.spec.grid)
     except SyncRefused:
         return False  # waiting for another resource or its grid; checked once that is there
-    if ctx.tenancy.refusal(driver.reach(spec, desired, namespace)) is not None:
+    spec, desired = judged.spec, judged.desired
+    if judged.refusal is not None:
         # A grant narrowed or deleted since: the reconcile writes Forbidden, touches nothing.
         await reconcile(driver, body, patch, ctx, logger)
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import kopf
@@ -25,7 +26,7 @@ from ddisync.reconcile.ownership import Owner
 from ddisync.sync.driver import Driver, Intent
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.pipeline import delete, sync
-from ddisync.tenancy import Reach
+from ddisync.tenancy import Refusal
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 AnyDriver = Driver[Any, Any]
@@ -49,10 +50,12 @@ async def reconcile(
     status = body.get("status") or {}
     grid: Grid | None = None
     try:
-        spec = parse_spec(driver.spec_model, body.get("spec"))
-        namespace = body["metadata"]["namespace"]
-        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
-        refuse_outside_grants(ctx, driver.reach(spec, desired, namespace))
+        judged = judge(driver, body, ctx)
+        spec, desired = judged.spec, judged.desired
+        if judged.refusal is not None:
+            # Before any WAPI call, for creates and edits alike: an edit that leaves the
+            # grant changes nothing in Infoblox.
+            raise SyncRefused(Reason.FORBIDDEN, str(judged.refusal))
         grid = ctx.grids.get(spec.grid)
         await grid.markers.ensure(grid.client)  # before the first write (lifecycle.py)
         intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt, forget)
@@ -65,9 +68,9 @@ async def reconcile(
     assert obj is not None
     fields = driver.status_fields(synced.objects)
     if primary.what != "unchanged":
-        logger.info(
-            "%s %s in Infoblox %s", driver.describe(obj), primary.what, primary.changes or ""
-        )
+        changes = primary.changes or ""
+        what = f"{driver.describe(obj)} {primary.what}"
+        logger.info("%s in Infoblox (grid %s) %s", what, grid.name, changes)
     if primary.what == "adopted":
         announce(body, "Adopted", f"took over the existing Infoblox {driver.describe(obj)}")
     for part, applied in synced.followers:
@@ -87,25 +90,32 @@ async def reconcile(
     )
 
 
-def refuse_outside_grants(ctx: Context, reach: Reach) -> None:
-    """Raise ``Forbidden`` when no grant of the namespace covers ``reach``: before any WAPI
-    call, for creates and updates alike (an edit that leaves the grant changes nothing)."""
-    refusal = ctx.tenancy.refusal(reach)
-    if refusal is not None:
-        raise SyncRefused(Reason.FORBIDDEN, str(refusal))
+@dataclass(frozen=True)
+class Judged:
+    """A resource's parsed spec, desired state, and why no grant covers it (None: one does)."""
+
+    spec: Any
+    desired: Any
+    refusal: Refusal | None
+
+
+def judge(driver: AnyDriver, body: Mapping[str, Any], ctx: Context) -> Judged:
+    """Parse and judge a resource, with no WAPI call: ``InvalidSpecError`` for a bad spec,
+    ``SyncRefused`` while it waits for another resource (``Driver.desired``)."""
+    namespace = body["metadata"]["namespace"]
+    spec = parse_spec(driver.spec_model, body.get("spec"))
+    desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
+    return Judged(spec, desired, ctx.tenancy.refusal(driver.reach(spec, desired, namespace)))
 
 
 def _outside_grants(driver: AnyDriver, body: Mapping[str, Any], ctx: Context) -> str | None:
     """Why deleting may not touch Infoblox (tenancy enforced); None when a grant covers it."""
     if not ctx.tenancy.enforced:
         return None
-    namespace = body["metadata"]["namespace"]
     try:
-        spec = parse_spec(driver.spec_model, body.get("spec"))
-        desired = driver.desired(spec, namespace, ctx.catalog, body.get("status") or {})
+        refusal = judge(driver, body, ctx).refusal
     except (InvalidSpecError, SyncRefused) as error:
         return f"its spec cannot be judged against the grants ({error})"
-    refusal = ctx.tenancy.refusal(driver.reach(spec, desired, namespace))
     return None if refusal is None else str(refusal)
 
 
