@@ -92,7 +92,9 @@ class Grids:
             self._retire(current)
         return grid
 
-    async def remove(self, name: str, why: str) -> None:
+    def remove(self, name: str, why: str) -> None:
+        """No connection for ``name`` any more (``why`` is what its resources are told); its
+        client is closed once the calls it carries had their time."""
         grid = self._grids.pop(name, None) if name != DEFAULT_GRID else None
         self._problems[name] = why
         if grid is not None:

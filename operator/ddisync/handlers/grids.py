@@ -75,13 +75,13 @@ async def check_grid(
             await _secret(memo, ca_ref.namespace, ca_ref.name) if ca_ref else None,
         )
     except (InvalidSpecError, ValidationError) as error:
-        await grids.remove(name, f"its spec is invalid: {error}")
+        grids.remove(name, f"its spec is invalid: {error}")
         return "False", Reason.INVALID_SPEC, str(error)
     except GridSecretError as error:
-        await grids.remove(name, error.message)
+        grids.remove(name, error.message)
         return "False", error.reason, error.message
     except kopf.PermanentError as error:  # kopf's API errors other than 404, e.g. 403
-        await grids.remove(name, f"its Secret cannot be read: {error}")
+        grids.remove(name, f"its Secret cannot be read: {error}")
         return "False", Reason.SECRET_MISSING, f"its Secret cannot be read: {error}"
     grid = await grids.connect(name, source)
     try:
@@ -123,4 +123,4 @@ def register_grids(registry: kopf.OperatorRegistry, settings: Settings) -> None:
         finally:
             grids: Grids | None = getattr(memo, "grids", None)
             if grids is not None:
-                await grids.remove(name, "its InfobloxGrid was deleted")
+                grids.remove(name, "its InfobloxGrid was deleted")
