@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -284,13 +285,10 @@ def _check_rule(
     if same and _holds_unchanged(expression, value):
         report.evaluated += 1
         return
-    activation: dict[str, Any] = {"self": json_to_cel(value)}
-    if transition:
-        activation["oldSelf"] = json_to_cel(old)
     where = _field_path(path, rule.get("fieldPath"))
     value_type = str(node.get("type") or "object")
     try:
-        result: Any = _program(expression).evaluate(activation)
+        result: Any = _evaluate(expression, value, old if transition else _NO_OLD)
     except CELParseError as error:
         report.failures.append(
             RuleFailure(
@@ -318,6 +316,106 @@ def _check_rule(
         message = str(rule.get("message") or f"failed rule: {expression}")
         reason = str(rule.get("reason") or "FieldValueInvalid")
         report.failures.append(RuleFailure(where, message, reason, value_type))
+
+
+_NO_OLD = object()
+#: Each ``self`` of a rule, with the field it reads (``self.name``) and whether that is a method
+#: call (``self.all(...)``, ``self.startsWith(...)``), which sees the whole value.
+_SELF_USE = re.compile(r"\bself\b(?:\.([A-Za-z_][A-Za-z0-9_]*)(\s*\()?)?")
+_RESULTS: dict[tuple[str, str], Any] = {}
+_RESULTS_MAX = 1 << 16
+
+
+def _evaluate(expression: str, value: Any, old: Any) -> Any:
+    """The rule's result for ``value`` (and ``oldSelf``, unless ``_NO_OLD``).
+
+    CEL is pure: a rule without ``oldSelf`` gives the same result for the same input, so results
+    are remembered by the part of the value the rule can see (only the fields it names, when it
+    reads ``self`` only as ``self.field``). Evaluating is most of the emulator's cost per write:
+    thousands of creates in a test repeat the same few field values."""
+    if old is not _NO_OLD:
+        activation = {"self": json_to_cel(value), "oldSelf": json_to_cel(old)}
+        return _program(expression).evaluate(activation)
+    disjuncts = _disjuncts(expression)
+    if len(disjuncts) == 1:
+        return _remembered(expression, value)
+    # CEL's ``||`` is true if any side is, else an error if any side is one, else false: so each
+    # side can be evaluated (and remembered) alone, and most rules are ``guard || check``.
+    error = None
+    for disjunct in disjuncts:
+        result = _remembered(disjunct, value)
+        if isinstance(result, celtypes.BoolType) and bool(result):
+            return result
+        if error is None and not isinstance(result, celtypes.BoolType):
+            error = result
+    return error if error is not None else celtypes.BoolType(False)
+
+
+def _remembered(expression: str, value: Any) -> Any:
+    key = (expression, json.dumps(_seen_by(expression, value), sort_keys=True, default=str))
+    try:
+        return _RESULTS[key]
+    except KeyError:
+        pass
+    result = _program(expression).evaluate({"self": json_to_cel(value)})
+    if len(_RESULTS) >= _RESULTS_MAX:
+        _RESULTS.clear()
+    _RESULTS[key] = result
+    return result
+
+
+@functools.lru_cache(maxsize=512)
+def _disjuncts(expression: str) -> tuple[str, ...]:
+    """The sides of the expression's top-level ``||`` (outside brackets and string literals),
+    or the expression alone when it has none or has a top-level ``?:``, which binds looser."""
+    sides: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    while i < len(expression):
+        char = expression[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and char == "?":
+            return (expression,)
+        elif depth == 0 and expression.startswith("||", i):
+            sides.append(expression[start:i].strip())
+            start, i = i + 2, i + 1
+        i += 1
+    sides.append(expression[start:].strip())
+    if len(sides) == 1:
+        return (expression,)
+    try:  # a side that does not parse alone: a literal this scan misread (raw strings)
+        for side in sides:
+            _program(side)
+    except CELParseError:
+        return (expression,)
+    return tuple(sides)
+
+
+def _seen_by(expression: str, value: Any) -> Any:
+    """What of ``value`` the rule's result depends on: named fields of a mapping, or all."""
+    if not isinstance(value, dict):
+        return value
+    names: set[str] = set()
+    for use in _SELF_USE.finditer(expression):
+        if use[1] is None or use[2] is not None:
+            return value  # ``self`` used whole: size(self), self[...], self.all(...)
+        names.add(use[1])
+    # A field read only as ``has(self.name)`` matters only by being there.
+    present_only = {name for name in names if len(re.findall(rf"\bself\.{name}\b", expression))
+                    == len(re.findall(rf"\bhas\(\s*self\.{name}\s*\)", expression))}  # fmt: skip
+    return {
+        name: (name in value) if name in present_only else [value[name]] if name in value else []
+        for name in sorted(names)
+    }
 
 
 def _holds_unchanged(expression: str, value: Any) -> bool:

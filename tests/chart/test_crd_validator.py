@@ -201,3 +201,41 @@ def test_switching_a_network_from_cidr_to_allocate_is_rejected() -> None:
     assert [v.message for v in report.violations] == [
         "cidr is immutable: create a new Network instead"
     ]
+
+
+UNDEFINED_ON_MX = "has(self.pref) || self.kind == 'a' || self.nothing > 0"
+GUARDED = CrdVersion("example.io", "v1", "Guarded", "guardeds", "Namespaced", {
+    "type": "object",
+    "properties": {
+        "spec": {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+            "x-kubernetes-validations": [
+                {"rule": "self.kind != 'mx' || (has(self.pref) && self.pref <= 10)",
+                 "message": "an mx needs pref 10 or less"},
+                {"rule": "size(self) < 4", "message": "at most three fields"},
+                {"rule": UNDEFINED_ON_MX, "message": "pref or kind a"},
+            ],
+        }
+    },
+})  # fmt: skip
+
+
+def test_remembered_rule_results_follow_every_field_a_rule_reads() -> None:
+    """The emulator remembers CEL results per value a rule can see, and each side of a ``||``
+    alone; a result must never carry over to a value that differs where the rule looks, and
+    ``error || false`` stays an error (CEL's semantics), whatever came before."""
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({"kind": "mx", "pref": 5}, []),
+        ({"kind": "mx", "pref": 50}, ["an mx needs pref 10 or less"]),
+        ({"kind": "mx"}, ["an mx needs pref 10 or less",
+                          f"rule {UNDEFINED_ON_MX!r} failed to run"]),
+        ({"kind": "a"}, []),
+        ({"kind": "a", "pref": 50, "x": 1, "y": 2}, ["at most three fields"]),
+        ({"kind": "a", "pref": 50, "x": 1}, []),
+    ]  # fmt: skip
+    for _ in range(2):  # the second round is answered from what the first remembered
+        for spec, expected in cases:
+            report = validate(GUARDED, {**thing(**spec), "kind": "Guarded"})
+            found = [v.message for v in report.violations]
+            assert [m.split(":")[0] for m in found] == expected, spec
