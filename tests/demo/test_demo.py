@@ -13,29 +13,23 @@ import pytest
 
 from ddisync_emulator import runner
 from ddisync_simulator import SimulatorOptions, running_simulator
+from tests.demo_runs import CALM, REPO, calm_demo, outcome, start_demo
 
-REPO = Path(__file__).resolve().parents[2]
 RESOURCE_KEYS = {"kind", "namespace", "name", "ready", "reason", "message", "status"}
 
 
 def run_demo(*args: str, cwd: Path = REPO) -> tuple[int, dict[str, Any], str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "ddisync.cli", "demo", "--output", "json", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=110, check=False,
-    )  # fmt: skip
-    try:
-        document = json.loads(done.stdout)  # exactly one JSON document, nothing else
-    except ValueError:
-        pytest.fail(f"stdout is not one JSON document:\n{done.stdout}\nstderr:\n{done.stderr}")
-    assert isinstance(document, dict)
-    return done.returncode, document, done.stderr
+    run = outcome(start_demo(*args, cwd=cwd))
+    return run.code, run.document, run.stderr
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.e2e
 @pytest.mark.slow
+@CALM
 def test_the_examples_all_become_ready() -> None:
-    code, document, stderr = run_demo("--timeout", "60")
+    run = calm_demo()
+    code, document, stderr = run.code, run.document, run.stderr
     resources = document["resources"]
     assert resources, stderr
     for resource in resources:

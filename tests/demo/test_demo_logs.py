@@ -4,24 +4,17 @@ says nothing at ERROR (an expected wait, such as a Record for a Network not Read
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.demo_runs import CALM, calm_demo
 
 
 @pytest.mark.timeout(120)
+@CALM
 def test_a_clean_demo_run_logs_json_lines_and_no_error() -> None:
-    env = {**os.environ, "DDISYNC_LOG_FORMAT": "json"}
-    done = subprocess.run(
-        [sys.executable, "-m", "ddisync.cli", "demo", "--output", "json", "--timeout", "60"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=110, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = calm_demo()  # with DDISYNC_LOG_FORMAT=json
+    assert done.code == 0, done.stderr[-3000:]
     entries = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
     assert entries, "the demo logged nothing"
     assert [e for e in entries if e["level"] in ("ERROR", "CRITICAL")] == []

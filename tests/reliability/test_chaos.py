@@ -19,8 +19,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -32,6 +30,7 @@ import pytest
 
 from ddisync_emulator.cluster import Cluster
 from ddisync_simulator import Simulator
+from tests.demo_runs import CALM, calm_demo, outcome, start_demo
 from tests.e2e.helpers import eventually, extattrs, wapi_create
 from tests.redis_server import RedisServer
 from tests.reliability.chaos import (
@@ -299,45 +298,15 @@ def report(figures: dict[str, Any]) -> None:
 # --- the demo under faults ---------------------------------------------------------------------
 
 
-def demo(*args: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DDISYNC_METRICS_PORT": "0",
-        "DDISYNC_HEALTH_PORT": "0",
-        "DDISYNC_RETRY_DELAY_UNAVAILABLE": "1",
-        "DDISYNC_RETRY_DELAY_SLOW": "2",
-        "DDISYNC_WAPI_CIRCUIT_RESET_TIMEOUT": "1",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "ddisync.cli", "demo", "--output", "json", "--timeout", "60",
-         *args],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-
-
-def outcome(process: subprocess.Popen[str]) -> tuple[int, dict[str, Any], str]:
-    stdout, stderr = process.communicate(timeout=100)
-    try:
-        document = json.loads(stdout)
-    except ValueError:
-        pytest.fail(f"stdout is not one JSON document:\n{stdout}\nstderr:\n{stderr[-3000:]}")
-    assert isinstance(document, dict)
-    return process.returncode, document, stderr
-
-
 @pytest.mark.timeout(120)
 @pytest.mark.slow
+@CALM
 def test_the_demo_under_faults_ends_as_without_them() -> None:
-    faulty = demo("--sim-fail-rate", "0.1", "--sim-latency-ms", "20")
-    calm = demo()
-    try:
-        faulty_code, faulty_doc, faulty_err = outcome(faulty)
-        calm_code, calm_doc, calm_err = outcome(calm)
-    finally:
-        for process in (faulty, calm):
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    faulty = outcome(start_demo("--timeout", "60", "--sim-fail-rate", "0.1",
+                                "--sim-latency-ms", "20"))  # fmt: skip
+    calm = calm_demo()
+    calm_code, calm_doc, calm_err = calm.code, calm.document, calm.stderr
+    faulty_code, faulty_doc, faulty_err = faulty.code, faulty.document, faulty.stderr
 
     assert calm_code == 0, calm_err[-3000:]
     assert faulty_code == 0, faulty_err[-3000:]

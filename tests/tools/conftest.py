@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,14 @@ def connection(sim: Simulator, password_file: Path, *extra: str) -> list[str]:
             *extra]  # fmt: skip
 
 
+def running_simulator_of(seed: dict[str, Any]) -> AbstractAsyncContextManager[Simulator]:
+    """A simulator holding ``seed``, with the tools' test password."""
+    return running_simulator(SimulatorOptions(password=PASSWORD, seed=seed))
+
+
 @pytest.fixture()
 async def big_sim() -> AsyncIterator[Simulator]:
-    async with running_simulator(SimulatorOptions(password=PASSWORD, seed=big_grid())) as sim:
+    async with running_simulator_of(big_grid()) as sim:
         yield sim
 
 
