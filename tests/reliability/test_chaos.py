@@ -44,8 +44,8 @@ from tests.reliability.chaos import (
 )
 from tests.stack import OperatorProcess
 
-NETWORKS = 60
-"""60 Networks and 240 Records (A fixed, A allocated, CNAME, TXT; a third of the A with PTR)."""
+NETWORKS = 40
+"""40 Networks and 160 Records (A fixed, A allocated, CNAME, TXT; a third of the A with PTR)."""
 
 FAULTS: dict[str, float] = {
     "fail_rate": 0.07,  # 503 Service Unavailable
