@@ -1,4 +1,5 @@
-"""The ``Record`` kind: one DNS record (A, AAAA, CNAME, PTR, TXT, MX, SRV or Host) in Infoblox.
+"""The ``Record`` kind: one DNS record (A, AAAA, CNAME, PTR, TXT, MX, SRV, CAA or Host) in
+Infoblox.
 
 Every rule exists twice: as CEL in the CRD (the API server refuses a bad manifest) and as
 pydantic validation here (what the operator enforces when the API server did not, e.g. an old
@@ -26,11 +27,17 @@ Decisions (the contract users see):
   reverse mapping belongs to the host object itself (NIOS answers PTR queries for a host with
   ``configure_for_dns`` whenever a reverse zone exists), so for Host the flag is accepted and
   no separate object is managed.
+- **CAA** (RFC 8659): ``flags`` (0-255; 128 is "critical"), ``tag`` (``issue``, ``issuewild``,
+  ``iodef``, or another tag of letters and digits; compared case-insensitively, sent
+  lower-case) and ``value`` (printable ASCII, as written: ``letsencrypt.org``,
+  ``mailto:security@example.com``). Several CAA records may share a name; the same name, tag
+  and value is the same record (``flags`` is updated in place).
 - **type** and **view** are immutable; changing **name** renames the record in Infoblox.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -57,10 +64,12 @@ from ddisync.api.record_rules import (
     with_article,
 )
 from ddisync.api.syntax import (
+    CAA_TAG,
     HOSTNAME,
     IPV4,
     IPV6_SHAPE,
     K8S_NAME,
+    MAX_CAA_VALUE,
     MAX_NAME,
     MAX_TEXT,
     MAX_TTL,
@@ -197,6 +206,24 @@ class RecordSpec(Model):
         description="PTR: the name the address points back to.",
         json_schema_extra=must_match(HOSTNAME, message="spec.ptrdname must be a hostname"),
     )
+    flags: int | None = Field(
+        None, ge=0, le=255, description="CAA: the flags octet (0, or 128: issuer critical)."
+    )
+    tag: str | None = Field(
+        None,
+        max_length=15,
+        description="CAA: the property tag: issue, issuewild, iodef, ...",
+        json_schema_extra=must_match(
+            CAA_TAG, message="spec.tag must be letters and digits (issue, issuewild, iodef)"
+        ),
+    )
+    value: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_CAA_VALUE,
+        description="CAA: the property value, e.g. letsencrypt.org or mailto:security@example.com.",
+        json_schema_extra=must_match(PRINTABLE_ASCII, message="spec.value must be printable ASCII"),
+    )
     create_ptr: bool = Field(
         False,
         alias="createPTR",
@@ -293,6 +320,21 @@ class RecordSpec(Model):
     def _printable_text(cls, value: str | None, info: ValidationInfo) -> str | None:
         refuse_if_unused(value, info)
         if value is not None and (problem := text_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("flags", "tag", "value")
+    @classmethod
+    def _caa_field(cls, value: int | str | None, info: ValidationInfo) -> int | str | None:
+        refuse_if_unused(value, info)
+        tag = value if info.field_name == "tag" and isinstance(value, str) else None
+        if tag is not None and not re.fullmatch(CAA_TAG.strip("^$"), tag):
+            raise ValueError(f"{value!r} must be letters and digits (issue, issuewild, iodef)")
+        if (
+            info.field_name == "value"
+            and isinstance(value, str)
+            and (problem := text_problem(value))
+        ):
             raise ValueError(problem)
         return value
 

@@ -30,6 +30,7 @@ class RecordType(StrEnum):
     MX = "MX"
     SRV = "SRV"
     HOST = "Host"
+    CAA = "CAA"
 
 
 ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
@@ -50,6 +51,7 @@ NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
     RecordType.CNAME: _WILD_SERVICE,
     RecordType.TXT: _WILD_SERVICE,
     RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
+    RecordType.CAA: _WILD_HOST,
 }
 
 # The spec fields only some types use (by Python name), and those types.
@@ -63,6 +65,9 @@ TYPES_USING_FIELD: dict[str, tuple[RecordType, ...]] = {
     "priority": (RecordType.SRV,),
     "weight": (RecordType.SRV,),
     "ptrdname": (RecordType.PTR,),
+    "flags": (RecordType.CAA,),
+    "tag": (RecordType.CAA,),
+    "value": (RecordType.CAA,),
 }
 # CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
 TARGET_SYNTAX: dict[str, tuple[str, str]] = {
@@ -79,7 +84,7 @@ def wire_name(field: str) -> str:
 
 
 def _article(kind: str) -> str:
-    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"
+    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"  # a CAA, a CNAME
 
 
 def with_article(kind: RecordType) -> str:

@@ -91,6 +91,9 @@ _SCALARS = (
     "priority",
     "weight",
     "ptrdname",
+    "ca_flag",
+    "ca_tag",
+    "ca_value",
 )
 
 
@@ -265,7 +268,8 @@ def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
     or ``None`` when only the ownership marker can find it (an allocated address).
 
     Types that allow several records per name are narrowed by their value (A/AAAA by address,
-    MX by mail exchanger, SRV by target, PTR by ptrdname); TXT by name only, so the caller
+    MX by mail exchanger, SRV by target, PTR by ptrdname, CAA by value, then its tag with
+    ``same_identity``, as tags match case-insensitively); TXT by name only, so the caller
     keeps the results for which ``same_identity`` holds (WAPI's ``text`` is quoted).
     """
     view = {"view": desired.view}
@@ -285,6 +289,8 @@ def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
             return {"name": desired.name, "mail_exchanger": desired.mail_exchanger or "", **view}
         case RecordType.SRV:
             return {"name": desired.name, "target": desired.target or "", **view}
+        case RecordType.CAA:  # several per name: one CA each; the flags may be updated
+            return {"name": desired.name, "ca_value": desired.ca_value or "", **view}
         case RecordType.HOST if desired.address is None:
             return None
         case _:  # Host, CNAME (one per name), TXT (filtered by same_identity)
@@ -297,4 +303,6 @@ def same_identity(desired: DesiredRecord, actual: ActualRecord) -> bool:
         return actual.name == desired.name and actual.text == desired.text
     if desired.type is RecordType.SRV:
         return actual.name == desired.name and actual.port == desired.port
+    if desired.type is RecordType.CAA:
+        return actual.ca_tag == desired.ca_tag
     return True

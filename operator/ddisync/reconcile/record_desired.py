@@ -10,6 +10,7 @@ addresses      ``ipaddress`` canonical form (``2001:0DB8::0001`` is ``2001:db8::
 TXT text       the logical text (``record_txt.decode_txt`` of what NIOS returns)
 ttl            ``None`` when the record inherits the zone's (``use_ttl`` false)
 comment        ``""`` when there is none
+CAA tag        lower-case (RFC 8659: tags match case-insensitively)
 =============  ===============================================================================
 """
 
@@ -34,6 +35,7 @@ OBJTYPES: dict[RecordType, str] = {
     RecordType.MX: "record:mx",
     RecordType.SRV: "record:srv",
     RecordType.HOST: "record:host",
+    RecordType.CAA: "record:caa",
 }
 TYPE_OF_OBJTYPE: dict[str, RecordType] = {objtype: kind for kind, objtype in OBJTYPES.items()}
 
@@ -48,6 +50,7 @@ RETURN_FIELDS: dict[str, tuple[str, ...]] = {
     "record:mx": (*_COMMON_FIELDS, "mail_exchanger", "preference"),
     "record:srv": (*_COMMON_FIELDS, "target", "port", "priority", "weight"),
     "record:host": (*_COMMON_FIELDS, "ipv4addrs", "ipv6addrs", "configure_for_dns"),
+    "record:caa": (*_COMMON_FIELDS, "ca_flag", "ca_tag", "ca_value"),
 }
 
 
@@ -109,6 +112,9 @@ class DesiredRecord:
     priority: int | None = None
     weight: int | None = None
     ptrdname: str | None = None
+    ca_flag: int | None = None  # CAA, named as WAPI names them
+    ca_tag: str | None = None
+    ca_value: str | None = None
     ttl: int | None = None
     comment: str = ""
     extattrs: dict[str, str] = field(default_factory=dict)
@@ -132,6 +138,9 @@ class ActualRecord:
     priority: int | None = None
     weight: int | None = None
     ptrdname: str | None = None
+    ca_flag: int | None = None
+    ca_tag: str | None = None
+    ca_value: str | None = None
     configure_for_dns: bool | None = None
     ttl: int | None = None
     comment: str = ""
@@ -188,6 +197,9 @@ def desired_record(
         priority=spec.priority,
         weight=spec.weight,
         ptrdname=_lower(spec.ptrdname),
+        ca_flag=spec.flags,
+        ca_tag=spec.tag.lower() if spec.tag is not None else None,
+        ca_value=spec.value,
         ttl=spec.ttl,
         comment=spec.comment or "",
         extattrs=dict(spec.extensible_attributes),
@@ -216,7 +228,7 @@ def _addresses(obj: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def actual_record(obj: Mapping[str, Any]) -> ActualRecord:
-    """A WAPI record object (any of the eight types) → its comparable form."""
+    """A WAPI record object (any of the record types) → its comparable form."""
     ref = str(obj["_ref"])
     text = obj.get("text")
     return ActualRecord(
@@ -235,6 +247,9 @@ def actual_record(obj: Mapping[str, Any]) -> ActualRecord:
         priority=_int(obj.get("priority")),
         weight=_int(obj.get("weight")),
         ptrdname=_lower(obj.get("ptrdname")),
+        ca_flag=_int(obj.get("ca_flag")),
+        ca_tag=str(obj["ca_tag"]).lower() if isinstance(obj.get("ca_tag"), str) else None,
+        ca_value=obj.get("ca_value") if isinstance(obj.get("ca_value"), str) else None,
         configure_for_dns=obj.get("configure_for_dns")
         if isinstance(obj.get("configure_for_dns"), bool)
         else None,
@@ -257,6 +272,8 @@ def record_value(record: ActualRecord, limit: int = 64) -> str:
             value = f"{record.priority} {record.weight} {record.port} {record.target}"
         case RecordType.PTR:
             value = record.ptrdname or ""
+        case RecordType.CAA:
+            value = f'{record.ca_flag} {record.ca_tag} "{record.ca_value}"'
         case _:
             value = ", ".join(record.addresses)
     return value if len(value) <= limit else value[: limit - 3] + "..."
