@@ -59,6 +59,15 @@ def big_grid(networks: int = 600, records: int = 500) -> dict[str, Any]:
         {"name": "multi.example.com",
          "ipv4addrs": [{"ipv4addr": "10.40.1.1"}, {"ipv4addr": "10.40.1.2"}]},
     ]  # fmt: skip
+    seed["record:caa"] = [
+        {"name": "example.com", "ca_flag": 0, "ca_tag": "issue", "ca_value": f"ca{i}.example.net"}
+        for i in range(5)
+    ] + [{"name": "example.org", "ca_flag": 128, "ca_tag": "iodef", "ca_value": "mailto:x@y.z"}]
+    seed["zone_auth"] = [
+        *seed["zone_auth"],
+        {"fqdn": "lab.example.com", "ns_group": "default", "comment": "lab"},
+        {"fqdn": "10.20.0.0/16", "extattrs": {"Site": {"value": "site-1"}}},
+    ]
     # Not representable: an underscore in an A record's name; already managed by ddisync.
     seed["record:a"].append({"name": "_bad.example.com", "ipv4addr": "10.20.99.1"})
     seed["record:txt"].append(
@@ -71,5 +80,5 @@ def big_grid(networks: int = 600, records: int = 500) -> dict[str, Any]:
 
 
 def grid_size(seed: dict[str, Any]) -> int:
-    kinds = ("network", "ipv6network", *(k for k in seed if k.startswith("record:")))
+    kinds = ("network", "ipv6network", "zone_auth", *(k for k in seed if k.startswith("record:")))
     return sum(len(seed.get(k) or []) for k in kinds)

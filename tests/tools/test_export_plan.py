@@ -69,6 +69,42 @@ async def test_the_export_layout_is_one_file_per_resource(
     }  # fmt: skip
 
 
+async def test_zones_and_caa_records_export_and_plan_as_adoptions(
+    big_sim: Simulator, password_file: Path, tmp_path: Path
+) -> None:
+    args = ["--type", "zone,caa", *connection(big_sim, password_file)]
+    assert (await cli("export", "--output-dir", str(tmp_path), *args)).code == 0
+    zones = {p.name for p in (tmp_path / "zones").iterdir()}
+    assert zones == {
+        "zone-example-com.yaml", "zone-example-org.yaml", "zone-lab-example-com.yaml",
+        "zone-10-0-0-0-8.yaml", "zone-10-20-0-0-16.yaml", "zone-2001-db8-32.yaml",
+    }  # fmt: skip
+    lab = yaml.safe_load((tmp_path / "zones" / "zone-lab-example-com.yaml").read_text())
+    assert (lab["kind"], lab["spec"]) == ("Zone", {
+        "fqdn": "lab.example.com", "nsGroup": "default", "comment": "lab", "adopt": True,
+        "deletionPolicy": "Retain",
+    })  # fmt: skip
+    reverse = yaml.safe_load((tmp_path / "zones" / "zone-10-20-0-0-16.yaml").read_text())
+    assert reverse["spec"]["fqdn"] == "10.20.0.0/16"
+    assert reverse["spec"]["extensibleAttributes"] == {"Site": "site-1"}
+    (iodef,) = [
+        yaml.safe_load(p.read_text())["spec"] for p in (tmp_path / "records" / "caa").iterdir()
+        if "example-org" in p.name
+    ]  # fmt: skip
+    assert iodef == {
+        "type": "CAA", "name": "example.org", "flags": 128, "tag": "iodef",
+        "value": "mailto:x@y.z", "adopt": True, "deletionPolicy": "Retain",
+    }  # fmt: skip
+
+    planned = await cli("plan", "-f", str(tmp_path), "-o", "json",
+                        *connection(big_sim, password_file))  # fmt: skip
+    assert planned.code == 0, planned.out + planned.err
+    plan = json.loads(planned.out)
+    assert (len(plan["create"]), len(plan["update"]), len(plan["delete"])) == (0, 0, 0)
+    assert len(plan["adopt"]) == 6 + 6  # the zones and the CAA records
+    assert _writes(big_sim) == 0
+
+
 @pytest.mark.slow
 async def test_a_second_export_writes_the_same_names_and_drops_what_is_gone(
     big_sim: Simulator, password_file: Path, tmp_path: Path

@@ -2,7 +2,8 @@
 
 Pure: no I/O. Each conversion is proven before it is accepted: the spec is validated by the
 ``api`` model (the same rules the API server applies), then planned against the very object it
-came from with the operator's planner (``plan_network``/``plan_record``, ``adopt: true``). The
+came from with the operator's planner (``plan_network``/``plan_record``/``plan_zone``,
+``adopt: true``). The
 only changes allowed are the ownership markers; anything else means the manifest would change
 the object on adoption, and the object is skipped with the planner's own field list. So an
 exported grid plans with zero creates, updates and deletes *by construction*.
@@ -34,27 +35,31 @@ from typing import Any
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec, RecordType
+from ddisync.api.zone import ZoneSpec
 from ddisync.reconcile.network import actual_network, desired_network, plan_network
 from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
 from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
-from ddisync.tools.naming import network_name, record_name
+from ddisync.reconcile.zone import ZONE_OBJTYPE, actual_zone, desired_zone, plan_zone
+from ddisync.tools.naming import network_name, record_name, zone_name
 from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
-__all__ = ["NETWORK", "Exported", "Skipped", "convert", "folder_of"]
+__all__ = ["NETWORK", "ZONE", "Exported", "Skipped", "convert", "folder_of"]
 
-NETWORK = "Network"  # the Network kind; every other exported kind is a Record type
+NETWORK = "Network"  # the Network kind
+ZONE = "Zone"  # the Zone kind; every other exported kind is a Record type
 
 
 def folder_of(kind: str) -> str:
-    """The folder of ``kind``'s manifests (``NETWORK`` or a Record type such as ``"A"``).
-
-    A re-export removes stale files below these folders: every writer and pruner uses this.
-    """
-    return "networks" if kind == NETWORK else f"records/{kind.lower()}"
+    """The folder of ``kind``'s manifests (``NETWORK``, ``ZONE`` or a Record type such as
+    ``"A"``). A re-export removes stale files below these folders: every writer and pruner
+    uses this."""
+    if kind in (NETWORK, ZONE):
+        return f"{kind.lower()}s"
+    return f"records/{kind.lower()}"
 
 
 # Stands in for the resource while proving a conversion; never written anywhere.
@@ -63,9 +68,9 @@ _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
 
 @dataclass(frozen=True)
 class Exported:
-    kind: str  # "Network" | "Record"
+    kind: str  # "Network" | "Record" | "Zone"
     name: str
-    folder: str  # "networks", "records/a", ...
+    folder: str  # "networks", "zones", "records/a", ...
     spec: dict[str, Any]  # camelCase, as written in the manifest
     source: str  # the object, for messages
 
@@ -117,6 +122,25 @@ def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     )
 
 
+def _zone(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_zone(obj)
+    source = f"zone {actual.fqdn} (view {actual.view})"
+    spec: dict[str, Any] = {"fqdn": actual.fqdn}
+    if actual.view != "default":
+        spec["view"] = actual.view
+    if actual.ns_group is not None:
+        spec["nsGroup"] = actual.ns_group
+    spec = _common(spec, actual.comment, actual.extattrs)
+    try:
+        model = parse_spec(ZoneSpec, spec)
+    except InvalidSpecError as exc:
+        return Skipped(source, str(exc))
+    problem = _only_markers(plan_zone(desired_zone(model), actual, _PROOF_OWNER, adopt=True))
+    if problem:
+        return Skipped(source, problem)
+    return Exported(ZONE, zone_name(actual.fqdn, actual.view), folder_of(ZONE), spec, source)
+
+
 def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | str:
     """The type-specific part of the spec, or why there is none."""
     match kind:
@@ -154,6 +178,13 @@ def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | s
             if address is not None and reverse_name(address) == actual.name:
                 return {"address": address, "ptrdname": actual.ptrdname}
             return {"name": actual.name, "ptrdname": actual.ptrdname}
+        case RecordType.CAA:
+            return {
+                "name": actual.name,
+                "flags": actual.ca_flag,
+                "tag": actual.ca_tag,
+                "value": actual.ca_value,
+            }
     raise AssertionError(kind)
 
 
@@ -170,6 +201,8 @@ def _identity(kind: RecordType, actual: ActualRecord) -> str:
             return f"{actual.target}:{actual.port}"
         case RecordType.PTR:
             return f"{actual.address or ''}>{actual.ptrdname}"
+        case RecordType.CAA:
+            return f"{actual.ca_tag} {actual.ca_value}"
         case _:
             return ""
 
@@ -200,11 +233,13 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
 
 
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
-    """The resource that adopts ``obj`` (a network or one of the eight record types)."""
+    """The resource that adopts ``obj`` (a network, a zone or a record of a Record type)."""
     objtype = objtype_of(str(obj["_ref"]))
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
-        what = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj["_ref"]
+        what = (
+            obj.get("network") or obj.get("name") or obj.get("fqdn") or obj.get("ipv4addr")
+        ) or obj["_ref"]
         return Skipped(
             f"{objtype} {what}", f"already managed by ddisync ({describe_foreign(extattrs)})"
         )
@@ -212,4 +247,6 @@ def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
         return _network(obj)
     if objtype in TYPE_OF_OBJTYPE:
         return _record(obj)
+    if objtype == ZONE_OBJTYPE:
+        return _zone(obj)
     raise ValueError(f"cannot export a {objtype}")
