@@ -94,7 +94,7 @@ async def test_an_existing_caa_is_refused_then_adopted_and_retained(
     ("spec", "message"),
     [
         ({"flags": 256}, "spec.flags: Input should be less than or equal to 255"),
-        ({"tag": "is-sue"}, "spec.tag: 'is-sue' must be letters and digits (issue, issuewild, iodef)"),
+        ({"tag": "is-sue"}, "spec.tag: 'is-sue' must be letters and digits (issue, "),
         ({"flags": None}, "spec: a CAA record needs spec.flags"),
         ({"value": "caf\u00e9"}, "spec.value: must be printable ASCII"),
     ],
