@@ -140,8 +140,18 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "message": "type is immutable: create a new Record instead",
     },
     {
-        "rule": f"!(self.type in {_ADDRESS_KINDS}) || has(self.address) != has(self.addressFrom)",
-        "message": "A, AAAA and Host records need exactly one of spec.address and spec.addressFrom",
+        "rule": "!(self.type in ['A', 'AAAA']) || has(self.address) != has(self.addressFrom)",
+        "message": "A and AAAA records need exactly one of spec.address and spec.addressFrom",
+    },
+    {
+        "rule": "self.type != 'Host' || (has(self.address) ? 1 : 0) + (has(self.addresses) ? 1 : 0)"
+        " + (has(self.addressFrom) ? 1 : 0) == 1",
+        "message": "Host records need exactly one of spec.address, spec.addresses and "
+        "spec.addressFrom",
+    },
+    {
+        "rule": "self.type == 'Host' || (!has(self.addresses) && !has(self.aliases))",
+        "message": "spec.addresses and spec.aliases are only for Host records",
     },
     {
         "rule": f"!has(self.addressFrom) || self.type in {_ADDRESS_KINDS}",

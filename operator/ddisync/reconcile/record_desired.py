@@ -11,6 +11,8 @@ TXT text       the logical text (``record_txt.decode_txt`` of what NIOS returns)
 ttl            ``None`` when the record inherits the zone's (``use_ttl`` false)
 comment        ``""`` when there is none
 CAA tag        lower-case (RFC 8659: tags match case-insensitively)
+MAC            lower-case, colon-separated (NIOS's form)
+Host aliases   names, as a sorted tuple (their order carries no meaning)
 =============  ===============================================================================
 """
 
@@ -49,7 +51,7 @@ RETURN_FIELDS: dict[str, tuple[str, ...]] = {
     "record:txt": (*_COMMON_FIELDS, "text"),
     "record:mx": (*_COMMON_FIELDS, "mail_exchanger", "preference"),
     "record:srv": (*_COMMON_FIELDS, "target", "port", "priority", "weight"),
-    "record:host": (*_COMMON_FIELDS, "ipv4addrs", "ipv6addrs", "configure_for_dns"),
+    "record:host": (*_COMMON_FIELDS, "ipv4addrs", "ipv6addrs", "configure_for_dns", "aliases"),
     "record:caa": (*_COMMON_FIELDS, "ca_flag", "ca_tag", "ca_value"),
 }
 
@@ -69,6 +71,23 @@ def normal_address(address: str) -> str:
 def reverse_name(address: str) -> str:
     """The reverse-lookup name of an address: ``4.3.2.1.in-addr.arpa`` or the ip6.arpa nibbles."""
     return ipaddress.ip_address(address).reverse_pointer
+
+
+def normal_mac(mac: str) -> str:
+    return mac.lower().replace("-", ":")
+
+
+@dataclass(frozen=True)
+class HostAddressWant:
+    """One address a Host should have, with its DHCP reservation (``mac`` None: none)."""
+
+    address: str
+    mac: str | None = None
+    configure_for_dhcp: bool = False
+
+    @property
+    def version(self) -> int:
+        return ipaddress.ip_address(self.address).version
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,10 @@ class DesiredRecord:
     ca_flag: int | None = None  # CAA, named as WAPI names them
     ca_tag: str | None = None
     ca_value: str | None = None
+    # Host: its addresses with their DHCP settings (``address`` or ``addresses``; empty when
+    # allocated), and its aliases
+    host_addresses: tuple[HostAddressWant, ...] = ()
+    aliases: tuple[str, ...] = ()
     ttl: int | None = None
     comment: str = ""
     extattrs: dict[str, str] = field(default_factory=dict)
@@ -141,6 +164,8 @@ class ActualRecord:
     ca_flag: int | None = None
     ca_tag: str | None = None
     ca_value: str | None = None
+    host_items: tuple[Mapping[str, Any], ...] = ()  # Host: ipv4addrs and ipv6addrs as read
+    aliases: tuple[str, ...] = ()
     configure_for_dns: bool | None = None
     ttl: int | None = None
     comment: str = ""
@@ -200,11 +225,28 @@ def desired_record(
         ca_flag=spec.flags,
         ca_tag=spec.tag.lower() if spec.tag is not None else None,
         ca_value=spec.value,
+        host_addresses=_host_addresses(spec, address),
+        aliases=tuple(sorted({normal_name(a) for a in spec.aliases or ()})),
         ttl=spec.ttl,
         comment=spec.comment or "",
         extattrs=dict(spec.extensible_attributes),
         create_ptr=spec.create_ptr,
     )
+
+
+def _host_addresses(spec: RecordSpec, address: str | None) -> tuple[HostAddressWant, ...]:
+    if spec.type is not RecordType.HOST:
+        return ()
+    if spec.addresses is not None:
+        return tuple(
+            HostAddressWant(
+                normal_address(entry.address),
+                normal_mac(entry.mac) if entry.mac is not None else None,
+                entry.configure_for_dhcp,
+            )
+            for entry in spec.addresses
+        )
+    return (HostAddressWant(address),) if address is not None else ()
 
 
 def _lower(name: str | None) -> str | None:
@@ -250,6 +292,15 @@ def actual_record(obj: Mapping[str, Any]) -> ActualRecord:
         ca_flag=_int(obj.get("ca_flag")),
         ca_tag=str(obj["ca_tag"]).lower() if isinstance(obj.get("ca_tag"), str) else None,
         ca_value=obj.get("ca_value") if isinstance(obj.get("ca_value"), str) else None,
+        host_items=tuple(
+            item
+            for key in ("ipv4addrs", "ipv6addrs")
+            for item in obj.get(key) or []
+            if isinstance(item, Mapping)
+        ),
+        aliases=tuple(
+            sorted(normal_name(a) for a in obj.get("aliases") or [] if isinstance(a, str))
+        ),
         configure_for_dns=obj.get("configure_for_dns")
         if isinstance(obj.get("configure_for_dns"), bool)
         else None,

@@ -81,17 +81,20 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         return desired_record(spec, facts.cidr, facts.network_view)
 
     def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
-        """The record's own name and view, and its type. Targets (canonical, mail exchanger,
+        """The record's own name (and a Host's aliases) and view, and its type. Targets
+        (canonical, mail exchanger,
         SRV target, a PTR's ptrdname) may point anywhere. A PTR is judged by its address, and
         so is the PTR ``createPTR`` keeps; an address still to be allocated by the Network it
         comes from."""
-        names: tuple[str, ...] = (desired.name,)
+        names: tuple[str, ...] = (desired.name, *desired.aliases)
         addresses: tuple[str, ...] = ()
         if desired.type is RecordType.PTR:
             address = desired.address or _address_of_reverse_name(desired.name)
             names, addresses = ((), (address,)) if address else (names, ())
         elif desired.create_ptr:
-            if desired.address is not None:
+            if desired.host_addresses:
+                addresses = tuple(want.address for want in desired.host_addresses)
+            elif desired.address is not None:
                 addresses = (desired.address,)
             elif desired.allocation is not None:
                 addresses = (desired.allocation.cidr,)
@@ -198,9 +201,12 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
 
 
 def _zone_keys(spec: Mapping[str, Any]) -> tuple[str, ...]:
-    """The zones a raw spec's names may lie in: its name's, and its PTR's (PTR, createPTR)."""
+    """The zones a raw spec's names may lie in: its name's, a Host's aliases', and its PTR's
+    (PTR, createPTR)."""
     grid, view = str(spec.get("grid") or DEFAULT_GRID), str(spec.get("view") or "default")
     names = [spec["name"]] if isinstance(spec.get("name"), str) and spec["name"] else []
+    aliases = spec.get("aliases")
+    names += [a for a in aliases if isinstance(a, str) and a] if isinstance(aliases, list) else []
     address = spec.get("address")
     if isinstance(address, str) and (spec.get("type") == "PTR" or spec.get("createPTR")):
         with contextlib.suppress(ValueError):  # an invalid spec: its name alone

@@ -15,7 +15,7 @@ object                                      reason
 ==========================================  ==================================================
 carries ddisync markers                     already managed by a ddisync resource (adopting
                                             it again would be a Conflict)
-Host with several addresses, or none        a Record of type Host has exactly one address
+Host without addresses                      a Record of type Host has at least one
 Host with ``configure_for_dns: false``      not in DNS; adoption would turn DNS on
 name, view, EA or text the spec refuses     e.g. ``_`` in an A record's name, a view name
                                             with spaces, a TXT with non-ASCII text
@@ -40,7 +40,13 @@ from ddisync.reconcile.network import actual_network, desired_network, plan_netw
 from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
 from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
-from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
+from ddisync.reconcile.record_desired import (
+    TYPE_OF_OBJTYPE,
+    ActualRecord,
+    normal_address,
+    normal_mac,
+    reverse_name,
+)
 from ddisync.reconcile.zone import ZONE_OBJTYPE, actual_zone, desired_zone, plan_zone
 from ddisync.tools.naming import network_name, record_name, zone_name
 from ddisync.tools.plan import non_marker_fields
@@ -147,14 +153,11 @@ def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | s
         case RecordType.A | RecordType.AAAA:
             return {"name": actual.name, "address": actual.address}
         case RecordType.HOST:
-            if len(actual.addresses) != 1:
-                return (
-                    f"a Host record has exactly one address in ddisync; this one has "
-                    f"{len(actual.addresses)}"
-                )
+            if not actual.addresses:
+                return "a Host record without addresses cannot be a Record"
             if actual.configure_for_dns is False:
                 return "configure_for_dns is off (not in DNS); ddisync manages DNS hosts"
-            return {"name": actual.name, "address": actual.address}
+            return {"name": actual.name, **_host_addresses(actual)}
         case RecordType.CNAME:
             return {"name": actual.name, "canonical": actual.canonical}
         case RecordType.TXT:
@@ -186,6 +189,27 @@ def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | s
                 "value": actual.ca_value,
             }
     raise AssertionError(kind)
+
+
+def _host_addresses(actual: ActualRecord) -> dict[str, Any]:
+    """``address`` for one plain address; else ``addresses`` with their DHCP settings; and
+    ``aliases`` when there are any."""
+    entries = []
+    for item in actual.host_items:
+        version = 4 if "ipv4addr" in item else 6
+        entry: dict[str, Any] = {"address": normal_address(str(item.get(f"ipv{version}addr")))}
+        if isinstance(item.get("mac"), str) and item["mac"]:
+            entry["mac"] = normal_mac(item["mac"])
+        if item.get("configure_for_dhcp") is True:
+            entry["configureForDHCP"] = True
+        entries.append(entry)
+    fields: dict[str, Any] = (
+        {"address": entries[0]["address"]} if entries == [{"address": entries[0]["address"]}]
+        else {"addresses": entries}
+    )  # fmt: skip
+    if actual.aliases:
+        fields["aliases"] = list(actual.aliases)
+    return fields
 
 
 def _identity(kind: RecordType, actual: ActualRecord) -> str:
