@@ -86,7 +86,8 @@ async def test_an_existing_host_with_several_addresses_is_refused_then_adopted(
 ) -> None:
     await wapi_create(simulator, "record:host", {
         "name": "legacy.example.com", "aliases": ["old.example.com"],
-        "ipv4addrs": [{"ipv4addr": "10.1.8.1", "mac": "00:50:56:00:00:01"}, {"ipv4addr": "10.1.8.2"}],
+        "ipv4addrs": [{"ipv4addr": "10.1.8.1", "mac": "00:50:56:00:00:01"},
+                      {"ipv4addr": "10.1.8.2"}],
     })  # fmt: skip
     addresses = [{"address": "10.1.8.1", "mac": "00:50:56:00:00:01"}, {"address": "10.1.8.2"}]
     spec = {"type": "Host", "name": "legacy.example.com", "addresses": addresses,
