@@ -282,7 +282,10 @@ def refresh_name_servers(grid: Grid, zone: Obj) -> None:
     group = grid.first("name", ("nsgroup", str(group_name).lower())) if group_name else None
     if group is None:
         return
-    members = [*(group.fields.get("grid_primary") or []), *(group.fields.get("grid_secondaries") or [])]
+    members = [
+        *(group.fields.get("grid_primary") or []),
+        *(group.fields.get("grid_secondaries") or []),
+    ]
     ctx = RefContext(view_key(grid, view), apex, apex)
     for member in members:
         fields: dict[str, Any] = {
