@@ -28,9 +28,11 @@ out of the manifest: it is the shortest one that plans as "adopt".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
@@ -54,6 +56,8 @@ from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
 __all__ = ["NETWORK", "ZONE", "Exported", "Skipped", "convert", "folder_of"]
+
+SpecT = TypeVar("SpecT", bound=BaseModel)
 
 NETWORK = "Network"  # the Network kind
 ZONE = "Zone"  # the Zone kind; every other exported kind is a Record type
@@ -109,6 +113,18 @@ def _only_markers(action: Action) -> str | None:
     return None
 
 
+def _unprovable(
+    spec_model: type[SpecT], spec: dict[str, Any], plan: Callable[[SpecT], Action]
+) -> str | None:
+    """Why ``spec`` would not adopt its object as it is (an invalid spec, or changes besides
+    the markers); None when it would."""
+    try:
+        model = parse_spec(spec_model, spec)
+    except InvalidSpecError as exc:
+        return str(exc)
+    return _only_markers(plan(model))
+
+
 def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     actual = actual_network(obj)
     source = f"network {actual.cidr} (network view {actual.network_view})"
@@ -116,11 +132,11 @@ def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     if actual.network_view != "default":
         spec["networkView"] = actual.network_view
     spec = _common(spec, actual.comment, actual.extattrs)
-    try:
-        model = parse_spec(NetworkSpec, spec)
-    except InvalidSpecError as exc:
-        return Skipped(source, str(exc))
-    problem = _only_markers(plan_network(desired_network(model), actual, _PROOF_OWNER, adopt=True))
+    problem = _unprovable(
+        NetworkSpec,
+        spec,
+        lambda model: plan_network(desired_network(model), actual, _PROOF_OWNER, adopt=True),
+    )
     if problem:
         return Skipped(source, problem)
     return Exported(
@@ -137,11 +153,11 @@ def _zone(obj: Mapping[str, Any]) -> Exported | Skipped:
     if actual.ns_group is not None:
         spec["nsGroup"] = actual.ns_group
     spec = _common(spec, actual.comment, actual.extattrs)
-    try:
-        model = parse_spec(ZoneSpec, spec)
-    except InvalidSpecError as exc:
-        return Skipped(source, str(exc))
-    problem = _only_markers(plan_zone(desired_zone(model), actual, _PROOF_OWNER, adopt=True))
+    problem = _unprovable(
+        ZoneSpec,
+        spec,
+        lambda model: plan_zone(desired_zone(model), actual, _PROOF_OWNER, adopt=True),
+    )
     if problem:
         return Skipped(source, problem)
     return Exported(ZONE, zone_name(actual.fqdn, actual.view), folder_of(ZONE), spec, source)
@@ -245,11 +261,11 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
     if actual.ttl is not None:
         spec["ttl"] = actual.ttl
     spec = _common(spec, actual.comment, actual.extattrs)
-    try:
-        model = parse_spec(RecordSpec, spec)
-    except InvalidSpecError as exc:
-        return Skipped(source, str(exc))
-    problem = _only_markers(plan_record(desired_record(model), actual, _PROOF_OWNER, adopt=True))
+    problem = _unprovable(
+        RecordSpec,
+        spec,
+        lambda model: plan_record(desired_record(model), actual, _PROOF_OWNER, adopt=True),
+    )
     if problem:
         return Skipped(source, problem)
     name = record_name(kind.value, actual.name, actual.view, _identity(kind, actual))
