@@ -270,3 +270,30 @@ async def test_zones_outside_the_grant_are_forbidden_before_any_wapi_call(
     )
     assert simulator.counters.total(objtype="zone_auth") == 0
     assert zones(simulator, "10.1.0.0/16") == []
+
+
+async def test_the_api_refuses_a_changed_fqdn_and_without_cel_the_operator_does(
+    cluster, lenient_cluster, simulator, settings, quick_stop, namespace
+) -> None:
+    from ddisync.runtime import running_operator
+    from ddisync_emulator.objects import ApiError
+
+    await cluster.apply(zone_manifest("moved", namespace, fqdn="one.example.org"))
+    with pytest.raises(ApiError) as refused:
+        await cluster.patch("zones", namespace, "moved", {"spec": {"fqdn": "two.example.org"}})
+    assert refused.value.status == 422
+    assert "fqdn is immutable: create a new Zone instead" in refused.value.message
+
+    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
+        await lenient_cluster.apply(zone_manifest("moved", namespace, fqdn="one.example.org"))
+        await condition_of(lenient_cluster, "zones", "moved", namespace=namespace)
+        patch = {"spec": {"fqdn": "two.example.org"}}
+        await lenient_cluster.patch("zones", namespace, "moved", patch)
+        condition = await condition_of(
+            lenient_cluster, "zones", "moved", status="False", namespace=namespace
+        )
+    assert condition["reason"] == "ImmutableField"
+    assert condition["message"].startswith(
+        "spec.fqdn is two.example.org but the zone in Infoblox is one.example.org"
+    )
+    assert zones(simulator, "two.example.org") == []
