@@ -55,7 +55,7 @@ __all__ = [
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 OTHER: Final = "other"
 
-KINDS: Final = frozenset({"Network", "Record"})
+KINDS: Final = frozenset({"Network", "Record", "Zone"})
 
 ReconcileResult = Literal["synced", "failed", "refused", "retry"]
 RESULTS: Final[frozenset[ReconcileResult]] = frozenset({"synced", "failed", "refused", "retry"})
@@ -88,6 +88,9 @@ WAPI_OBJECTS: Final = frozenset(
         "record:host",
         "record:host_ipv4addr",
         "record:host_ipv6addr",
+        "record:caa",
+        "record:ns",
+        "nsgroup",
         # IPAM / DHCP
         "networkview",
         "network",

@@ -14,7 +14,17 @@ host: same name+view                   ``already exists``
 TXT/MX/SRV/PTR: same name and data     ``already exists``; otherwise coexist
 names                                  stored lower-case, trailing dot removed
 host with configure_for_dns=false      needs no zone [U]
+CAA: same name, flag, tag and value    ``already exists``; ``ca_flag`` 0..255, ``ca_tag``
+                                       letters and digits (RFC 8659) [U]
+NS: same name and nameserver           ``already exists``; ``addresses`` a list of
+                                       ``{address, auto_create_ptr}`` [U]
+zone ``ns_group`` not an nsgroup       404 ``Name server group <g> not found`` [U]
+deleting an nsgroup a zone uses        Conflict ``... is assigned to zone <z> ...`` [U]
 =====================================  ===================================================
+
+A zone served by a name server group gets one NS record at its apex per member of the group
+(``grid_primary`` then ``grid_secondaries``), ``creator`` SYSTEM, as NIOS generates them; they
+follow the zone's ``ns_group`` and go with the zone [U].
 
 Reverse zones are stored as NIOS shows them: ``fqdn`` is the CIDR (``10.0.0.0/8``) with
 ``zone_format`` IPV4/IPV6, and ``dns_fqdn`` is the arpa name. [U] A zone created with an arpa
@@ -26,14 +36,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Any
 
 from .errors import fail
-from .keys import RefContext, host_address_ref, view_key
+from .keys import RefContext, host_address_ref, ref_for, view_key
 from .store import Grid, Obj
 from .values import dnsname, parse_ip
 
-__all__ = ["find_zone", "prepare_dns", "reverse_name"]
+__all__ = ["find_zone", "prepare_dns", "refresh_name_servers", "reverse_name"]
 
 _CONFLICTS = {  # objtype -> types that may not share its name (besides same-data duplicates)
     "record:cname": {"record:a", "record:aaaa", "record:host", "record:cname"},
@@ -48,7 +59,10 @@ _SAME_DATA = {
     "record:mx": ("mail_exchanger", "preference"),
     "record:ptr": ("ptrdname",),
     "record:srv": ("target", "port", "priority", "weight"),
+    "record:caa": ("ca_flag", "ca_tag", "ca_value"),
+    "record:ns": ("nameserver",),
 }
+_CAA_TAG = re.compile(r"[A-Za-z0-9]{1,15}")
 _HOST_ITEM_KEYS = {
     "ipv4addr",
     "ipv6addr",
@@ -155,6 +169,8 @@ def _prepare_zone(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:
     f["network_view"] = view_obj.fields.get("network_view", "default")
     f["display_domain"] = fqdn
     f.setdefault("primary_type", "None")
+    if f.get("ns_group") and grid.first("name", ("nsgroup", str(f["ns_group"]).lower())) is None:
+        raise fail("nsgroup_not_found", name=f["ns_group"])
     return RefContext(view_key(grid, view), dns_fqdn)
 
 
@@ -205,6 +221,86 @@ def _host_items(f: dict[str, Any]) -> None:
         f[kind + "s"] = clean
 
 
+def _check_caa(f: dict[str, Any]) -> None:
+    if f["ca_flag"] > 255:
+        raise fail("bad_value", field="ca_flag", value=f["ca_flag"], reason="Must be 0 to 255")
+    if not isinstance(f["ca_tag"], str) or not _CAA_TAG.fullmatch(f["ca_tag"]):
+        value = json.dumps(f["ca_tag"])
+        raise fail("bad_value", field="ca_tag", value=value, reason="Must be letters and digits")
+
+
+def _ns_addresses(f: dict[str, Any]) -> None:
+    items = f["addresses"]
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise fail("bad_type", field="addresses", value=json.dumps(items), kind="list")
+    clean = []
+    for item in items:
+        for key in item:
+            if key not in ("address", "auto_create_ptr"):
+                raise fail("unknown_field", field=f"addresses.{key}")
+        if "address" not in item:
+            raise fail("missing_field", field="address")
+        auto = item.get("auto_create_ptr", True)
+        if not isinstance(auto, bool):
+            raise fail("bad_type", field="auto_create_ptr", value=json.dumps(auto), kind="boolean")
+        clean.append({"address": parse_ip("address", item["address"]), "auto_create_ptr": auto})
+    f["addresses"] = clean
+
+
+def _prepare_nsgroup(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:
+    same = grid.first("name", ("nsgroup", str(f["name"]).lower()))
+    if same is not None and same is not old:
+        raise fail("object_exists", what="name server group", name=f["name"])
+    for key in ("grid_primary", "grid_secondaries"):
+        members = f.get(key) or []
+        if not isinstance(members, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) for m in members
+        ):
+            raise fail("bad_type", field=key, value=json.dumps(members), kind="list of member")
+    if old is not None and f["name"] != old.fields["name"]:
+        for zone in grid.of_type("zone_auth"):
+            if zone.fields.get("ns_group") == old.fields["name"]:
+                raise fail("nsgroup_in_use", name=old.fields["name"], zone=zone.fields["fqdn"])
+    return RefContext()
+
+
+def nsgroup_in_use(grid: Grid, group: Obj) -> None:
+    """A group that serves a zone cannot be deleted (the zone would have no name servers)."""
+    for zone in grid.of_type("zone_auth"):
+        if zone.fields.get("ns_group") == group.fields["name"]:
+            raise fail("nsgroup_in_use", name=group.fields["name"], zone=zone.fields["fqdn"])
+
+
+def refresh_name_servers(grid: Grid, zone: Obj) -> None:
+    """The zone's apex NS records (creator SYSTEM) made to follow its name server group."""
+    apex = str(zone.fields["dns_fqdn"])
+    view = str(zone.fields.get("view", "default"))
+    for old in grid.lookup("dns", (view, apex)):
+        if old.objtype == "record:ns" and old.fields.get("creator") == "SYSTEM":
+            grid.remove(old)
+    group_name = zone.fields.get("ns_group")
+    group = grid.first("name", ("nsgroup", str(group_name).lower())) if group_name else None
+    if group is None:
+        return
+    members = [
+        *(group.fields.get("grid_primary") or []),
+        *(group.fields.get("grid_secondaries") or []),
+    ]
+    ctx = RefContext(view_key(grid, view), apex, apex)
+    for member in members:
+        fields: dict[str, Any] = {
+            "name": apex,
+            "nameserver": dnsname(member["name"]),
+            "addresses": [],
+            "view": view,
+            "zone": zone.fields["fqdn"],
+            "creator": "SYSTEM",
+            "dns_name": apex,
+        }
+        seq = grid.new_seq()
+        grid.insert(Obj("record:ns", ref_for("record:ns", fields, ctx, seq), fields, seq))
+
+
 def _check_duplicates(grid: Grid, t: str, f: dict[str, Any], view: str) -> None:
     conflicts = _CONFLICTS.get(t, set())
     same_data = _SAME_DATA.get(t)
@@ -228,6 +324,10 @@ def _prepare_record(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> R
     if t == "record:host":
         _host_items(f)
         f["network_view"] = view_obj.fields.get("network_view", "default")
+    if t == "record:caa":
+        _check_caa(f)
+    if t == "record:ns":
+        _ns_addresses(f)
     in_dns = t != "record:host" or f.get("configure_for_dns", True)
     zone = find_zone(grid, view, f["name"]) if in_dns else None
     if in_dns and zone is None:
@@ -255,4 +355,6 @@ def prepare_dns(grid: Grid, t: str, f: dict[str, Any], old: Obj | None) -> RefCo
         return _prepare_view(grid, f, old)
     if t == "zone_auth":
         return _prepare_zone(grid, f, old)
+    if t == "nsgroup":
+        return _prepare_nsgroup(grid, f, old)
     return _prepare_record(grid, t, f, old)

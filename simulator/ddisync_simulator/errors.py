@@ -106,10 +106,15 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The IP address {address} is already in use.",
     ),
     "ea_in_use": ("conflict", "The extensible attribute '{name}' is in use."),  # [U]
+    "nsgroup_in_use": (  # [U]
+        "conflict",
+        "The name server group '{name}' is assigned to zone {zone} and cannot be deleted.",
+    ),
     # --- not found
     "ref_not_found": ("notfound", "Reference {ref} not found"),
     "view_not_found": ("notfound", "View {name} not found"),
     "netview_not_found": ("notfound", "Network view {name} not found"),  # [U]
+    "nsgroup_not_found": ("notfound", "Name server group {name} not found"),  # [U]
 }
 
 

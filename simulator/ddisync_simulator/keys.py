@@ -11,6 +11,9 @@ record:a / aaaa        ``dns.bind_a$<view>.<zone rev>,<label>,<ip>``    name/vie
 record:cname ...       ``dns.bind_cname$<view>.<zone rev>.<label>``     name/view
 record:host            ``dns.host$<view>.<zone rev>.<label>``           name/view
 host address           ``dns.host_address$<view>.<zone rev>.<label>.<ip>.``  ip/host/view
+record:caa [U]         ``dns.bind_caa$<view>.<zone rev>.<label>.<flag>.<tag>.<value>``  name/view
+record:ns [U]          ``dns.bind_ns$<view>.<zone rev>.<label>.<nameserver>``  name/view
+nsgroup [U]            ``dns.nsgroup$<name>``                            name
 fixedaddress           ``dns.fixed_address$<ip>.<netview id>..``         ip/netview
 range                  ``dns.dhcp_range$<start>/<end>///<netview id>/``  start/end/netview
 =====================  ===============================================  ======================
@@ -40,6 +43,8 @@ _PREFIX = {
     "record:srv": "dns.bind_srv",
     "record:ptr": "dns.bind_ptr",
     "record:host": "dns.host",
+    "record:caa": "dns.bind_caa",
+    "record:ns": "dns.bind_ns",
 }
 
 
@@ -99,6 +104,8 @@ def ref_for(objtype: str, f: dict[str, Any], ctx: RefContext, seq: int = 0) -> s
         return make_ref(objtype, key, f["start_addr"], f["end_addr"], nv)
     if objtype == "extensibleattributedef":
         return make_ref(objtype, f"dns.extensible_attributes_def$.{f['name']}", f["name"])
+    if objtype == "nsgroup":
+        return make_ref(objtype, f"dns.nsgroup${f['name']}", f["name"])
     if objtype == "grid":
         return make_ref(objtype, "one.cluster$0", "Infoblox")
     return make_ref(objtype, _record_key(objtype, f, vk, zr, label), f.get("name", ""), view)
@@ -118,6 +125,10 @@ def _record_key(objtype: str, f: dict[str, Any], vk: str, zr: str, label: str) -
         return f"{head}.{label}/{f['priority']}/{f['weight']}/{f['port']}/{f['target']}"
     if objtype == "record:ptr":
         return f"{head}.{label}.{f['ptrdname']}"
+    if objtype == "record:caa":
+        return f"{head}.{label}.{f['ca_flag']}.{f['ca_tag']}.{f['ca_value']}"
+    if objtype == "record:ns":
+        return f"{head}.{label}.{f['nameserver']}"
     if objtype == "record:host" and not f.get("configure_for_dns", True):
         return f"dns.host$.non_DNS_host_root.{vk}.{f['name']}"
     return f"{head}.{label}"  # cname, host

@@ -314,4 +314,23 @@ NIOS_FIELDS: Final[dict[str, frozenset[str]]] = {
         vpn_port
         """
     ),
+    "nsgroup": _names(
+        """
+        comment extattrs external_primaries external_secondaries grid_primary
+        grid_secondaries is_grid_default is_multimaster name use_external_primary
+        """
+    ),
+    "record:caa": _names(
+        """
+        ca_flag ca_tag ca_value cloud_info comment creation_time creator ddns_principal
+        ddns_protected disable dns_name extattrs forbid_reclamation last_queried name
+        reclaimable ttl use_ttl view zone
+        """
+    ),
+    "record:ns": _names(
+        """
+        addresses cloud_info creator dns_name last_queried ms_delegation_name name nameserver
+        policy view zone
+        """
+    ),
 }

@@ -45,6 +45,7 @@ ORDER = (
     "ipv6network",
     "range",
     "fixedaddress",
+    "nsgroup",
     "zone_auth",
     "record:a",
     "record:aaaa",
@@ -54,6 +55,8 @@ ORDER = (
     "record:srv",
     "record:ptr",
     "record:host",
+    "record:caa",
+    "record:ns",
 )
 
 
@@ -139,8 +142,8 @@ def dump_grid(grid: Grid) -> dict[str, Any]:
         items = []
         for obj in grid.of_type(objtype):
             f = obj.fields
-            if f.get("is_default"):
-                continue
+            if f.get("is_default") or f.get("creator") == "SYSTEM":
+                continue  # what NIOS makes by itself (a zone's NS records) is made again
             if (
                 objtype == "view"
                 and f["name"].removeprefix("default.") in netviews

@@ -41,6 +41,7 @@ INDEX_FIELD = {
     "networkview": "name",
     "view": "name",
     "extensibleattributedef": "name",
+    "nsgroup": "name",
     "zone_auth": "fqdn",
     "network": "network",
     "networkcontainer": "network",

@@ -198,6 +198,19 @@ _TABLE: dict[str, tuple[dict[str, Field], tuple[str, ...]]] = {
             "primary_type": Field("str", readonly=True),
             "dns_fqdn": Field("str", readonly=True),
             "display_domain": Field("str", readonly=True),
+            # The name server group that serves the zone; it must exist (``nsgroup``), and
+            # the zone's apex NS records follow its members (``dns.py``).
+            "ns_group": Field("str"),
+        },
+        (),
+    ),
+    "nsgroup": (
+        {
+            "name": Field("str", base=True, required=True, search=NAME),
+            "comment": Field("str", base=True, search=TEXT),
+            "grid_primary": Field("any"),  # [{"name": <member fqdn>}]
+            "grid_secondaries": Field("any"),
+            "extattrs": EXTATTRS,
         },
         (),
     ),
@@ -262,6 +275,28 @@ _TABLE: dict[str, tuple[dict[str, Field], tuple[str, ...]]] = {
             mac=Field("str", search=EXACT, search_only=True),
             creator=Field("str", readonly=True),
         ),
+        (),
+    ),
+    "record:caa": (
+        _record(
+            ca_flag=Field("uint", required=True, search=ORDER),
+            ca_tag=Field("str", required=True, search=NAME),
+            ca_value=Field("str", required=True, search=NAME),
+        ),
+        (),
+    ),
+    # No extattrs, comment nor ttl: NIOS has none on NS records [C IBC NsRecord].
+    "record:ns": (
+        {
+            "name": Field("dnsname", base=True, required=True, search=NAME),
+            "nameserver": Field("dnsname", base=True, required=True, search=NAME),
+            "addresses": Field("any", required=True),  # [{"address", "auto_create_ptr"}]
+            "view": _DNS_VIEW,
+            "zone": Field("str", readonly=True, search=EXACT),
+            "creator": Field("str", readonly=True, search=EXACT),
+            "dns_name": RO,
+            "last_queried": RO,
+        },
         (),
     ),
     "record:host_ipv4addr": (_host_address("ipv4addr", "ipv4"), ()),
@@ -349,6 +384,8 @@ RECORD_TYPES: Final = frozenset(
         "record:srv",
         "record:ptr",
         "record:host",
+        "record:caa",
+        "record:ns",
     }
 )
 

@@ -21,7 +21,7 @@ import ipaddress
 import time
 from typing import Any
 
-from .dns import prepare_dns
+from .dns import nsgroup_in_use, prepare_dns, refresh_name_servers
 from .errors import fail
 from .functions import resolve_inline
 from .ipam import default_view_for, prepare_ipam
@@ -132,12 +132,15 @@ def create(grid: Grid, objtype: str, body: dict[str, Any]) -> Obj:
         if objtype in RECORD_TYPES:
             if objtype != "record:host":
                 fields.setdefault("creator", "STATIC")
-            fields["creation_time"] = int(time.time())
+            if objtype != "record:ns":  # NS records have no creation_time
+                fields["creation_time"] = int(time.time())
         seq = grid.new_seq()
         obj = Obj(objtype, ref_for(objtype, fields, ctx, seq), fields, seq)
         grid.insert(obj)
         if objtype == "networkview":
             grid.insert(default_view_for(grid, obj))
+        if objtype == "zone_auth":
+            refresh_name_servers(grid, obj)
     return obj
 
 
@@ -149,6 +152,12 @@ def update(grid: Grid, obj: Obj, body: dict[str, Any]) -> Obj:
         ctx = _prepare(grid, t, fields, obj)
         new = Obj(obj.objtype, ref_for(obj.objtype, fields, ctx, obj.seq), fields, obj.seq)
         grid.attach(obj, new)
+        if obj.objtype == "zone_auth":
+            refresh_name_servers(grid, new)
+        if obj.objtype == "nsgroup":  # its zones' NS records follow its members
+            for zone in grid.of_type("zone_auth"):
+                if zone.fields.get("ns_group") == obj.fields["name"]:
+                    refresh_name_servers(grid, zone)
     return new
 
 
@@ -210,6 +219,8 @@ def delete(grid: Grid, obj: Obj, args: dict[str, str]) -> None:
         raise fail(
             "cannot_delete_default", what="network view" if t.name == "networkview" else "DNS view"
         )
+    if t.name == "nsgroup":
+        nsgroup_in_use(grid, obj)
     if t.name == "extensibleattributedef":
         name = obj.fields["name"]
         if any(key[1] == name for key in grid.index["ea"]):  # type: ignore[index]

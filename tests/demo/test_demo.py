@@ -35,7 +35,7 @@ def test_the_examples_all_become_ready() -> None:
     for resource in resources:
         assert set(resource) == RESOURCE_KEYS
         assert resource["ready"] is True, (resource, stderr[-3000:])
-        if resource["kind"] in ("Network", "Record"):
+        if resource["kind"] in ("Network", "Record", "Zone"):
             assert resource["reason"] == "Synced"
             assert resource["status"]["ref"]
         else:  # Namespaces and grants: applied is all they can be
@@ -49,11 +49,17 @@ def test_the_examples_all_become_ready() -> None:
     assert {r["name"] for r in by_kind["Namespace"]} == teams
     assert {r["name"] for r in by_kind["DDIGrant"]} == teams
     assert {r["namespace"] for r in by_kind["Network"] + by_kind["Record"]} == teams
+    assert {(r["namespace"], r["name"]) for r in by_kind["Zone"]} == {
+        ("team-a", "team-a"), ("team-a", "team-a-reverse"),
+    }  # fmt: skip
     infoblox = document["infoblox"]
     assert all(isinstance(count, int) for count in infoblox.values())
     assert infoblox["network"] + infoblox["ipv6network"] == len(by_kind["Network"])
-    for record_type in ("a", "aaaa", "cname", "ptr", "txt", "mx", "srv", "host"):
+    for record_type in ("a", "aaaa", "cname", "ptr", "txt", "mx", "srv", "host", "caa"):
         assert infoblox[f"record:{record_type}"] >= 1, record_type
+    # The seed's four zones and team A's two; NIOS serves team A's from the group "default".
+    assert infoblox["zone_auth"] == 6
+    assert infoblox["record:ns"] == 4  # two name servers, for each of team A's zones
     assert code == 0
 
 

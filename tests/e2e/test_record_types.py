@@ -82,6 +82,13 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], str]] = [
         {"name": "db.example.com", "comment": "primary", "configure_for_dns": True},
         "10.1.3.4",
     ),
+    (
+        "ca",
+        {"type": "CAA", "name": "example.com", "flags": 0, "tag": "Issue", "value": "pki.goog"},
+        "record:caa",
+        {"name": "example.com", "ca_flag": 0, "ca_tag": "issue", "ca_value": "pki.goog"},
+        '0 issue "pki.goog"',
+    ),
 ]
 
 
@@ -92,7 +99,7 @@ def _owned(simulator: Any, objtype: str, uid: str) -> list[dict[str, Any]]:
 async def test_each_record_type_becomes_ready_and_matches_infoblox(
     cluster, simulator, operator, namespace, subtests: pytest.Subtests
 ) -> None:
-    """All eight types at once through one operator; each checked (and reported) on its own."""
+    """Every type at once through one operator; each checked (and reported) on its own."""
     for resource, spec, *_ in CASES:
         await cluster.apply(record_manifest(resource, namespace, **spec))
     for resource, _spec, objtype, expected, value in CASES:

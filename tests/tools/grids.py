@@ -6,7 +6,7 @@ from typing import Any
 
 from ddisync_simulator.seed import demo_seed
 
-EXCLUDED = 3  # objects of big_grid() that ddisync cannot represent
+EXCLUDED = 2  # objects of big_grid() that ddisync cannot represent
 
 
 def big_grid(networks: int = 600, records: int = 500) -> dict[str, Any]:
@@ -55,10 +55,22 @@ def big_grid(networks: int = 600, records: int = 500) -> dict[str, Any]:
         {"name": f"srv-{i}.example.com", "ipv4addrs": [{"ipv4addr": f"10.40.0.{i + 1}"}]}
         for i in range(records - share * 9 - 1)
     ] + [
-        # Not representable: a Host has one address in ddisync.
+        # Several addresses, a DHCP reservation and aliases: Host records as people use them.
         {"name": "multi.example.com",
-         "ipv4addrs": [{"ipv4addr": "10.40.1.1"}, {"ipv4addr": "10.40.1.2"}]},
+         "ipv4addrs": [{"ipv4addr": "10.40.1.1", "mac": "00:50:56:aa:bb:cc",
+                        "configure_for_dhcp": True}, {"ipv4addr": "10.40.1.2"}],
+         "ipv6addrs": [{"ipv6addr": "2001:db8:40::1"}],
+         "aliases": ["alias-1.example.com", "alias-2.example.com"]},
     ]  # fmt: skip
+    seed["record:caa"] = [
+        {"name": "example.com", "ca_flag": 0, "ca_tag": "issue", "ca_value": f"ca{i}.example.net"}
+        for i in range(5)
+    ] + [{"name": "example.org", "ca_flag": 128, "ca_tag": "iodef", "ca_value": "mailto:x@y.z"}]
+    seed["zone_auth"] = [
+        *seed["zone_auth"],
+        {"fqdn": "lab.example.com", "ns_group": "default", "comment": "lab"},
+        {"fqdn": "10.20.0.0/16", "extattrs": {"Site": {"value": "site-1"}}},
+    ]
     # Not representable: an underscore in an A record's name; already managed by ddisync.
     seed["record:a"].append({"name": "_bad.example.com", "ipv4addr": "10.20.99.1"})
     seed["record:txt"].append(
@@ -71,5 +83,5 @@ def big_grid(networks: int = 600, records: int = 500) -> dict[str, Any]:
 
 
 def grid_size(seed: dict[str, Any]) -> int:
-    kinds = ("network", "ipv6network", *(k for k in seed if k.startswith("record:")))
+    kinds = ("network", "ipv6network", "zone_auth", *(k for k in seed if k.startswith("record:")))
     return sum(len(seed.get(k) or []) for k in kinds)

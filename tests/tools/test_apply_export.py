@@ -32,7 +32,8 @@ from ddisync_emulator.cluster import Cluster, running_cluster
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TYPES = ("network", "ipv6network", "record:a", "record:aaaa", "record:cname", "record:txt",
-         "record:mx", "record:srv", "record:ptr", "record:host")  # fmt: skip
+         "record:mx", "record:srv", "record:ptr", "record:host", "record:caa",
+         "zone_auth")  # fmt: skip
 CLUSTER = "gitops"
 
 
@@ -70,7 +71,11 @@ async def _apply(cluster: Cluster, manifests: list[dict[str, Any]]) -> None:
 async def _wait_ready(cluster: Cluster, total: int, timeout: float) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        resources = [*await cluster.list("networks"), *await cluster.list("records")]
+        resources = [
+            resource
+            for plural in ("networks", "zones", "records")
+            for resource in await cluster.list(plural)
+        ]
         pending = [r for r in resources if not _ready(r)]
         if len(resources) == total and not pending:
             return resources

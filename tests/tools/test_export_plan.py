@@ -35,8 +35,8 @@ async def test_an_exported_grid_of_over_a_thousand_objects_plans_as_adoptions_on
     kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
     assert len(kustomization["resources"]) == total
     assert kustomization["resources"] == sorted(kustomization["resources"])
-    assert "skipped 3 objects" in exported.out
-    assert "multi.example.com" in exported.err and "_bad.example.com" in exported.err
+    assert "skipped 2 objects" in exported.out
+    assert "_bad.example.com" in exported.err and "owned.example.com" in exported.err
 
     planned = await cli("plan", "-f", str(out), "-o", "json", *connection(big_sim, password_file))
     assert planned.code == 0, planned.out + planned.err
@@ -62,11 +62,57 @@ async def test_the_export_layout_is_one_file_per_resource(
                  "deletionPolicy": "Retain"},
     }  # fmt: skip
     assert {p.name for p in (tmp_path / "records").iterdir()} == {"a", "host"}
+    multi = yaml.safe_load(next((tmp_path / "records" / "host").glob("host-multi-*")).read_text())
+    assert multi["spec"] == {
+        "type": "Host", "name": "multi.example.com",
+        "addresses": [
+            {"address": "10.40.1.1", "mac": "00:50:56:aa:bb:cc", "configureForDHCP": True},
+            {"address": "10.40.1.2"}, {"address": "2001:db8:40::1"},
+        ],
+        "aliases": ["alias-1.example.com", "alias-2.example.com"],
+        "adopt": True, "deletionPolicy": "Retain",
+    }  # fmt: skip
     record = yaml.safe_load(next((tmp_path / "records" / "a").glob("a-host-0-*")).read_text())
     assert record["spec"] == {
         "type": "A", "name": "host-0.example.com", "address": "10.20.0.1", "ttl": 300,
         "comment": "web", "adopt": True, "deletionPolicy": "Retain",
     }  # fmt: skip
+
+
+async def test_zones_and_caa_records_export_and_plan_as_adoptions(
+    big_sim: Simulator, password_file: Path, tmp_path: Path
+) -> None:
+    args = ["--type", "zone,caa", *connection(big_sim, password_file)]
+    assert (await cli("export", "--output-dir", str(tmp_path), *args)).code == 0
+    zones = {p.name for p in (tmp_path / "zones").iterdir()}
+    assert zones == {
+        "zone-example-com.yaml", "zone-example-org.yaml", "zone-lab-example-com.yaml",
+        "zone-10-0-0-0-8.yaml", "zone-10-20-0-0-16.yaml", "zone-2001-db8-32.yaml",
+    }  # fmt: skip
+    lab = yaml.safe_load((tmp_path / "zones" / "zone-lab-example-com.yaml").read_text())
+    assert (lab["kind"], lab["spec"]) == ("Zone", {
+        "fqdn": "lab.example.com", "nsGroup": "default", "comment": "lab", "adopt": True,
+        "deletionPolicy": "Retain",
+    })  # fmt: skip
+    reverse = yaml.safe_load((tmp_path / "zones" / "zone-10-20-0-0-16.yaml").read_text())
+    assert reverse["spec"]["fqdn"] == "10.20.0.0/16"
+    assert reverse["spec"]["extensibleAttributes"] == {"Site": "site-1"}
+    (iodef,) = [
+        yaml.safe_load(p.read_text())["spec"] for p in (tmp_path / "records" / "caa").iterdir()
+        if "example-org" in p.name
+    ]  # fmt: skip
+    assert iodef == {
+        "type": "CAA", "name": "example.org", "flags": 128, "tag": "iodef",
+        "value": "mailto:x@y.z", "adopt": True, "deletionPolicy": "Retain",
+    }  # fmt: skip
+
+    planned = await cli("plan", "-f", str(tmp_path), "-o", "json",
+                        *connection(big_sim, password_file))  # fmt: skip
+    assert planned.code == 0, planned.out + planned.err
+    plan = json.loads(planned.out)
+    assert (len(plan["create"]), len(plan["update"]), len(plan["delete"])) == (0, 0, 0)
+    assert len(plan["adopt"]) == 6 + 6  # the zones and the CAA records
+    assert _writes(big_sim) == 0
 
 
 @pytest.mark.slow

@@ -151,3 +151,26 @@ async def test_plan_predicts_a_missing_zone_and_a_network_inside_another(
     assert "would lie inside network 10.10.0.0/24" in refused["inside"]["message"]
     assert "other/Network/big" in refused["inside"]["message"]
     assert [e["name"] for e in plan["create"]] == ["zoned"]
+
+
+async def test_plan_creates_a_zone_before_the_records_in_it_and_diffs_an_existing_one(
+    demo_sim: Simulator, password_file: Path, tmp_path: Path
+) -> None:
+    await _create(demo_sim, "zone_auth", {"fqdn": "old.example.org", "comment": "before",
+                                          "extattrs": _markers("team/Zone/old")})  # fmt: skip
+    path = _write(
+        tmp_path / "m.yaml",
+        _manifest("Record", "web", type="A", name="web.new.test", address="10.11.0.1"),
+        _manifest("Zone", "new", fqdn="new.test", nsGroup="default"),
+        _manifest("Zone", "old", fqdn="old.example.org", comment="after"),
+        _manifest("Zone", "taken", fqdn="example.com"),
+    )
+    code, plan = await _plan(demo_sim, password_file, "-f", str(path))
+    assert code == 1  # the refusal
+    # In the manifests' order; the record is a create, not "no zone holds it".
+    assert [(e["kind"], e["name"]) for e in plan["create"]] == [("Record", "web"), ("Zone", "new")]
+    (update,) = plan["update"]
+    assert (update["kind"], update["name"]) == ("Zone", "old")
+    assert update["changes"] == [{"field": "comment", "old": "before", "new": "after"}]
+    (refused,) = plan["refuse"]
+    assert (refused["name"], refused["reason"]) == ("taken", "NotOwned")

@@ -453,6 +453,7 @@ def test_every_type_reads_back_the_fields_the_plan_compares() -> None:
         "record:mx",
         "record:srv",
         "record:host",
+        "record:caa",
     }
     for fields in RETURN_FIELDS.values():
         assert {"name", "view", "comment", "ttl", "use_ttl", "extattrs"} <= set(fields)

@@ -118,12 +118,19 @@ ddisync.io/shard: {{ .instance.shard | quote }}
 
 {{/* RBAC rules on our own resources, shared by the ClusterRole and the per-namespace Roles. */}}
 {{- define "ddisync.resourceRules" -}}
+# One kind a line: every namespaced kind of ddisync.api.crd.KINDS (a test checks it).
 - apiGroups: ["ddisync.io"]
-  resources: ["networks", "records"]
+  resources:
+    - networks
+    - records
+    - zones
   verbs: ["get", "list", "watch", "patch"]
 # kopf writes status (conditions, observedGeneration, ref) through the status subresource.
 - apiGroups: ["ddisync.io"]
-  resources: ["networks/status", "records/status"]
+  resources:
+    - networks/status
+    - records/status
+    - zones/status
   verbs: ["patch"]
 # kopf posts core/v1 Events about handler progress and failures on the objects.
 - apiGroups: [""]

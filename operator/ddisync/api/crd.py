@@ -20,6 +20,7 @@ from ddisync.api.grid import GRID_ROOT_RULES, InfobloxGridSpec, InfobloxGridStat
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.api.network import NETWORK_SPEC_RULES, NetworkSpec, NetworkStatus
 from ddisync.api.record import RECORD_SPEC_RULES, RecordSpec, RecordStatus
+from ddisync.api.zone import ZoneSpec, ZoneStatus
 
 READY = '.status.conditions[?(@.type=="Ready")]'
 _KEPT = (
@@ -97,6 +98,22 @@ RECORD = KindInfo(
     ],
 )
 
+ZONE = KindInfo(
+    kind="Zone",
+    plural="zones",
+    short_names=("ddizone",),
+    spec=ZoneSpec,
+    status=ZoneStatus,
+    spec_rules=[],
+    columns=[
+        {"name": "FQDN", "type": "string", "jsonPath": ".spec.fqdn"},
+        {"name": "Format", "type": "string", "jsonPath": ".status.zoneFormat"},
+        {"name": "View", "type": "string", "jsonPath": ".spec.view"},
+        {"name": "NS Group", "type": "string", "jsonPath": ".spec.nsGroup", "priority": 1},
+        *_ready_columns(),
+    ],
+)
+
 # Cluster-scoped kinds cluster admins write: connections to grids, and what namespaces may
 # do on them (see ddisync.tenancy).
 INFOBLOX_GRID = KindInfo(
@@ -134,7 +151,7 @@ DDI_GRANT = KindInfo(
     scope="Cluster",
 )
 
-KINDS: tuple[KindInfo, ...] = (NETWORK, RECORD)
+KINDS: tuple[KindInfo, ...] = (NETWORK, RECORD, ZONE)
 """The namespaced kinds ddisync reconciles into Infoblox."""
 TENANCY_KINDS: tuple[KindInfo, ...] = (INFOBLOX_GRID, DDI_GRANT)
 """The cluster-scoped kinds that say where and what those may reconcile."""

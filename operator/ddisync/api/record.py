@@ -1,4 +1,5 @@
-"""The ``Record`` kind: one DNS record (A, AAAA, CNAME, PTR, TXT, MX, SRV or Host) in Infoblox.
+"""The ``Record`` kind: one DNS record (A, AAAA, CNAME, PTR, TXT, MX, SRV, CAA or Host) in
+Infoblox.
 
 Every rule exists twice: as CEL in the CRD (the API server refuses a bad manifest) and as
 pydantic validation here (what the operator enforces when the API server did not, e.g. an old
@@ -26,12 +27,25 @@ Decisions (the contract users see):
   reverse mapping belongs to the host object itself (NIOS answers PTR queries for a host with
   ``configure_for_dns`` whenever a reverse zone exists), so for Host the flag is accepted and
   no separate object is managed.
+- **CAA** (RFC 8659): ``flags`` (0-255; 128 is "critical"), ``tag`` (``issue``, ``issuewild``,
+  ``iodef``, or another tag of letters and digits; compared case-insensitively, sent
+  lower-case) and ``value`` (printable ASCII, as written: ``letsencrypt.org``,
+  ``mailto:security@example.com``). Several CAA records may share a name; the same name, tag
+  and value is the same record (``flags`` is updated in place).
+- **Host** takes one ``address``, or ``addresses``: a list of IPv4 and IPv6 addresses, each
+  with an optional ``mac`` and ``configureForDHCP`` (IPv4 only: DHCPv6 identifies clients by
+  DUID, which ddisync does not manage), or ``addressFrom``. The entries are the host's
+  addresses exactly: an entry without ``mac`` has none, ``configureForDHCP`` is false unless
+  set. Adding or removing one address leaves the others' Infoblox sub-objects (their refs and
+  DHCP settings) as they were. ``aliases`` are further names of the host (absent: none); they
+  are names in DNS, so grants judge them like the host's name.
 - **type** and **view** are immutable; changing **name** renames the record in Infoblox.
 """
 
 from __future__ import annotations
 
-from typing import Self
+import re
+from typing import Annotated, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -57,10 +71,13 @@ from ddisync.api.record_rules import (
     with_article,
 )
 from ddisync.api.syntax import (
+    CAA_TAG,
     HOSTNAME,
     IPV4,
     IPV6_SHAPE,
     K8S_NAME,
+    MAC,
+    MAX_CAA_VALUE,
     MAX_NAME,
     MAX_TEXT,
     MAX_TTL,
@@ -92,6 +109,7 @@ __all__ = [
     "WILDCARD_HOSTNAME",
     "WILDCARD_SERVICE_NAME",
     "AddressFrom",
+    "HostAddress",
     "NetworkRef",
     "RecordSpec",
     "RecordStatus",
@@ -115,6 +133,64 @@ class AddressFrom(Model):
     network_ref: NetworkRef
 
 
+HostName = Annotated[
+    str,
+    Field(
+        max_length=MAX_NAME,
+        json_schema_extra=must_match(
+            HOSTNAME, message="spec.aliases must be hostnames (letters, digits, hyphens)"
+        ),
+    ),
+]
+
+
+class HostAddress(Model):
+    """One address of a Host record, with its DHCP reservation."""
+
+    address: str = Field(
+        max_length=45,
+        description="An IPv4 or IPv6 address.",
+        json_schema_extra=must_match(
+            IPV4, IPV6_SHAPE, message="spec.addresses[].address must be an IPv4 or IPv6 address"
+        ),
+    )
+    mac: str | None = Field(
+        None,
+        description="IPv4: the MAC address of the host's interface (00:50:56:aa:bb:cc).",
+        json_schema_extra=must_match(MAC, message="mac must be six hex pairs (00:50:56:aa:bb:cc)"),
+    )
+    configure_for_dhcp: bool = Field(
+        False,
+        alias="configureForDHCP",
+        description="IPv4: serve this address to the MAC by DHCP (a reservation); needs mac.",
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        parse_address(value)
+        return value
+
+    @field_validator("mac")
+    @classmethod
+    def _a_mac(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(MAC.strip("^$"), value):
+            raise ValueError(f"{value!r} must be six hex pairs, e.g. 00:50:56:aa:bb:cc")
+        return value
+
+    @model_validator(mode="after")
+    def _dhcp_needs_ipv4_and_mac(self) -> Self:
+        v6 = parse_address(self.address).version == 6
+        if v6 and (self.mac is not None or self.configure_for_dhcp):
+            raise ValueError(
+                f"{self.address}: mac and configureForDHCP are for IPv4 addresses (DHCPv6 "
+                "identifies clients by DUID, which ddisync does not manage)"
+            )
+        if self.configure_for_dhcp and self.mac is None:
+            raise ValueError(f"{self.address}: configureForDHCP needs a mac")
+        return self
+
+
 class RecordSpec(Model):
     """Desired state of one DNS record. Which fields apply depends on ``type``."""
 
@@ -135,6 +211,18 @@ class RecordSpec(Model):
         json_schema_extra=must_match(
             IPV4, IPV6_SHAPE, message="spec.address must be an IPv4 or IPv6 address"
         ),
+    )
+    addresses: list[HostAddress] | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Host: its addresses, IPv4 and IPv6 mixed, each with an optional mac and "
+        "configureForDHCP (instead of address).",
+    )
+    aliases: list[HostName] | None = Field(
+        None,
+        max_length=64,
+        description="Host: further names of the host (absent: none).",
     )
     address_from: AddressFrom | None = Field(
         None,
@@ -197,6 +285,24 @@ class RecordSpec(Model):
         description="PTR: the name the address points back to.",
         json_schema_extra=must_match(HOSTNAME, message="spec.ptrdname must be a hostname"),
     )
+    flags: int | None = Field(
+        None, ge=0, le=255, description="CAA: the flags octet (0, or 128: issuer critical)."
+    )
+    tag: str | None = Field(
+        None,
+        max_length=15,
+        description="CAA: the property tag: issue, issuewild, iodef, ...",
+        json_schema_extra=must_match(
+            CAA_TAG, message="spec.tag must be letters and digits (issue, issuewild, iodef)"
+        ),
+    )
+    value: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_CAA_VALUE,
+        description="CAA: the property value, e.g. letsencrypt.org or mailto:security@example.com.",
+        json_schema_extra=must_match(PRINTABLE_ASCII, message="spec.value must be printable ASCII"),
+    )
     create_ptr: bool = Field(
         False,
         alias="createPTR",
@@ -243,6 +349,44 @@ class RecordSpec(Model):
             raise ValueError(f"an AAAA record needs an IPv6 address, not {value!r} (use A)")
         return value
 
+    @field_validator("addresses")
+    @classmethod
+    def _host_addresses(
+        cls, value: list[HostAddress] | None, info: ValidationInfo
+    ) -> list[HostAddress] | None:
+        kind = info.data.get("type")
+        if value is None or kind is None:
+            return value
+        if kind is not RecordType.HOST:
+            raise ValueError(f"is not used by {with_article(kind)} record (only Host)")
+        if info.data.get("address") is not None:
+            raise ValueError("set exactly one of spec.address and spec.addresses, not both")
+        seen: set[str] = set()
+        for entry in value:
+            address = str(parse_address(entry.address))
+            if address in seen:
+                raise ValueError(f"{entry.address} is listed twice")
+            seen.add(address)
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _host_aliases(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        kind = info.data.get("type")
+        if value is None or kind is None:
+            return value
+        if kind is not RecordType.HOST:
+            raise ValueError(f"is not used by {with_article(kind)} record (only Host)")
+        seen: set[str] = set()
+        for alias in value:
+            problem = dns_name_problem(alias, HOSTNAME, "a hostname (letters, digits, hyphens)")
+            if problem:
+                raise ValueError(problem)
+            if alias.lower().rstrip(".") in seen:
+                raise ValueError(f"{alias!r} is listed twice")
+            seen.add(alias.lower().rstrip("."))
+        return value
+
     @field_validator("address_from")
     @classmethod
     def _one_address_source(
@@ -255,6 +399,8 @@ class RecordSpec(Model):
             raise ValueError(f"is not used by {with_article(kind)} record (only A, AAAA and Host)")
         if info.data.get("address") is not None:
             raise ValueError("set exactly one of spec.address and spec.addressFrom, not both")
+        if info.data.get("addresses") is not None:
+            raise ValueError("set exactly one of spec.addresses and spec.addressFrom, not both")
         return value
 
     @field_validator("name")
@@ -296,6 +442,21 @@ class RecordSpec(Model):
             raise ValueError(problem)
         return value
 
+    @field_validator("flags", "tag", "value")
+    @classmethod
+    def _caa_field(cls, value: int | str | None, info: ValidationInfo) -> int | str | None:
+        refuse_if_unused(value, info)
+        tag = value if info.field_name == "tag" and isinstance(value, str) else None
+        if tag is not None and not re.fullmatch(CAA_TAG.strip("^$"), tag):
+            raise ValueError(f"{value!r} must be letters and digits (issue, issuewild, iodef)")
+        if (
+            info.field_name == "value"
+            and isinstance(value, str)
+            and (problem := text_problem(value))
+        ):
+            raise ValueError(problem)
+        return value
+
     @field_validator("preference", "port", "priority", "weight")
     @classmethod
     def _number_used_by_type(cls, value: int | None, info: ValidationInfo) -> int | None:
@@ -320,8 +481,14 @@ class RecordSpec(Model):
         ]
         if missing:
             raise ValueError(f"{with_article(kind)} record needs {' and '.join(missing)}")
-        if kind in ADDRESS_TYPES and self.address is None and self.address_from is None:
-            raise ValueError(f"{with_article(kind)} record needs spec.address or spec.addressFrom")
+        given = self.address or self.address_from or self.addresses
+        if kind in ADDRESS_TYPES and given is None:
+            more = ", spec.addresses" if kind is RecordType.HOST else ""
+            raise ValueError(
+                f"{with_article(kind)} record needs spec.address{more} or spec.addressFrom"
+            )
+        if any(same_name(alias, self.name) for alias in self.aliases or ()):
+            raise ValueError("spec.aliases: the host's own name is not an alias of it")
         if kind is RecordType.PTR and self.name is None and self.address is None:
             raise ValueError("a PTR record needs spec.name or spec.address")
         if kind is not RecordType.PTR and self.name is None:

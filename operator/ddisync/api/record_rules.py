@@ -30,6 +30,7 @@ class RecordType(StrEnum):
     MX = "MX"
     SRV = "SRV"
     HOST = "Host"
+    CAA = "CAA"
 
 
 ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
@@ -50,6 +51,7 @@ NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
     RecordType.CNAME: _WILD_SERVICE,
     RecordType.TXT: _WILD_SERVICE,
     RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
+    RecordType.CAA: _WILD_HOST,
 }
 
 # The spec fields only some types use (by Python name), and those types.
@@ -63,6 +65,9 @@ TYPES_USING_FIELD: dict[str, tuple[RecordType, ...]] = {
     "priority": (RecordType.SRV,),
     "weight": (RecordType.SRV,),
     "ptrdname": (RecordType.PTR,),
+    "flags": (RecordType.CAA,),
+    "tag": (RecordType.CAA,),
+    "value": (RecordType.CAA,),
 }
 # CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
 TARGET_SYNTAX: dict[str, tuple[str, str]] = {
@@ -79,7 +84,7 @@ def wire_name(field: str) -> str:
 
 
 def _article(kind: str) -> str:
-    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"
+    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"  # a CAA, a CNAME
 
 
 def with_article(kind: RecordType) -> str:
@@ -135,8 +140,18 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "message": "type is immutable: create a new Record instead",
     },
     {
-        "rule": f"!(self.type in {_ADDRESS_KINDS}) || has(self.address) != has(self.addressFrom)",
-        "message": "A, AAAA and Host records need exactly one of spec.address and spec.addressFrom",
+        "rule": "!(self.type in ['A', 'AAAA']) || has(self.address) != has(self.addressFrom)",
+        "message": "A and AAAA records need exactly one of spec.address and spec.addressFrom",
+    },
+    {
+        "rule": "self.type != 'Host' || (has(self.address) ? 1 : 0) + (has(self.addresses) ? 1 : 0)"
+        " + (has(self.addressFrom) ? 1 : 0) == 1",
+        "message": "Host records need exactly one of spec.address, spec.addresses and "
+        "spec.addressFrom",
+    },
+    {
+        "rule": "self.type == 'Host' || (!has(self.addresses) && !has(self.aliases))",
+        "message": "spec.addresses and spec.aliases are only for Host records",
     },
     {
         "rule": f"!has(self.addressFrom) || self.type in {_ADDRESS_KINDS}",

@@ -29,6 +29,9 @@ IPV4 = rf"^{_OCTET}(\.{_OCTET}){{3}}$"
 IPV6_SHAPE = r"^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$"
 
 PRINTABLE_ASCII = r"^[ -~]*$"
+MAC = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"  # 00:50:56:aa:bb:cc (or with dashes)
+CAA_TAG = r"^[A-Za-z0-9]{1,15}$"  # RFC 8659 4.1: letters and digits
+MAX_CAA_VALUE = 1024  # no limit in RFC 8659; an iodef URL or an issuer with its parameters fits
 # What Kubernetes accepts as an object's name (an RFC 1123 subdomain, lower-case).
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 

@@ -8,7 +8,8 @@ catalog field                 key → value                              used by
                                                                        a Record's ``addressFrom``
 ``uids``                      kind → uid → ``namespace/name``          orphan scan
 ``users``                     (kind, namespace, name) → the            deletion: a Network in
-                              resources using it (``Kind ns/name``)    use is not deleted
+                              resources using it (``Kind ns/name``)    use is not deleted, nor
+                              (a Zone: its key, ``sync.zone``)         a Zone records lie in
 ``bodies``                    kind → uid → the latest body, for the    drift sweep
                               resources this shard reconciles (not
                               being deleted)
@@ -61,6 +62,8 @@ class Catalog:
         return sorted(self.users.get((kind, namespace, name), ()))
 
     def _keep_uses(self, uid: str, user: str, uses: tuple[tuple[str, str, str], ...]) -> None:
+        if self._uses.get(uid, ()) == uses:
+            return  # most events (status, annotations) change nothing a resource uses
         for used in self._uses.pop(uid, ()):
             found = self.users.get(used)
             if found is not None:

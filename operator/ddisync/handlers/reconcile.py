@@ -132,7 +132,10 @@ async def finalize(
     raw = body.get("spec")
     spec: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     meta = body["metadata"]
-    users = ctx.catalog.users_of(driver.kind, meta["namespace"], meta["name"])
+    used_as = driver.user_keys(spec, meta["name"])
+    users = sorted(
+        {u for key in used_as for u in ctx.catalog.users_of(driver.kind, meta["namespace"], key)}
+    )
     if users:
         # Deleted from under them, its users would keep addresses of a network gone (or
         # reused); the finalizer waits until the last one is gone or points elsewhere.

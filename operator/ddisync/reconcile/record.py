@@ -21,8 +21,11 @@ Field by field (values normalised as in ``record_desired``):
 
 - ``name`` differs: a rename, ``PUT name`` (NIOS answers with a new ref). A PTR that names its
   address is moved with ``ipv4addr``/``ipv6addr`` instead (NIOS derives the name).
-- address: A/AAAA send ``ipv4addr``/``ipv6addr``; a Host gets exactly the spec's address
-  (``ipv4addrs``/``ipv6addrs`` replaced, the other family emptied). With ``addressFrom`` any
+- address: A/AAAA send ``ipv4addr``/``ipv6addr``; a Host gets exactly the spec's addresses
+  (``address`` or ``addresses``), each with its ``mac`` and ``configure_for_dhcp``: a family
+  whose addresses differ is sent whole (WAPI replaces the list), the entries kept with their
+  ``_ref``, so Infoblox keeps their sub-objects; a family that is equal is not sent.
+- ``aliases`` (Host): compared as a set; absent in the spec means none. With ``addressFrom`` any
   address inside the Network is the right one: ddisync never allocates again, so an allocated
   address survives restarts and a lost status (the sync layer finds the record by marker).
 - ``text`` compared as decoded text, written encoded (``record_txt``).
@@ -37,7 +40,7 @@ to Conflict / ParentNotFound at the handler edge; nothing here predicts them.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ddisync.api.meta import DeletionPolicy
@@ -58,8 +61,11 @@ from ddisync.reconcile.record_desired import (
     ActualRecord,
     Allocation,
     DesiredRecord,
+    HostAddressWant,
     actual_record,
     desired_record,
+    normal_address,
+    normal_mac,
     record_value,
     reverse_name,
 )
@@ -91,6 +97,9 @@ _SCALARS = (
     "priority",
     "weight",
     "ptrdname",
+    "ca_flag",
+    "ca_tag",
+    "ca_value",
 )
 
 
@@ -116,12 +125,19 @@ def _create(desired: DesiredRecord, owner: Owner) -> Create:
         case RecordType.A | RecordType.AAAA:
             data |= {"name": desired.name, f"ipv{family}addr": address}
         case RecordType.HOST:
-            data |= {
-                "name": desired.name,
-                f"ipv{family}addrs": [{f"ipv{family}addr": address}],
-                # The host's A/AAAA and (with a reverse zone) PTR come from this flag.
-                "configure_for_dns": True,
-            }
+            # The host's A/AAAA and (with a reverse zone) PTR come from this flag.
+            data |= {"name": desired.name, "configure_for_dns": True}
+            if desired.host_addresses:
+                for version in (4, 6):
+                    items = [
+                        _host_item(w, []) for w in desired.host_addresses if w.version == version
+                    ]
+                    if items:
+                        data[f"ipv{version}addrs"] = items
+            else:  # allocated inside the create call
+                data[f"ipv{family}addrs"] = [{f"ipv{family}addr": address}]
+            if desired.aliases:
+                data["aliases"] = list(desired.aliases)
         case RecordType.PTR if desired.address is not None:
             # NIOS derives the reverse name from the address (as the official clients send it).
             data |= {_ip_key(desired.address): desired.address, "ptrdname": desired.ptrdname}
@@ -172,21 +188,72 @@ def _immutable_violation(desired: DesiredRecord, actual: ActualRecord) -> str | 
     return None
 
 
+def _item_version(item: Mapping[str, Any]) -> int:
+    return 4 if "ipv4addr" in item else 6
+
+
+def _as_want(item: Mapping[str, Any]) -> HostAddressWant:
+    """A host address item as read, in the desired form (to compare)."""
+    version = _item_version(item)
+    mac = item.get("mac")
+    return HostAddressWant(
+        normal_address(str(item.get(f"ipv{version}addr", ""))),
+        normal_mac(mac) if isinstance(mac, str) and mac else None,
+        item.get("configure_for_dhcp") is True,
+    )
+
+
+def _host_wants(desired: DesiredRecord, actual: ActualRecord) -> tuple[HostAddressWant, ...]:
+    """The Host's addresses: the spec's, or the one allocated earlier."""
+    if desired.host_addresses:
+        return desired.host_addresses
+    kept = _kept_address(desired, actual)
+    return (HostAddressWant(kept),) if kept is not None else ()
+
+
+def _host_item(want: HostAddressWant, have: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The WAPI item of one wanted host address; with the ref of the item it already is."""
+    key = f"ipv{want.version}addr"
+    item: dict[str, Any] = {key: want.address}
+    was_dhcp = False
+    for old in have:
+        if _as_want(old).address == want.address and isinstance(old.get("_ref"), str):
+            item = {"_ref": old["_ref"], **item}
+            was_dhcp = old.get("configure_for_dhcp") is True
+    if want.mac is not None:
+        item["mac"] = want.mac
+    if want.configure_for_dhcp or was_dhcp:  # NIOS's default is false: sent to change it
+        item["configure_for_dhcp"] = want.configure_for_dhcp
+    return item
+
+
+def _host_text(wants: Sequence[HostAddressWant]) -> str | None:
+    """Host addresses in a diff: ``10.1.0.5 (mac 00:50:56:aa:bb:cc, DHCP), 2001:db8::5``."""
+    texts = []
+    for want in wants:
+        extra = [f"mac {want.mac}"] if want.mac else []
+        extra += ["DHCP"] if want.configure_for_dhcp else []
+        texts.append(f"{want.address} ({', '.join(extra)})" if extra else want.address)
+    return ", ".join(texts) or None
+
+
 def _address_changes(desired: DesiredRecord, actual: ActualRecord) -> dict[str, Any]:
-    wanted = _kept_address(desired, actual)
-    if wanted is None:
-        return {}
     if desired.type is RecordType.HOST:
+        if not _host_wants(desired, actual):
+            return {}  # an allocated address gone: _immutable_violation says so
         data: dict[str, Any] = {}
         for version in (4, 6):
-            have = [a for a in actual.addresses if ipaddress.ip_address(a).version == version]
-            want = [wanted] if ipaddress.ip_address(wanted).version == version else []
-            if have != want:
-                data[f"ipv{version}addrs"] = [{f"ipv{version}addr": a} for a in want]
+            have = [i for i in actual.host_items if _item_version(i) == version]
+            want = [w for w in _host_wants(desired, actual) if w.version == version]
+            if {_as_want(i) for i in have} != set(want):
+                # The whole list, as WAPI replaces it; entries kept are sent with their ref
+                # and settings as they are, so only the address added or removed changes.
+                data[f"ipv{version}addrs"] = [_host_item(w, have) for w in want]
         if actual.configure_for_dns is False:
             data["configure_for_dns"] = True
         return data
-    if actual.addresses != (wanted,):
+    wanted = _kept_address(desired, actual)
+    if wanted is not None and actual.addresses != (wanted,):
         return {_ip_key(wanted): wanted}
     return {}
 
@@ -195,13 +262,24 @@ def _field_changes(desired: DesiredRecord, actual: ActualRecord) -> FieldChanges
     data: dict[str, Any] = {}
     changes: list[FieldChange] = []
     address_data = _address_changes(desired, actual)
-    if address_data:
+    if address_data and desired.type is RecordType.HOST:
+        have = _host_text([_as_want(item) for item in actual.host_items])
+        changes.append(FieldChange("addresses", have, _host_text(_host_wants(desired, actual))))
+        data |= address_data
+    elif address_data:
         changes.append(
             FieldChange(
                 "address", ", ".join(actual.addresses) or None, _kept_address(desired, actual)
             )
         )
         data |= address_data
+    if desired.type is RecordType.HOST and desired.aliases != actual.aliases:
+        changes.append(
+            FieldChange(
+                "aliases", ", ".join(actual.aliases) or None, ", ".join(desired.aliases) or None
+            )
+        )
+        data["aliases"] = list(desired.aliases)
     renamed_by_address = desired.type is RecordType.PTR and desired.address is not None
     if actual.name != desired.name and not renamed_by_address:
         changes.append(FieldChange("name", actual.name, desired.name))
@@ -265,7 +343,8 @@ def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
     or ``None`` when only the ownership marker can find it (an allocated address).
 
     Types that allow several records per name are narrowed by their value (A/AAAA by address,
-    MX by mail exchanger, SRV by target, PTR by ptrdname); TXT by name only, so the caller
+    MX by mail exchanger, SRV by target, PTR by ptrdname, CAA by value, then its tag with
+    ``same_identity``, as tags match case-insensitively); TXT by name only, so the caller
     keeps the results for which ``same_identity`` holds (WAPI's ``text`` is quoted).
     """
     view = {"view": desired.view}
@@ -285,7 +364,9 @@ def identity_search(desired: DesiredRecord) -> dict[str, str] | None:
             return {"name": desired.name, "mail_exchanger": desired.mail_exchanger or "", **view}
         case RecordType.SRV:
             return {"name": desired.name, "target": desired.target or "", **view}
-        case RecordType.HOST if desired.address is None:
+        case RecordType.CAA:  # several per name: one CA each; the flags may be updated
+            return {"name": desired.name, "ca_value": desired.ca_value or "", **view}
+        case RecordType.HOST if desired.allocation is not None:
             return None
         case _:  # Host, CNAME (one per name), TXT (filtered by same_identity)
             return {"name": desired.name, **view}
@@ -297,4 +378,6 @@ def same_identity(desired: DesiredRecord, actual: ActualRecord) -> bool:
         return actual.name == desired.name and actual.text == desired.text
     if desired.type is RecordType.SRV:
         return actual.name == desired.name and actual.port == desired.port
+    if desired.type is RecordType.CAA:
+        return actual.ca_tag == desired.ca_tag
     return True

@@ -10,6 +10,9 @@ addresses      ``ipaddress`` canonical form (``2001:0DB8::0001`` is ``2001:db8::
 TXT text       the logical text (``record_txt.decode_txt`` of what NIOS returns)
 ttl            ``None`` when the record inherits the zone's (``use_ttl`` false)
 comment        ``""`` when there is none
+CAA tag        lower-case (RFC 8659: tags match case-insensitively)
+MAC            lower-case, colon-separated (NIOS's form)
+Host aliases   names, as a sorted tuple (their order carries no meaning)
 =============  ===============================================================================
 """
 
@@ -34,6 +37,7 @@ OBJTYPES: dict[RecordType, str] = {
     RecordType.MX: "record:mx",
     RecordType.SRV: "record:srv",
     RecordType.HOST: "record:host",
+    RecordType.CAA: "record:caa",
 }
 TYPE_OF_OBJTYPE: dict[str, RecordType] = {objtype: kind for kind, objtype in OBJTYPES.items()}
 
@@ -47,7 +51,8 @@ RETURN_FIELDS: dict[str, tuple[str, ...]] = {
     "record:txt": (*_COMMON_FIELDS, "text"),
     "record:mx": (*_COMMON_FIELDS, "mail_exchanger", "preference"),
     "record:srv": (*_COMMON_FIELDS, "target", "port", "priority", "weight"),
-    "record:host": (*_COMMON_FIELDS, "ipv4addrs", "ipv6addrs", "configure_for_dns"),
+    "record:host": (*_COMMON_FIELDS, "ipv4addrs", "ipv6addrs", "configure_for_dns", "aliases"),
+    "record:caa": (*_COMMON_FIELDS, "ca_flag", "ca_tag", "ca_value"),
 }
 
 
@@ -66,6 +71,23 @@ def normal_address(address: str) -> str:
 def reverse_name(address: str) -> str:
     """The reverse-lookup name of an address: ``4.3.2.1.in-addr.arpa`` or the ip6.arpa nibbles."""
     return ipaddress.ip_address(address).reverse_pointer
+
+
+def normal_mac(mac: str) -> str:
+    return mac.lower().replace("-", ":")
+
+
+@dataclass(frozen=True)
+class HostAddressWant:
+    """One address a Host should have, with its DHCP reservation (``mac`` None: none)."""
+
+    address: str
+    mac: str | None = None
+    configure_for_dhcp: bool = False
+
+    @property
+    def version(self) -> int:
+        return ipaddress.ip_address(self.address).version
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,13 @@ class DesiredRecord:
     priority: int | None = None
     weight: int | None = None
     ptrdname: str | None = None
+    ca_flag: int | None = None  # CAA, named as WAPI names them
+    ca_tag: str | None = None
+    ca_value: str | None = None
+    # Host: its addresses with their DHCP settings (``address`` or ``addresses``; empty when
+    # allocated), and its aliases
+    host_addresses: tuple[HostAddressWant, ...] = ()
+    aliases: tuple[str, ...] = ()
     ttl: int | None = None
     comment: str = ""
     extattrs: dict[str, str] = field(default_factory=dict)
@@ -132,6 +161,11 @@ class ActualRecord:
     priority: int | None = None
     weight: int | None = None
     ptrdname: str | None = None
+    ca_flag: int | None = None
+    ca_tag: str | None = None
+    ca_value: str | None = None
+    host_items: tuple[Mapping[str, Any], ...] = ()  # Host: ipv4addrs and ipv6addrs as read
+    aliases: tuple[str, ...] = ()
     configure_for_dns: bool | None = None
     ttl: int | None = None
     comment: str = ""
@@ -188,11 +222,31 @@ def desired_record(
         priority=spec.priority,
         weight=spec.weight,
         ptrdname=_lower(spec.ptrdname),
+        ca_flag=spec.flags,
+        ca_tag=spec.tag.lower() if spec.tag is not None else None,
+        ca_value=spec.value,
+        host_addresses=_host_addresses(spec, address),
+        aliases=tuple(sorted({normal_name(a) for a in spec.aliases or ()})),
         ttl=spec.ttl,
         comment=spec.comment or "",
         extattrs=dict(spec.extensible_attributes),
         create_ptr=spec.create_ptr,
     )
+
+
+def _host_addresses(spec: RecordSpec, address: str | None) -> tuple[HostAddressWant, ...]:
+    if spec.type is not RecordType.HOST:
+        return ()
+    if spec.addresses is not None:
+        return tuple(
+            HostAddressWant(
+                normal_address(entry.address),
+                normal_mac(entry.mac) if entry.mac is not None else None,
+                entry.configure_for_dhcp,
+            )
+            for entry in spec.addresses
+        )
+    return (HostAddressWant(address),) if address is not None else ()
 
 
 def _lower(name: str | None) -> str | None:
@@ -216,7 +270,7 @@ def _addresses(obj: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def actual_record(obj: Mapping[str, Any]) -> ActualRecord:
-    """A WAPI record object (any of the eight types) → its comparable form."""
+    """A WAPI record object (any of the record types) → its comparable form."""
     ref = str(obj["_ref"])
     text = obj.get("text")
     return ActualRecord(
@@ -235,6 +289,18 @@ def actual_record(obj: Mapping[str, Any]) -> ActualRecord:
         priority=_int(obj.get("priority")),
         weight=_int(obj.get("weight")),
         ptrdname=_lower(obj.get("ptrdname")),
+        ca_flag=_int(obj.get("ca_flag")),
+        ca_tag=str(obj["ca_tag"]).lower() if isinstance(obj.get("ca_tag"), str) else None,
+        ca_value=obj.get("ca_value") if isinstance(obj.get("ca_value"), str) else None,
+        host_items=tuple(
+            item
+            for key in ("ipv4addrs", "ipv6addrs")
+            for item in obj.get(key) or []
+            if isinstance(item, Mapping)
+        ),
+        aliases=tuple(
+            sorted(normal_name(a) for a in obj.get("aliases") or [] if isinstance(a, str))
+        ),
         configure_for_dns=obj.get("configure_for_dns")
         if isinstance(obj.get("configure_for_dns"), bool)
         else None,
@@ -257,6 +323,8 @@ def record_value(record: ActualRecord, limit: int = 64) -> str:
             value = f"{record.priority} {record.weight} {record.port} {record.target}"
         case RecordType.PTR:
             value = record.ptrdname or ""
+        case RecordType.CAA:
+            value = f'{record.ca_flag} {record.ca_tag} "{record.ca_value}"'
         case _:
             value = ", ".join(record.addresses)
     return value if len(value) <= limit else value[: limit - 3] + "..."

@@ -151,6 +151,11 @@ class Driver(ABC, Generic[SpecT, DesiredT]):
         (possibly invalid): a resource in use is not deleted from under its users."""
         return ()
 
+    def user_keys(self, spec: Mapping[str, Any], name: str) -> tuple[str, ...]:
+        """The names other resources' ``references`` use for this one (a Zone: its DNS name,
+        which Records name; see ``sync.zone``), from the raw spec; by default its own name."""
+        return (name,)
+
     def drift_types(self, desired: DesiredT, intent: Intent) -> tuple[str, ...]:
         """The object types whose snapshots judge drift: the primary's and its followers'."""
         return (self.primary(desired, intent).objtype,)

@@ -9,5 +9,6 @@ from typing import Any
 from ddisync.sync.driver import Driver
 from ddisync.sync.network import DRIVER as NETWORK
 from ddisync.sync.record import DRIVER as RECORD
+from ddisync.sync.zone import DRIVER as ZONE
 
-DRIVERS: tuple[Driver[Any, Any], ...] = (NETWORK, RECORD)
+DRIVERS: tuple[Driver[Any, Any], ...] = (NETWORK, RECORD, ZONE)

@@ -13,12 +13,14 @@ twice.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ddisync.api.conditions import Reason
 from ddisync.api.crd import RECORD
+from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.record import RecordSpec, RecordType
 from ddisync.reconcile.plan import Action
 from ddisync.reconcile.ptr import PTR_OBJTYPE
@@ -30,12 +32,15 @@ from ddisync.reconcile.record import (
     desired_record,
     plan_record,
     record_value,
+    reverse_name,
 )
 from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import DRIVER as NETWORK_DRIVER
 from ddisync.sync.network import network_facts
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
+from ddisync.sync.zone import KIND as ZONE_KIND
+from ddisync.sync.zone import zone_keys_of_name
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
 from ddisync.wapi.errors import ParentNotFoundError
@@ -76,17 +81,20 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         return desired_record(spec, facts.cidr, facts.network_view)
 
     def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
-        """The record's own name and view, and its type. Targets (canonical, mail exchanger,
+        """The record's own name (and a Host's aliases) and view, and its type. Targets
+        (canonical, mail exchanger,
         SRV target, a PTR's ptrdname) may point anywhere. A PTR is judged by its address, and
         so is the PTR ``createPTR`` keeps; an address still to be allocated by the Network it
         comes from."""
-        names: tuple[str, ...] = (desired.name,)
+        names: tuple[str, ...] = (desired.name, *desired.aliases)
         addresses: tuple[str, ...] = ()
         if desired.type is RecordType.PTR:
             address = desired.address or _address_of_reverse_name(desired.name)
             names, addresses = ((), (address,)) if address else (names, ())
         elif desired.create_ptr:
-            if desired.address is not None:
+            if desired.host_addresses:
+                addresses = tuple(want.address for want in desired.host_addresses)
+            elif desired.address is not None:
                 addresses = (desired.address,)
             elif desired.allocation is not None:
                 addresses = (desired.allocation.cidr,)
@@ -135,11 +143,13 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         return [ptr_part(desired, actual_record(applied), intent)]
 
     def references(self, spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-        """``addressFrom.networkRef``: the Network its address is allocated from."""
+        """``addressFrom.networkRef``: the Network its address is allocated from; and every
+        Zone that may hold its name or its PTR's (``sync.zone``: by DNS name)."""
         source = spec.get("addressFrom")
         ref = source.get("networkRef") if isinstance(source, Mapping) else None
         name = ref.get("name") if isinstance(ref, Mapping) else None
-        return ((NETWORK_DRIVER.kind, name),) if isinstance(name, str) and name else ()
+        network = ((NETWORK_DRIVER.kind, name),) if isinstance(name, str) and name else ()
+        return network + tuple((ZONE_KIND, key) for key in _zone_keys(spec))
 
     def drift_types(self, desired: DesiredRecord, intent: Intent) -> tuple[str, ...]:
         if desired.type in PTR_TYPES:
@@ -188,6 +198,20 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
                 ptr_ref = None
             targets.insert(0, Target(PTR_OBJTYPE, ptr_ref))
         return targets
+
+
+def _zone_keys(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The zones a raw spec's names may lie in: its name's, a Host's aliases', and its PTR's
+    (PTR, createPTR)."""
+    grid, view = str(spec.get("grid") or DEFAULT_GRID), str(spec.get("view") or "default")
+    names = [spec["name"]] if isinstance(spec.get("name"), str) and spec["name"] else []
+    aliases = spec.get("aliases")
+    names += [a for a in aliases if isinstance(a, str) and a] if isinstance(aliases, list) else []
+    address = spec.get("address")
+    if isinstance(address, str) and (spec.get("type") == "PTR" or spec.get("createPTR")):
+        with contextlib.suppress(ValueError):  # an invalid spec: its name alone
+            names.append(reverse_name(address))
+    return tuple(key for name in names for key in zone_keys_of_name(grid, view, name))
 
 
 def _explain(desired: DesiredRecord, error: Exception) -> Exception:

@@ -34,9 +34,9 @@ What a caller puts in a ``Reach`` (the planner builds them from the desired stat
 - Network with ``cidr``: kind "Network", network_view, networks=(cidr,); prefix_length may
   stay None (the cidr's own length is judged). With ``allocate``: networks=(fromContainer,)
   and prefix_length=allocate.prefixLength (the size it would take, not the container's).
-- Record: kind "Record", record_type, view, names=(spec.name,). For CNAME, MX and SRV only the
-  record's own name: canonical, mailExchanger and target may point anywhere, as may a PTR's
-  ptrdname.
+- Record: kind "Record", record_type, view, names=(spec.name, *spec.aliases) (a Host's aliases
+  are names in DNS too). For CNAME, MX and SRV only the record's own name: canonical,
+  mailExchanger and target may point anywhere, as may a PTR's ptrdname.
 - ``createPTR`` on A, AAAA or Host: addresses=(address,) too, or, when the address is still to
   be allocated (addressFrom), the cidr of the Network it comes from: an address lies inside a
   container when that network does.
@@ -45,6 +45,8 @@ What a caller puts in a ``Reach`` (the planner builds them from the desired stat
 - Host without createPTR: NIOS answers reverse queries for a host by itself whenever a reverse
   zone exists (see ``ddisync.api.record``). The contract judges a Host's address only with
   createPTR; putting it in addresses always is the stricter choice, and the checker takes it.
+- Zone: kind "Zone", view; a forward zone names=(fqdn,) (equal to or below a granted zone
+  suffix), a reverse zone addresses=(its CIDR,) (inside a granted container).
 - adopt=spec.adopt.
 
 Which refusal is reported when no grant covers the resource (the "closest" one): the grant
@@ -76,7 +78,7 @@ class Reach:
 
     grid: str
     namespace: str
-    kind: str  # "Network", "Record": only for messages
+    kind: str  # "Network", "Record", "Zone": only for messages
     record_type: RecordType | None = None
     view: str | None = None
     names: tuple[str, ...] = ()

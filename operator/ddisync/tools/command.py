@@ -104,18 +104,19 @@ def register(subparsers: Any) -> None:
 def _register_export(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "export",
-        help="write existing Infoblox networks and records as manifests (adopt: true)",
-        description="Read networks and records from the grid (paged, any size) and write one "
-        "Network/Record manifest per object, with adopt: true and deletionPolicy: Retain, "
-        "plus a kustomization.yaml.",
+        help="write existing Infoblox networks, zones and records as manifests (adopt: true)",
+        description="Read networks, zones and records from the grid (paged, any size) and "
+        "write one Network/Zone/Record manifest per object, with adopt: true and "
+        "deletionPolicy: Retain, plus a kustomization.yaml.",
     )
     parser.add_argument("--output-dir", type=Path, required=True, metavar="DIR")
     parser.add_argument("--network-view", metavar="V", help="only networks of this view")
-    parser.add_argument("--view", metavar="V", help="only records of this DNS view")
-    parser.add_argument("--zone", metavar="Z", help="only records of this zone")
+    parser.add_argument("--view", metavar="V", help="only zones and records of this DNS view")
+    parser.add_argument("--zone", metavar="Z", help="only this zone and its records")
     parser.add_argument(
         "--type", dest="types", action="append", default=[], metavar="T",
-        help="Network, A, AAAA, CNAME, PTR, TXT, MX, SRV or Host (repeatable; default all)",
+        help="Network, Zone, A, AAAA, CNAME, PTR, TXT, MX, SRV, Host or CAA (repeatable; "
+        "default all)",
     )  # fmt: skip
     parser.add_argument("--namespace", metavar="NS", help="metadata.namespace of the manifests")
     parser.add_argument(
@@ -138,7 +139,7 @@ def _register_plan(subparsers: Any) -> None:
     parser.add_argument(
         "-f", "--filename", dest="paths", action="append", type=Path, required=True,
         metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable): Networks, "
-        "Records, and the DDIGrants, Namespaces, InfobloxGrids and Secrets they need",
+        "Zones, Records, and the DDIGrants, Namespaces, InfobloxGrids and Secrets they need",
     )  # fmt: skip
     parser.add_argument("--output", "-o", choices=("table", "json"), default="table")
     parser.add_argument(

@@ -2,7 +2,8 @@
 
 Pure: no I/O. Each conversion is proven before it is accepted: the spec is validated by the
 ``api`` model (the same rules the API server applies), then planned against the very object it
-came from with the operator's planner (``plan_network``/``plan_record``, ``adopt: true``). The
+came from with the operator's planner (``plan_network``/``plan_record``/``plan_zone``,
+``adopt: true``). The
 only changes allowed are the ownership markers; anything else means the manifest would change
 the object on adoption, and the object is skipped with the planner's own field list. So an
 exported grid plans with zero creates, updates and deletes *by construction*.
@@ -14,7 +15,7 @@ object                                      reason
 ==========================================  ==================================================
 carries ddisync markers                     already managed by a ddisync resource (adopting
                                             it again would be a Conflict)
-Host with several addresses, or none        a Record of type Host has exactly one address
+Host without addresses                      a Record of type Host has at least one
 Host with ``configure_for_dns: false``      not in DNS; adoption would turn DNS on
 name, view, EA or text the spec refuses     e.g. ``_`` in an A record's name, a view name
                                             with spaces, a TXT with non-ASCII text
@@ -27,34 +28,48 @@ out of the manifest: it is the shortest one that plans as "adopt".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec, RecordType
+from ddisync.api.zone import ZoneSpec
 from ddisync.reconcile.network import actual_network, desired_network, plan_network
 from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
 from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
-from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
-from ddisync.tools.naming import network_name, record_name
+from ddisync.reconcile.record_desired import (
+    TYPE_OF_OBJTYPE,
+    ActualRecord,
+    normal_address,
+    normal_mac,
+    reverse_name,
+)
+from ddisync.reconcile.zone import ZONE_OBJTYPE, actual_zone, desired_zone, plan_zone
+from ddisync.tools.naming import network_name, record_name, zone_name
 from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
-__all__ = ["NETWORK", "Exported", "Skipped", "convert", "folder_of"]
+__all__ = ["NETWORK", "ZONE", "Exported", "Skipped", "convert", "folder_of"]
 
-NETWORK = "Network"  # the Network kind; every other exported kind is a Record type
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+NETWORK = "Network"  # the Network kind
+ZONE = "Zone"  # the Zone kind; every other exported kind is a Record type
 
 
 def folder_of(kind: str) -> str:
-    """The folder of ``kind``'s manifests (``NETWORK`` or a Record type such as ``"A"``).
-
-    A re-export removes stale files below these folders: every writer and pruner uses this.
-    """
-    return "networks" if kind == NETWORK else f"records/{kind.lower()}"
+    """The folder of ``kind``'s manifests (``NETWORK``, ``ZONE`` or a Record type such as
+    ``"A"``). A re-export removes stale files below these folders: every writer and pruner
+    uses this."""
+    if kind in (NETWORK, ZONE):
+        return f"{kind.lower()}s"
+    return f"records/{kind.lower()}"
 
 
 # Stands in for the resource while proving a conversion; never written anywhere.
@@ -63,9 +78,9 @@ _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
 
 @dataclass(frozen=True)
 class Exported:
-    kind: str  # "Network" | "Record"
+    kind: str  # "Network" | "Record" | "Zone"
     name: str
-    folder: str  # "networks", "records/a", ...
+    folder: str  # "networks", "zones", "records/a", ...
     spec: dict[str, Any]  # camelCase, as written in the manifest
     source: str  # the object, for messages
 
@@ -98,6 +113,18 @@ def _only_markers(action: Action) -> str | None:
     return None
 
 
+def _unprovable(
+    spec_model: type[SpecT], spec: dict[str, Any], plan: Callable[[SpecT], Action]
+) -> str | None:
+    """Why ``spec`` would not adopt its object as it is (an invalid spec, or changes besides
+    the markers); None when it would."""
+    try:
+        model = parse_spec(spec_model, spec)
+    except InvalidSpecError as exc:
+        return str(exc)
+    return _only_markers(plan(model))
+
+
 def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     actual = actual_network(obj)
     source = f"network {actual.cidr} (network view {actual.network_view})"
@@ -105,16 +132,35 @@ def _network(obj: Mapping[str, Any]) -> Exported | Skipped:
     if actual.network_view != "default":
         spec["networkView"] = actual.network_view
     spec = _common(spec, actual.comment, actual.extattrs)
-    try:
-        model = parse_spec(NetworkSpec, spec)
-    except InvalidSpecError as exc:
-        return Skipped(source, str(exc))
-    problem = _only_markers(plan_network(desired_network(model), actual, _PROOF_OWNER, adopt=True))
+    problem = _unprovable(
+        NetworkSpec,
+        spec,
+        lambda model: plan_network(desired_network(model), actual, _PROOF_OWNER, adopt=True),
+    )
     if problem:
         return Skipped(source, problem)
     return Exported(
         NETWORK, network_name(actual.cidr, actual.network_view), folder_of(NETWORK), spec, source
     )
+
+
+def _zone(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_zone(obj)
+    source = f"zone {actual.fqdn} (view {actual.view})"
+    spec: dict[str, Any] = {"fqdn": actual.fqdn}
+    if actual.view != "default":
+        spec["view"] = actual.view
+    if actual.ns_group is not None:
+        spec["nsGroup"] = actual.ns_group
+    spec = _common(spec, actual.comment, actual.extattrs)
+    problem = _unprovable(
+        ZoneSpec,
+        spec,
+        lambda model: plan_zone(desired_zone(model), actual, _PROOF_OWNER, adopt=True),
+    )
+    if problem:
+        return Skipped(source, problem)
+    return Exported(ZONE, zone_name(actual.fqdn, actual.view), folder_of(ZONE), spec, source)
 
 
 def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | str:
@@ -123,14 +169,11 @@ def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | s
         case RecordType.A | RecordType.AAAA:
             return {"name": actual.name, "address": actual.address}
         case RecordType.HOST:
-            if len(actual.addresses) != 1:
-                return (
-                    f"a Host record has exactly one address in ddisync; this one has "
-                    f"{len(actual.addresses)}"
-                )
+            if not actual.addresses:
+                return "a Host record without addresses cannot be a Record"
             if actual.configure_for_dns is False:
                 return "configure_for_dns is off (not in DNS); ddisync manages DNS hosts"
-            return {"name": actual.name, "address": actual.address}
+            return {"name": actual.name, **_host_addresses(actual)}
         case RecordType.CNAME:
             return {"name": actual.name, "canonical": actual.canonical}
         case RecordType.TXT:
@@ -154,7 +197,35 @@ def _record_fields(kind: RecordType, actual: ActualRecord) -> dict[str, Any] | s
             if address is not None and reverse_name(address) == actual.name:
                 return {"address": address, "ptrdname": actual.ptrdname}
             return {"name": actual.name, "ptrdname": actual.ptrdname}
+        case RecordType.CAA:
+            return {
+                "name": actual.name,
+                "flags": actual.ca_flag,
+                "tag": actual.ca_tag,
+                "value": actual.ca_value,
+            }
     raise AssertionError(kind)
+
+
+def _host_addresses(actual: ActualRecord) -> dict[str, Any]:
+    """``address`` for one plain address; else ``addresses`` with their DHCP settings; and
+    ``aliases`` when there are any."""
+    entries = []
+    for item in actual.host_items:
+        version = 4 if "ipv4addr" in item else 6
+        entry: dict[str, Any] = {"address": normal_address(str(item.get(f"ipv{version}addr")))}
+        if isinstance(item.get("mac"), str) and item["mac"]:
+            entry["mac"] = normal_mac(item["mac"])
+        if item.get("configure_for_dhcp") is True:
+            entry["configureForDHCP"] = True
+        entries.append(entry)
+    fields: dict[str, Any] = (
+        {"address": entries[0]["address"]} if entries == [{"address": entries[0]["address"]}]
+        else {"addresses": entries}
+    )  # fmt: skip
+    if actual.aliases:
+        fields["aliases"] = list(actual.aliases)
+    return fields
 
 
 def _identity(kind: RecordType, actual: ActualRecord) -> str:
@@ -170,6 +241,8 @@ def _identity(kind: RecordType, actual: ActualRecord) -> str:
             return f"{actual.target}:{actual.port}"
         case RecordType.PTR:
             return f"{actual.address or ''}>{actual.ptrdname}"
+        case RecordType.CAA:
+            return f"{actual.ca_tag} {actual.ca_value}"
         case _:
             return ""
 
@@ -188,11 +261,11 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
     if actual.ttl is not None:
         spec["ttl"] = actual.ttl
     spec = _common(spec, actual.comment, actual.extattrs)
-    try:
-        model = parse_spec(RecordSpec, spec)
-    except InvalidSpecError as exc:
-        return Skipped(source, str(exc))
-    problem = _only_markers(plan_record(desired_record(model), actual, _PROOF_OWNER, adopt=True))
+    problem = _unprovable(
+        RecordSpec,
+        spec,
+        lambda model: plan_record(desired_record(model), actual, _PROOF_OWNER, adopt=True),
+    )
     if problem:
         return Skipped(source, problem)
     name = record_name(kind.value, actual.name, actual.view, _identity(kind, actual))
@@ -200,11 +273,13 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
 
 
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
-    """The resource that adopts ``obj`` (a network or one of the eight record types)."""
+    """The resource that adopts ``obj`` (a network, a zone or a record of a Record type)."""
     objtype = objtype_of(str(obj["_ref"]))
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
-        what = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj["_ref"]
+        what = (
+            obj.get("network") or obj.get("name") or obj.get("fqdn") or obj.get("ipv4addr")
+        ) or obj["_ref"]
         return Skipped(
             f"{objtype} {what}", f"already managed by ddisync ({describe_foreign(extattrs)})"
         )
@@ -212,4 +287,6 @@ def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
         return _network(obj)
     if objtype in TYPE_OF_OBJTYPE:
         return _record(obj)
+    if objtype == ZONE_OBJTYPE:
+        return _zone(obj)
     raise ValueError(f"cannot export a {objtype}")

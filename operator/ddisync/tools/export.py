@@ -1,4 +1,4 @@
-"""``ddisync export``: existing networks and records -> manifests for a Git repository.
+"""``ddisync export``: existing networks, zones and records -> manifests for a Git repository.
 
     ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
                    [--type T ...] [--namespace NS] [--deletion-policy Retain|Delete]
@@ -8,6 +8,7 @@ Layout (every path derived from the object, see ``naming``)::
 
     DIR/kustomization.yaml            resources: every file below, sorted
     DIR/networks/<name>.yaml          one Network each (IPv4 and IPv6)
+    DIR/zones/<name>.yaml             one Zone each (authoritative zones, forward and reverse)
     DIR/records/<type>/<name>.yaml    one Record each; <type> is a, aaaa, cname, host, ...
 
 Every manifest has ``adopt: true``: applying the folder hands the existing objects to the
@@ -22,15 +23,16 @@ releases the object instead of deleting legacy DNS or IPAM data. Switch a resour
 ``Delete`` once it is meant to live and die with its manifest. ``grid:`` is written only for a
 grid other than ``default`` (``--grid NAME``), the spec's default being ``default``.
 
-Scope: ``--network-view`` narrows networks, ``--view`` and ``--zone`` narrow records (the
-zone's own records, as WAPI's ``zone=`` search returns them); ``--type`` picks kinds: Network
-and the record types (A, AAAA, CNAME, PTR, TXT, MX, SRV, Host), case-insensitive, all by
-default.
+Scope: ``--network-view`` narrows networks, ``--view`` narrows zones and records, ``--zone``
+narrows records (the zone's own records, as WAPI's ``zone=`` search returns them) and zones
+(that one); ``--type`` picks kinds: Network, Zone and the record types (A, AAAA, CNAME, PTR,
+TXT, MX, SRV, Host, CAA), case-insensitive, all by default.
 
 Re-running into the same folder is idempotent: files are rewritten only when their content
 changed, and files of the exported kinds whose objects are gone are removed (only below
-``networks/`` and the exported ``records/<type>/`` folders: an export with ``--type A`` does
-not touch ``records/mx/``). ``kustomization.yaml`` lists every manifest below both folders.
+``networks/``, ``zones/`` and the exported ``records/<type>/`` folders: an export with
+``--type A`` does not touch ``records/mx/``). ``kustomization.yaml`` lists every manifest
+below them.
 """
 
 from __future__ import annotations
@@ -47,14 +49,14 @@ from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
-from ddisync.tools.convert import NETWORK, Exported, Skipped, convert, folder_of
+from ddisync.tools.convert import NETWORK, ZONE, Exported, Skipped, convert, folder_of
 from ddisync.tools.progress import Progress
-from ddisync.tools.reading import NETWORK_OBJTYPES, read_all
+from ddisync.tools.reading import NETWORK_OBJTYPES, ZONE_OBJTYPE, read_all
 from ddisync.wapi.client import WapiClient
 
 __all__ = ["EXPORT_TYPES", "ExportError", "ExportOptions", "ExportResult", "export", "parse_types"]
 
-EXPORT_TYPES = (NETWORK, *(kind.value for kind in RecordType))
+EXPORT_TYPES = (NETWORK, ZONE, *(kind.value for kind in RecordType))
 KUSTOMIZATION = "kustomization.yaml"
 
 
@@ -137,6 +139,9 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
     params = {}
     if options.view:
         params["view"] = options.view
+    if ZONE in options.types:
+        zone = {"fqdn": options.zone.rstrip(".").lower()} if options.zone else {}
+        objects += await read_all(client, ZONE_OBJTYPE, {**params, **zone}, progress=progress)
     if options.zone:
         params["zone"] = options.zone.rstrip(".").lower()
     for kind in RecordType:
@@ -149,7 +154,7 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
 def write_kustomization(output_dir: Path) -> Path:
     resources = sorted(
         path.relative_to(output_dir).as_posix()
-        for top in ("networks", "records")
+        for top in (folder_of(NETWORK), folder_of(ZONE), "records")
         for path in (output_dir / top).rglob("*.yaml")
         if path.is_file()
     )
@@ -202,7 +207,7 @@ async def export(
             result.skipped.append(converted)
             continue
         items.append(converted)
-        label = converted.kind if converted.kind == NETWORK else converted.spec["type"]
+        label = converted.kind if converted.kind in (NETWORK, ZONE) else converted.spec["type"]
         result.counts[label] = result.counts.get(label, 0) + 1
     result.written, result.removed = write(items, options)
     return result

@@ -37,10 +37,13 @@ from ddisync.api.conditions import Reason
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec
+from ddisync.api.zone import ZoneSpec
 from ddisync.reconcile.network import DesiredNetwork, desired_network
 from ddisync.reconcile.record_desired import DesiredRecord, desired_record
+from ddisync.reconcile.zone import DesiredZone, desired_zone
 from ddisync.sync.network import DRIVER as NETWORK_DRIVER
 from ddisync.sync.record import DRIVER as RECORD_DRIVER
+from ddisync.sync.zone import DRIVER as ZONE_DRIVER
 from ddisync.tenancy import Reach
 from ddisync.tools.grants import Grants
 from ddisync.tools.manifests import Resource
@@ -55,6 +58,7 @@ __all__ = [
     "record_text",
     "refused",
     "waiting_for",
+    "zone_text",
 ]
 
 OTHER_GRID = "OtherGrid"
@@ -65,8 +69,9 @@ class Parsed:
     """A resource whose spec is valid."""
 
     resource: Resource
-    spec: NetworkSpec | RecordSpec
+    spec: NetworkSpec | RecordSpec | ZoneSpec
     network: DesiredNetwork | None = None  # a Network's desired state
+    zone: DesiredZone | None = None  # a Zone's
 
     @property
     def record(self) -> RecordSpec | None:
@@ -82,6 +87,9 @@ def parse(resource: Resource) -> Parsed | PlanEntry:
         if resource.kind == "Network":
             spec = parse_spec(NetworkSpec, resource.spec)
             return Parsed(resource, spec, network=desired_network(spec))
+        if resource.kind == "Zone":
+            zone = parse_spec(ZoneSpec, resource.spec)
+            return Parsed(resource, zone, zone=desired_zone(zone))
         return Parsed(resource, parse_spec(RecordSpec, resource.spec))
     except InvalidSpecError as exc:
         return refused(resource, resource.source, Reason.INVALID_SPEC, str(exc))
@@ -103,6 +111,10 @@ def network_text(desired: DesiredNetwork, cidr: str | None = None) -> str:
 def record_text(spec: RecordSpec, desired: DesiredRecord | None = None) -> str:
     name = desired.name if desired is not None else spec.name or spec.address
     return f"{spec.type} record {name} (view {spec.view})"
+
+
+def zone_text(desired: DesiredZone) -> str:
+    return f"zone {desired.fqdn} (view {desired.view})"
 
 
 def waiting_for(name: str, reason: str) -> str:
@@ -136,6 +148,10 @@ class Gate:
         """Where the operator would stop before any WAPI call; None: it goes on to the grid."""
         if item.network is not None:
             return self._stopped.get((item.resource.namespace, item.resource.name))
+        if item.zone is not None:
+            assert isinstance(item.spec, ZoneSpec)
+            reach = ZONE_DRIVER.reach(item.spec, item.zone, item.resource.namespace)
+            return self._tenancy_and_grid(item, reach, zone_text(item.zone))
         return self._record(item)
 
     def _network(self, item: Parsed) -> PlanEntry | None:

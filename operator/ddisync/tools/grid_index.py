@@ -32,6 +32,7 @@ from ddisync.reconcile.record_desired import (
     normal_address,
     normal_name,
 )
+from ddisync.reconcile.zone import ActualZone, DesiredZone, actual_zone
 from ddisync.tools.reading import NETWORK_OBJTYPES, ZONE_OBJTYPE
 from ddisync.wapi.query import objtype_of
 
@@ -52,6 +53,8 @@ def _matches(params: Mapping[str, str], actual: ActualRecord) -> bool:
                 ok = normal_address(value) in actual.addresses
             case "ptrdname" | "mail_exchanger" | "target" | "canonical":
                 ok = getattr(actual, key) == normal_name(value)
+            case "ca_value":
+                ok = actual.ca_value == value
             case _:
                 raise ValueError(f"cannot evaluate the search field {key!r}")
         if not ok:
@@ -66,7 +69,8 @@ class GridIndex:
         self._owned: dict[tuple[str, str], list[WapiObject]] = defaultdict(list)
         self._networks: dict[tuple[str, str, str], WapiObject] = {}
         self._records: dict[tuple[str, str, str], list[ActualRecord]] = defaultdict(list)
-        self._zones: dict[str, set[str]] = {}  # view -> zone names read
+        self._zones: dict[str, set[str]] = {}  # view -> zone names read (or to be created)
+        self._zone_objects: dict[tuple[str, str], WapiObject] = {}  # (view, fqdn) -> zone
         for obj in objects:
             self._add(obj)
 
@@ -80,9 +84,9 @@ class GridIndex:
         if markers.get(CLUSTER_EA) == self.cluster_id and OWNER_EA in markers:
             self._owned[(objtype, markers[OWNER_EA])].append(obj)
         if objtype == ZONE_OBJTYPE:
-            self._zones.setdefault(str(obj.get("view", "default")), set()).add(
-                str(obj.get("fqdn", "")).lower().rstrip(".")
-            )
+            zone = actual_zone(obj)
+            self.add_zone(zone.view, zone.fqdn)
+            self._zone_objects[(zone.view, zone.fqdn)] = obj
         elif objtype in NETWORK_OBJTYPES:
             network = actual_network(obj)
             self._networks[(objtype, network.network_view, network.cidr)] = obj
@@ -105,6 +109,16 @@ class GridIndex:
             for obj in objects
             if display not in displays
         ]
+
+    def add_zone(self, view: str, fqdn: str) -> None:
+        """A zone that holds names from now on: read, or planned to be created by a Zone."""
+        self._zones.setdefault(view, set()).add(fqdn.lower().rstrip("."))
+
+    def zone(self, desired: DesiredZone, display: str) -> ActualZone | None:
+        obj = self.owned(ZONE_OBJTYPE, display) or self._zone_objects.get(
+            (desired.view, desired.fqdn)
+        )
+        return actual_zone(obj) if obj is not None else None
 
     def has_zone_for(self, view: str, name: str) -> bool:
         """Whether a zone read in ``view`` holds ``name`` (reverse zones, named by their

@@ -12,6 +12,7 @@ network    ``net-10-20-1-0-24``, ``net-2001-db8-1---64``  only in a non-default 
                                                        (``net-<view>-<cidr>-<hash>``) or when
                                                        the CIDR text holds a dot in IPv6
 record     ``<type>-<fqdn with dashes>-<hash>``         always (see below)
+zone       ``zone-<fqdn or CIDR with dashes>``           in a non-default view, or when cut
 =========  ==========================================  =======================================
 
 Slugs: lower-case, every character outside ``[a-z0-9]`` becomes ``-`` (runs kept for CIDRs,
@@ -35,7 +36,7 @@ import hashlib
 import ipaddress
 import re
 
-__all__ = ["MAX_NAME", "network_name", "record_name", "short_hash"]
+__all__ = ["MAX_NAME", "network_name", "record_name", "short_hash", "zone_name"]
 
 MAX_NAME = 63
 _HASH_LEN = 6
@@ -76,3 +77,12 @@ def record_name(kind: str, fqdn: str, view: str, identity: str) -> str:
     slug = _NOT_ALNUM_RUN.sub("-", fqdn.lower()).strip("-") or "root"
     readable = f"{kind.lower()}-{slug}"
     return _fit(readable, short_hash("record", kind, view, fqdn.lower(), identity))
+
+
+def zone_name(fqdn: str, view: str = "default") -> str:
+    """One zone per fqdn and view: the name is the fqdn (a reverse zone's CIDR) in dashes."""
+    readable = "zone-" + (_NOT_ALNUM_RUN.sub("-", fqdn.lower()).strip("-") or "root")
+    if view == "default" and len(readable) <= MAX_NAME:
+        return readable
+    slug = _NOT_ALNUM_RUN.sub("-", view.lower()).strip("-")
+    return _fit(f"zone-{slug}-{readable.removeprefix('zone-')}", short_hash("zone", view, fqdn))

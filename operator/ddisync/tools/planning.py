@@ -54,6 +54,7 @@ from ddisync.reconcile.record_desired import (
     actual_record,
     desired_record,
 )
+from ddisync.reconcile.zone import plan_zone
 from ddisync.sync.record import missing_zone
 from ddisync.tools.gate import (
     Gate,
@@ -63,6 +64,7 @@ from ddisync.tools.gate import (
     record_text,
     refused,
     waiting_for,
+    zone_text,
 )
 from ddisync.tools.grants import Grants
 from ddisync.tools.grid_index import GridIndex
@@ -86,6 +88,8 @@ def _scopes(parsed: Sequence[Parsed]) -> set[tuple[str, str, str]]:
     for item in parsed:
         if item.network is not None:
             scopes.add((item.network.objtype, "network_view", item.network.network_view))
+        elif item.zone is not None:
+            scopes.add((ZONE_OBJTYPE, "view", item.zone.view))
         elif item.record is not None:
             scopes.add((OBJTYPES[item.record.type], "view", item.record.view))
             if item.record.type is not RecordType.PTR:
@@ -103,7 +107,7 @@ async def _read(
     for objtype, key, value in sorted(_scopes(parsed)):
         objects += await read_all(client, objtype, {key: value}, progress=progress)
     if prune:
-        for objtype in (*NETWORK_OBJTYPES, *RECORD_OBJTYPES):
+        for objtype in (*NETWORK_OBJTYPES, ZONE_OBJTYPE, *RECORD_OBJTYPES):
             objects += await read_all(
                 client, objtype, {f"*{CLUSTER_EA}": cluster_id}, progress=progress
             )
@@ -146,6 +150,17 @@ class _Planner:
         entry = entry_for("Network", resource.display, what, action)
         self.planned[(resource.namespace, resource.name)] = entry
         return [entry]
+
+    def zone(self, item: Parsed) -> list[PlanEntry]:
+        desired, resource = item.zone, item.resource
+        assert desired is not None
+        actual = self.index.zone(desired, resource.display)
+        owner = _owner(resource, self.cluster_id, actual.extattrs if actual else None)
+        action = plan_zone(desired, actual, owner, adopt=item.adopt)
+        if isinstance(action, Create) and desired.zone_format == "FORWARD":
+            # The records planned after it may lie in it: no "missing zone" for them.
+            self.index.add_zone(desired.view, desired.fqdn)
+        return [entry_for("Zone", resource.display, zone_text(desired), action)]
 
     def _allocation(self, item: Parsed) -> tuple[str, str] | PlanEntry | None:
         """(cidr, network view) of the Network an addressFrom names; None: not allocated yet.
@@ -239,7 +254,10 @@ def _orphan(obj: Mapping[str, Any]) -> PlanEntry:
     markers = ea_values(obj.get("extattrs"))
     owner = markers.get(OWNER_EA, "")
     kind = "Network" if objtype in NETWORK_OBJTYPES else "Record"
-    name = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj.get("ipv6addr")
+    kind = "Zone" if objtype == ZONE_OBJTYPE else kind
+    name = (
+        obj.get("network") or obj.get("fqdn") or obj.get("name") or obj.get("ipv4addr")
+    ) or obj.get("ipv6addr")
     what = f"{objtype} {name} (owned by {owner}, which is not among the manifests)"
     return entry_for(kind, None, what, Delete(str(obj["_ref"])))
 
@@ -276,8 +294,14 @@ async def plan_resources(
             planned.append(item)
     objects = await _read(client, planned, cluster_id, prune, progress or Progress(enabled=False))
     planner = _Planner(GridIndex(objects, cluster_id), parsed)
-    for item in sorted(planned, key=lambda p: p.network is None):  # Networks first
-        entries = planner.network(item) if item.network else planner.record(item)
+    # Networks first (records allocate from them), then Zones (records lie in them).
+    for item in sorted(planned, key=lambda p: (p.network is None, p.zone is None)):
+        if item.network is not None:
+            entries = planner.network(item)
+        elif item.zone is not None:
+            entries = planner.zone(item)
+        else:
+            entries = planner.record(item)
         settled[item.resource.display] = entries
     plan = Plan([entry for resource in resources for entry in settled[resource.display]])
     if prune:

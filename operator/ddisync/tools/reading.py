@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 
 from ddisync.reconcile.network import NETWORK_FIELDS
 from ddisync.reconcile.record_desired import OBJTYPES, RETURN_FIELDS
+from ddisync.reconcile.zone import ZONE_FIELDS, ZONE_OBJTYPE
 from ddisync.tools.progress import Progress
 from ddisync.wapi.client import WapiClient, WapiObject
 
-__all__ = ["NETWORK_OBJTYPES", "RECORD_OBJTYPES", "fields_of", "read_all"]
+__all__ = ["NETWORK_OBJTYPES", "RECORD_OBJTYPES", "ZONE_OBJTYPE", "fields_of", "read_all"]
 
 NETWORK_OBJTYPES = ("network", "ipv6network")
-ZONE_OBJTYPE = "zone_auth"  # read by plan to predict a record's missing zone
 RECORD_OBJTYPES = tuple(OBJTYPES.values())
 
 
@@ -25,8 +25,8 @@ def fields_of(objtype: str) -> tuple[str, ...]:
     """What to read back of ``objtype``: every field the planners compare."""
     if objtype in NETWORK_OBJTYPES:
         return NETWORK_FIELDS
-    if objtype == ZONE_OBJTYPE:
-        return ("fqdn", "view")
+    if objtype == ZONE_OBJTYPE:  # for Zones, and for plan to predict a record's missing zone
+        return ZONE_FIELDS
     return RETURN_FIELDS[objtype]
 
 
