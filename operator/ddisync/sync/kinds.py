@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddisync.sync.dhcp_range import DRIVER as DHCP_RANGE
 from ddisync.sync.driver import Driver
+from ddisync.sync.fixed_address import DRIVER as FIXED_ADDRESS
 from ddisync.sync.network import DRIVER as NETWORK
 from ddisync.sync.record import DRIVER as RECORD
 
-DRIVERS: tuple[Driver[Any, Any], ...] = (NETWORK, RECORD)
+DRIVERS: tuple[Driver[Any, Any], ...] = (
+    NETWORK,
+    RECORD,
+    FIXED_ADDRESS,
+    DHCP_RANGE,
+)

@@ -33,8 +33,7 @@ from ddisync.reconcile.record import (
 )
 from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target
 from ddisync.sync.errors import SyncRefused
-from ddisync.sync.network import DRIVER as NETWORK_DRIVER
-from ddisync.sync.network import network_facts
+from ddisync.sync.network import network_users, ready_network
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
@@ -59,20 +58,8 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         if spec.address_from is None:
             return desired_record(spec)
         name = spec.address_from.network_ref.name
-        network = resolver.status_of(NETWORK_DRIVER.kind, namespace, name)
-        if network is None:
-            raise SyncRefused(
-                Reason.NETWORK_NOT_READY,
-                f"spec.addressFrom.networkRef: waiting for Network {name!r} in namespace "
-                f"{namespace!r}, which does not exist (yet)",
-            )
-        facts = network_facts(network)
-        if not facts.ready or facts.cidr is None:
-            raise SyncRefused(
-                Reason.NETWORK_NOT_READY,
-                f"spec.addressFrom.networkRef: waiting for Network {name!r} to be Ready "
-                f"(it is not: {facts.reason})",
-            )
+        facts = ready_network(resolver, namespace, name, "spec.addressFrom.networkRef")
+        assert facts.cidr is not None  # a Ready network has one
         return desired_record(spec, facts.cidr, facts.network_view)
 
     def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
@@ -136,10 +123,7 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
 
     def references(self, spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         """``addressFrom.networkRef``: the Network its address is allocated from."""
-        source = spec.get("addressFrom")
-        ref = source.get("networkRef") if isinstance(source, Mapping) else None
-        name = ref.get("name") if isinstance(ref, Mapping) else None
-        return ((NETWORK_DRIVER.kind, name),) if isinstance(name, str) and name else ()
+        return network_users(spec, "addressFrom", "networkRef", "name")
 
     def drift_types(self, desired: DesiredRecord, intent: Intent) -> tuple[str, ...]:
         if desired.type in PTR_TYPES:
