@@ -137,7 +137,7 @@ def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | No
         if grid.used.get((nv, 4), {}).get(int(ip)):
             raise fail("address_in_use", address=f["ipv4addr"])
         f["network"] = network.fields["network"]
-        _check_mac_free(grid, nv, f)
+        _check_mac_free(grid, nv, f, old)
     else:
         start = int(ipaddress.ip_address(f["start_addr"]))
         end = int(ipaddress.ip_address(f["end_addr"]))
@@ -162,13 +162,15 @@ def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | No
     return RefContext(netview_id=netview_id(grid, nv))
 
 
-def _check_mac_free(grid: Grid, nv: str, f: dict[str, Any]) -> None:
+def _check_mac_free(grid: Grid, nv: str, f: dict[str, Any], old: Obj | None) -> None:
     """One reservation per MAC in a network: DHCP could not tell which to answer [U]. The
     same MAC in another network (a client moving between subnets) is allowed."""
     mac = f.get("mac")
     if not mac or f.get("match_client", "MAC_ADDRESS") != "MAC_ADDRESS":
         return
-    for other in grid.of_type("fixedaddress"):  # the updated object is detached meanwhile
+    for other in grid.of_type("fixedaddress"):
+        if other is old:  # an update: detached from the indexes, still listed by type
+            continue
         o = other.fields
         same_place = o.get("network_view") == nv and o.get("network") == f["network"]
         if same_place and o.get("mac") == mac:
