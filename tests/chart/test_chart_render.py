@@ -28,6 +28,7 @@ from chartenv import (
 )
 from crdvalidate import load_crds
 
+from ddisync.api.crd import KINDS
 from ddisync.config import Settings, env_name
 
 Render = Callable[..., list[Manifest]]
@@ -36,6 +37,9 @@ Helm = Callable[..., HelmResult]
 # Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests
 # (DDIGrant against the generated CRD, in test_chart_tenancy.py).
 NON_CORE_KINDS = {"ServiceMonitor", "DDIGrant"}
+# Every namespaced kind the operator reconciles, and its status subresource.
+RESOURCES = {info.plural for info in KINDS}
+STATUSES = {f"{info.plural}/status" for info in KINDS}
 WORKLOAD_KINDS = {"Deployment"}
 
 
@@ -262,7 +266,7 @@ def test_operator_may_patch_status_and_never_write_spec_except_by_patch(
     rules = [rule for _, rule in rbac_rules(docs)]
     status = [r for r in rules if "networks/status" in r["resources"]]
     assert status and all(r["verbs"] == ["patch"] for r in status)
-    assert all(set(r["resources"]) == {"networks/status", "records/status"} for r in status)
+    assert all(set(r["resources"]) == STATUSES for r in status)
 
 
 def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
@@ -271,8 +275,7 @@ def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
     roles = {r["metadata"]["name"]: r for r in of_kind(docs, "ClusterRole")}
     main = roles["ddisync"]
     resources = {res for rule in main["rules"] for res in rule["resources"]}
-    assert resources == {"networks", "records", "networks/status", "records/status", "events",
-                         "namespaces"}  # fmt: skip
+    assert resources == {*RESOURCES, *STATUSES, "events", "namespaces"}
     assert roles["ddisync-crd-observer"]["rules"] == [
         {
             "apiGroups": ["apiextensions.k8s.io"],
@@ -292,7 +295,7 @@ def test_fixed_namespaces_get_roles_and_no_cluster_access_to_resources(render: R
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["dns-team", "network-team"]
     for role in roles:
         resources = {res for rule in role["rules"] for res in rule["resources"]}
-        assert resources == {"networks", "records", "networks/status", "records/status", "events"}
+        assert resources == {*RESOURCES, *STATUSES, "events"}
     bindings = of_kind(docs, "RoleBinding")
     assert sorted(b["metadata"]["namespace"] for b in bindings) == ["dns-team", "network-team"]
     # Cluster-wide: the CRD observer, and the cluster-scoped tenancy kinds; no access to

@@ -119,11 +119,19 @@ ddisync.io/shard: {{ .instance.shard | quote }}
 {{/* RBAC rules on our own resources, shared by the ClusterRole and the per-namespace Roles. */}}
 {{- define "ddisync.resourceRules" -}}
 - apiGroups: ["ddisync.io"]
-  resources: ["networks", "records"]
+  resources:
+    - networks
+    - records
+    - fixedaddresses
+    - dhcpranges
   verbs: ["get", "list", "watch", "patch"]
 # kopf writes status (conditions, observedGeneration, ref) through the status subresource.
 - apiGroups: ["ddisync.io"]
-  resources: ["networks/status", "records/status"]
+  resources:
+    - networks/status
+    - records/status
+    - fixedaddresses/status
+    - dhcpranges/status
   verbs: ["patch"]
 # kopf posts core/v1 Events about handler progress and failures on the objects.
 - apiGroups: [""]
