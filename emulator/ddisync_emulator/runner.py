@@ -33,6 +33,7 @@ INFOBLOX_TYPES = (
     "network", "ipv6network", "networkcontainer", "ipv6networkcontainer",
     "record:a", "record:aaaa", "record:cname", "record:ptr", "record:txt",
     "record:mx", "record:srv", "record:host",
+    "fixedaddress", "range",
 )  # fmt: skip
 _POLL = 0.2  # seconds between looks at the resources while waiting
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C

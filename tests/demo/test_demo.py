@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
+from ddisync.api.crd import KINDS
 from ddisync_emulator import runner
 from ddisync_simulator import SimulatorOptions, running_simulator
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCE_KEYS = {"kind", "namespace", "name", "ready", "reason", "message", "status"}
+# The kinds the operator reconciles into Infoblox (the others are applied and that is all).
+RECONCILED = {info.kind for info in KINDS}
 
 
 def run_demo(*args: str, cwd: Path = REPO) -> tuple[int, dict[str, Any], str]:
@@ -41,7 +44,7 @@ def test_the_examples_all_become_ready() -> None:
     for resource in resources:
         assert set(resource) == RESOURCE_KEYS
         assert resource["ready"] is True, (resource, stderr[-3000:])
-        if resource["kind"] in ("Network", "Record"):
+        if resource["kind"] in RECONCILED:
             assert resource["reason"] == "Synced"
             assert resource["status"]["ref"]
         else:  # Namespaces and grants: applied is all they can be
@@ -55,11 +58,14 @@ def test_the_examples_all_become_ready() -> None:
     assert {r["name"] for r in by_kind["Namespace"]} == teams
     assert {r["name"] for r in by_kind["DDIGrant"]} == teams
     assert {r["namespace"] for r in by_kind["Network"] + by_kind["Record"]} == teams
+    assert {r["kind"] for r in resources} >= RECONCILED
     infoblox = document["infoblox"]
     assert all(isinstance(count, int) for count in infoblox.values())
     assert infoblox["network"] + infoblox["ipv6network"] == len(by_kind["Network"])
     for record_type in ("a", "aaaa", "cname", "ptr", "txt", "mx", "srv", "host"):
         assert infoblox[f"record:{record_type}"] >= 1, record_type
+    assert infoblox["fixedaddress"] == len(by_kind["FixedAddress"])
+    assert infoblox["range"] == len(by_kind["DHCPRange"])
     assert code == 0
 
 
