@@ -40,6 +40,7 @@ from ddisync.reconcile.record_desired import Allocation
 OBJTYPE = "fixedaddress"
 FIXED_ADDRESS_FIELDS = (
     "ipv4addr", "mac", "name", "network", "network_view", "options", "comment", "extattrs",
+    "match_client",
 )  # fmt: skip
 
 

@@ -16,6 +16,9 @@ carries ddisync markers                     already managed by a ddisync resourc
                                             it again would be a Conflict)
 Host with several addresses, or none        a Record of type Host has exactly one address
 Host with ``configure_for_dns: false``      not in DNS; adoption would turn DNS on
+fixed address matched by other than MAC     ddisync reserves by MAC (``match_client``
+                                            MAC_ADDRESS)
+DHCP option ddisync does not know           the spec accepts NIOS's DHCP option names only
 name, view, EA or text the spec refuses     e.g. ``_`` in an A record's name, a view name
                                             with spaces, a TXT with non-ASCII text
 anything the adoption would change          e.g. TXT strings NIOS split differently
@@ -31,30 +34,44 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ddisync.api.dhcp_range import DHCPRangeSpec
+from ddisync.api.fixed_address import FixedAddressSpec
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec, RecordType
+from ddisync.reconcile.dhcp_range import OBJTYPE as RANGE_OBJTYPE
+from ddisync.reconcile.dhcp_range import actual_range, desired_range, plan_dhcp_range
+from ddisync.reconcile.fixed_address import OBJTYPE as FIXED_ADDRESS_OBJTYPE
+from ddisync.reconcile.fixed_address import (
+    actual_fixed_address,
+    desired_fixed_address,
+    plan_fixed_address,
+)
 from ddisync.reconcile.network import actual_network, desired_network, plan_network
 from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
 from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import TYPE_OF_OBJTYPE, ActualRecord, reverse_name
-from ddisync.tools.naming import network_name, record_name
+from ddisync.tools.naming import dhcp_name, network_name, record_name
 from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
-__all__ = ["NETWORK", "Exported", "Skipped", "convert", "folder_of"]
+__all__ = ["DHCP_RANGE", "FIXED_ADDRESS", "NETWORK", "Exported", "Skipped", "convert", "folder_of"]
 
-NETWORK = "Network"  # the Network kind; every other exported kind is a Record type
+NETWORK = "Network"  # the Network kind; every other exported kind is a Record type or one of:
+FIXED_ADDRESS = "FixedAddress"
+DHCP_RANGE = "DHCPRange"
+_FOLDERS = {NETWORK: "networks", FIXED_ADDRESS: "fixedaddresses", DHCP_RANGE: "dhcpranges"}
 
 
 def folder_of(kind: str) -> str:
-    """The folder of ``kind``'s manifests (``NETWORK`` or a Record type such as ``"A"``).
+    """The folder of ``kind``'s manifests (``NETWORK``, a DHCP kind, or a Record type such as
+    ``"A"``).
 
     A re-export removes stale files below these folders: every writer and pruner uses this.
     """
-    return "networks" if kind == NETWORK else f"records/{kind.lower()}"
+    return _FOLDERS.get(kind, f"records/{kind.lower()}")
 
 
 # Stands in for the resource while proving a conversion; never written anywhere.
@@ -63,9 +80,9 @@ _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
 
 @dataclass(frozen=True)
 class Exported:
-    kind: str  # "Network" | "Record"
+    kind: str  # "Network" | "Record" | "FixedAddress" | "DHCPRange"
     name: str
-    folder: str  # "networks", "records/a", ...
+    folder: str  # "networks", "records/a", "fixedaddresses", ...
     spec: dict[str, Any]  # camelCase, as written in the manifest
     source: str  # the object, for messages
 
@@ -199,12 +216,61 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
     return Exported("Record", name, folder_of(kind.value), spec, source)
 
 
+def _proven(
+    kind: str, name: str, spec: dict[str, Any], source: str, problem: str | None
+) -> Exported | Skipped:
+    if problem:
+        return Skipped(source, problem)
+    return Exported(kind, name, folder_of(kind), spec, source)
+
+
+def _fixed_address(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_fixed_address(obj)
+    source = f"fixed address {actual.address} (network view {actual.network_view})"
+    if obj.get("match_client", "MAC_ADDRESS") != "MAC_ADDRESS" or not actual.mac:
+        return Skipped(source, "it is not matched by MAC address; ddisync reserves by MAC")
+    spec: dict[str, Any] = {"mac": actual.mac, "address": actual.address}
+    if actual.network_view != "default":
+        spec["networkView"] = actual.network_view
+    if actual.name:
+        spec["name"] = actual.name
+    if actual.options:
+        spec["options"] = [{"name": n, "value": v} for n, v in sorted(actual.options.items())]
+    spec = _common(spec, actual.comment, actual.extattrs)
+    try:
+        model = parse_spec(FixedAddressSpec, spec)
+    except InvalidSpecError as exc:
+        return Skipped(source, str(exc))
+    action = plan_fixed_address(desired_fixed_address(model), actual, _PROOF_OWNER, adopt=True)
+    name = dhcp_name("fixed", (actual.address,), actual.network_view)
+    return _proven(FIXED_ADDRESS, name, spec, source, _only_markers(action))
+
+
+def _range(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_range(obj)
+    source = f"range {actual.start}-{actual.end} (network view {actual.network_view})"
+    spec: dict[str, Any] = {"start": actual.start, "end": actual.end}
+    if actual.network_view != "default":
+        spec["networkView"] = actual.network_view
+    spec = _common(spec, actual.comment, actual.extattrs)
+    try:
+        model = parse_spec(DHCPRangeSpec, spec)
+    except InvalidSpecError as exc:
+        return Skipped(source, str(exc))
+    action = plan_dhcp_range(desired_range(model), actual, _PROOF_OWNER, adopt=True)
+    name = dhcp_name("range", (actual.start, actual.end), actual.network_view)
+    return _proven(DHCP_RANGE, name, spec, source, _only_markers(action))
+
+
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
     """The resource that adopts ``obj`` (a network or one of the eight record types)."""
     objtype = objtype_of(str(obj["_ref"]))
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
-        what = obj.get("network") or obj.get("name") or obj.get("ipv4addr") or obj["_ref"]
+        what = (
+            obj.get("network") or obj.get("name") or obj.get("ipv4addr")
+            or obj.get("start_addr") or obj["_ref"]
+        )  # fmt: skip
         return Skipped(
             f"{objtype} {what}", f"already managed by ddisync ({describe_foreign(extattrs)})"
         )
@@ -212,4 +278,8 @@ def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
         return _network(obj)
     if objtype in TYPE_OF_OBJTYPE:
         return _record(obj)
+    if objtype == FIXED_ADDRESS_OBJTYPE:
+        return _fixed_address(obj)
+    if objtype == RANGE_OBJTYPE:
+        return _range(obj)
     raise ValueError(f"cannot export a {objtype}")

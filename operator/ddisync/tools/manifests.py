@@ -11,6 +11,8 @@ What is kept, by kind (every other document, a ConfigMap say, is ignored and cou
 kind            kept as                    read by
 ==============  =========================  =================================================
 Network/Record  ``Resource``               ``plan``: what to plan
+(FixedAddress,
+DHCPRange)
 DDIGrant        name -> raw spec           ``plan``: the grants Forbidden is judged by
 Namespace (v1)  name -> labels             ``plan``: what a grant's namespaceSelector sees
 InfobloxGrid    name -> raw spec           ``--grid NAME``: the connection (``grid_files``)
@@ -35,7 +37,12 @@ from ddisync.api.meta import GROUP
 
 __all__ = ["KINDS", "ManifestError", "Manifests", "Resource", "load_manifests"]
 
-KINDS = ("Network", "Record")
+KINDS = (
+    "Network",
+    "Record",
+    "FixedAddress",
+    "DHCPRange",
+)
 _SUFFIXES = (".yaml", ".yml")
 _KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # (group, kind) of the other documents kept; "" is Kubernetes' core group.
@@ -49,7 +56,7 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Resource:
-    kind: str  # Network | Record
+    kind: str  # Network | Record | FixedAddress | DHCPRange
     namespace: str
     name: str
     spec: Any
