@@ -19,7 +19,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from ddisync.api.conditions import Condition
+from ddisync.api.conditions import SyncStatus
 from ddisync.api.dhcp import IPv4Address, ipv4_field
 from ddisync.api.grid import grid_field
 from ddisync.api.meta import (
@@ -73,18 +73,10 @@ DHCP_RANGE_SPEC_RULES: list[dict[str, str]] = []
 checks it, and the operator reports it as InvalidSpec."""
 
 
-class DHCPRangeStatus(Model):
+class DHCPRangeStatus(SyncStatus):
     """What ddisync last saw and did."""
 
-    ref: str | None = Field(None, description="The Infoblox object reference (_ref).")
     start: str | None = Field(None, description="First address, as in Infoblox.")
     end: str | None = Field(None, description="Last address, as in Infoblox.")
     network: str | None = Field(None, description="The Infoblox network the range lies in.")
     network_view: str | None = Field(None, description="The network view it lives in.")
-    conditions: list[Condition] = Field(default_factory=list)
-    observed_generation: int | None = Field(None, description="Generation last reconciled.")
-    last_sync_time: str | None = Field(
-        None,
-        description="When Infoblox was last confirmed to match the spec.",
-        json_schema_extra={"format": "date-time"},
-    )

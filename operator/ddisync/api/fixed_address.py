@@ -17,7 +17,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from ddisync.api.conditions import Condition
+from ddisync.api.conditions import SyncStatus
 from ddisync.api.dhcp import MAC, DHCPOptions, IPv4Address, MacAddress, ipv4_field
 from ddisync.api.grid import grid_field
 from ddisync.api.meta import (
@@ -91,18 +91,10 @@ FIXED_ADDRESS_SPEC_RULES = [
 ]
 
 
-class FixedAddressStatus(Model):
+class FixedAddressStatus(SyncStatus):
     """What ddisync last saw and did."""
 
-    ref: str | None = Field(None, description="The Infoblox object reference (_ref).")
     address: str | None = Field(None, description="The reserved address (given or allocated).")
     mac: str | None = Field(None, description="The MAC address, as Infoblox stores it.")
     network: str | None = Field(None, description="The Infoblox network the address lies in.")
     network_view: str | None = Field(None, description="The network view it lives in.")
-    conditions: list[Condition] = Field(default_factory=list)
-    observed_generation: int | None = Field(None, description="Generation last reconciled.")
-    last_sync_time: str | None = Field(
-        None,
-        description="When Infoblox was last confirmed to match the spec.",
-        json_schema_extra={"format": "date-time"},
-    )

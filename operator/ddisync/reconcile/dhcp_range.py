@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddisync.api.dhcp_range import DHCPRangeSpec
-from ddisync.reconcile.changes import FieldChanges, change_existing
+from ddisync.reconcile.changes import FieldChanges, change_existing, changed_fields
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
-from ddisync.reconcile.plan import Action, Create, FieldChange
+from ddisync.reconcile.plan import Action, Create
 
 OBJTYPE = "range"
 RANGE_FIELDS = ("start_addr", "end_addr", "network", "network_view", "comment", "extattrs")
@@ -90,17 +90,13 @@ def _create(desired: DesiredRange, owner: Owner) -> Create:
 
 
 def _field_changes(desired: DesiredRange, actual: ActualRange) -> FieldChanges:
-    data: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    for key, wanted, have in (
-        ("start_addr", desired.start, actual.start),
-        ("end_addr", desired.end, actual.end),
-        ("comment", desired.comment, actual.comment),
-    ):
-        if wanted != have:
-            data[key] = wanted
-            changes.append(FieldChange(key, have, wanted))
-    return data, changes
+    return changed_fields(
+        (
+            ("start_addr", desired.start, actual.start),
+            ("end_addr", desired.end, actual.end),
+            ("comment", desired.comment, actual.comment),
+        )
+    )
 
 
 def plan_dhcp_range(

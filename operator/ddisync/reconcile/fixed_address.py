@@ -31,7 +31,7 @@ from typing import Any
 
 from ddisync.api.dhcp import DHCPOption, normal_mac
 from ddisync.api.fixed_address import FixedAddressSpec
-from ddisync.reconcile.changes import FieldChanges, change_existing
+from ddisync.reconcile.changes import FieldChanges, change_existing, changed_fields
 from ddisync.reconcile.dhcp_options import actual_options, options_wire
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
 from ddisync.reconcile.plan import Action, Create, FieldChange
@@ -151,24 +151,14 @@ def _immutable_violation(desired: DesiredFixedAddress, actual: ActualFixedAddres
 
 
 def _field_changes(desired: DesiredFixedAddress, actual: ActualFixedAddress) -> FieldChanges:
-    data: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    wanted = {
-        "ipv4addr": _kept_address(desired, actual),
-        "mac": desired.mac,
-        "name": desired.name,
-        "comment": desired.comment,
-    }
-    have = {
-        "ipv4addr": actual.address,
-        "mac": actual.mac,
-        "name": actual.name,
-        "comment": actual.comment,
-    }
-    for key, value in wanted.items():
-        if value != have[key]:
-            data[key] = value
-            changes.append(FieldChange(key, have[key], value))
+    data, changes = changed_fields(
+        (
+            ("ipv4addr", _kept_address(desired, actual), actual.address),
+            ("mac", desired.mac, actual.mac),
+            ("name", desired.name, actual.name),
+            ("comment", desired.comment, actual.comment),
+        )
+    )
     if desired.options != actual.options:
         data["options"] = options_wire(desired.options)
         changes.append(FieldChange("options", _shown(actual.options), _shown(desired.options)))

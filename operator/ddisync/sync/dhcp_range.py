@@ -25,7 +25,7 @@ from ddisync.reconcile.dhcp_range import (
     plan_dhcp_range,
 )
 from ddisync.reconcile.plan import Action
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, target_in_view
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.tenancy.grants import Reach
@@ -104,9 +104,7 @@ class DHCPRangeDriver(Driver[DHCPRangeSpec, DesiredRange]):
 
     def deletion_targets(self, spec: Mapping[str, Any], status: Mapping[str, Any]) -> list[Target]:
         """Only what carries the resource's marker, in the view of the spec (or the status)."""
-        view = spec.get("networkView") if isinstance(spec.get("networkView"), str) else None
-        scope = {"network_view": view or status.get("networkView") or "default"}
-        return [Target(OBJTYPE, status.get("ref"), scope)]
+        return [target_in_view(OBJTYPE, spec, status)]
 
 
 def _check_inside(spec: DHCPRangeSpec, name: str, cidr: str, network_view: str) -> None:

@@ -26,7 +26,7 @@ from ddisync.reconcile.fixed_address import (
     plan_fixed_address,
 )
 from ddisync.reconcile.plan import Action
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, target_in_view
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.tenancy.grants import Reach
@@ -118,9 +118,7 @@ class FixedAddressDriver(Driver[FixedAddressSpec, DesiredFixedAddress]):
 
     def deletion_targets(self, spec: Mapping[str, Any], status: Mapping[str, Any]) -> list[Target]:
         """Only what carries the resource's marker, in the view of the spec (or the status)."""
-        view = spec.get("networkView") if isinstance(spec.get("networkView"), str) else None
-        scope = {"network_view": view or status.get("networkView") or "default"}
-        return [Target(OBJTYPE, status.get("ref"), scope)]
+        return [target_in_view(OBJTYPE, spec, status)]
 
 
 def _explain(desired: DesiredFixedAddress, error: Exception) -> Exception:
