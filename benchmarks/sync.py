@@ -1,4 +1,5 @@
-"""Operator at scale: cold sync of N Records and M Networks, one resync sweep, change latency.
+"""Operator at scale: cold sync of N Records and M Networks (and, if asked, FixedAddresses and
+DHCPRanges), one resync sweep, change latency.
 
 Three processes, as in a real deployment: the WAPI simulator (``ddisync-simulator``), the
 emulated Kubernetes API (``apiserver.py``) and the operator (``ddisync run``, reading a
@@ -6,6 +7,7 @@ kubeconfig). This script creates the resources through the API, waits until ever
 then measures one resync sweep over unchanged objects and the latency of single spec changes.
 
     python benchmarks/sync.py --records 10000 --networks 100 [--latency-ms 0] [--json]
+                              [--fixed-addresses N] [--ranges M]
 
 With ``--json`` the last line is one JSON object with the figures. The operator runs with a
 rate limit suited to a dedicated grid (``--rate-limit``, default 2000/s): the product default
@@ -97,6 +99,31 @@ def _record(index: int, networks: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _fixed_address(index: int, networks: int) -> dict[str, Any]:
+    """A DHCP reservation allocated from a Network (``addressFrom``), one MAC each."""
+    mac = ":".join(f"{(index >> shift) & 0xFF:02x}" for shift in (40, 32, 24, 16, 8, 0))
+    return {
+        "apiVersion": "ddisync.io/v1alpha1", "kind": "FixedAddress",
+        "metadata": {"name": f"fa-{index}", "namespace": "default"},
+        "spec": {"mac": mac, "addressFrom": {"networkRef": {"name": f"net-{index % networks}"}}},
+    }  # fmt: skip
+
+
+def _range(index: int) -> dict[str, Any]:
+    """A DHCP range at the top of Network ``index`` (.200-.250), checked against it."""
+    prefix = f"10.{100 + index // 256}.{index % 256}"
+    return {
+        "apiVersion": "ddisync.io/v1alpha1", "kind": "DHCPRange",
+        "metadata": {"name": f"range-{index}", "namespace": "default"},
+        "spec": {"start": f"{prefix}.200", "end": f"{prefix}.250",
+                 "networkRef": {"name": f"net-{index}"}},
+    }  # fmt: skip
+
+
+PLURALS = {"Network": "networks", "Record": "records", "FixedAddress": "fixedaddresses",
+           "DHCPRange": "dhcpranges"}  # fmt: skip
+
+
 # Tenancy is on, as by default: every resource is judged against this grant before any WAPI
 # call, so the figures include that check.
 GRANT = {
@@ -123,7 +150,7 @@ async def _create_all(http: aiohttp.ClientSession, api: str, bodies: list[dict[s
     async def worker() -> None:
         while not queue.empty():
             body = queue.get_nowait()
-            plural = "networks" if body["kind"] == "Network" else "records"
+            plural = PLURALS[body["kind"]]
             async with http.post(f"{api}{API}/{plural}", json=body) as response:
                 if response.status >= 300:
                     raise RuntimeError(
@@ -134,7 +161,7 @@ async def _create_all(http: aiohttp.ClientSession, api: str, bodies: list[dict[s
 
 
 async def _wait_all_ready(
-    http: aiohttp.ClientSession, api: str, expected: int, timeout: float
+    http: aiohttp.ClientSession, api: str, expected: int, timeout: float, plurals: list[str]
 ) -> None:
     """Until ``expected`` objects are Ready, followed through one watch per kind.
 
@@ -172,7 +199,7 @@ async def _wait_all_ready(
                         return
             url = f"{api}{API}/{plural}?watch=true&resourceVersion={version}"
 
-    tasks = [asyncio.create_task(follow(plural)) for plural in ("networks", "records")]
+    tasks = [asyncio.create_task(follow(plural)) for plural in plurals]
     try:
         await asyncio.wait_for(done.wait(), timeout)
     except TimeoutError:
@@ -282,7 +309,11 @@ def _profiled(output: str | None, pid: int, workdir: Path) -> Iterator[None]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    objects = args.records + args.networks
+    objects = args.records + args.networks + args.fixed_addresses + args.ranges
+    if args.ranges > args.networks:
+        raise SystemExit("--ranges: at most one per Network (--networks)")
+    if args.fixed_addresses and not args.networks:
+        raise SystemExit("--fixed-addresses: allocated from Networks, so --networks > 0")
     with tempfile.TemporaryDirectory(prefix="ddisync-bench-") as tmp:
         workdir = Path(args.keep_logs) if args.keep_logs else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -292,6 +323,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 # install into a cluster that already holds the manifests.
                 bodies = [_network(i) for i in range(args.networks)]
                 bodies += [_record(i, args.networks) for i in range(args.records)]
+                bodies += [_fixed_address(i, args.networks) for i in range(args.fixed_addresses)]
+                bodies += [_range(i) for i in range(args.ranges)]
+                plurals = sorted({PLURALS[body["kind"]] for body in bodies})
                 await _grant(http, api)
                 await _create_all(http, api, bodies)
                 await _counters(http, sim, reset=True)
@@ -300,7 +334,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 cpu_before = {name: cpu_seconds(pid) for name, pid in servers.items()}
                 with _operator(args, workdir, sim, api) as operator:
                     with _profiled(args.profile_apiserver, apiserver.pid, workdir):
-                        await _wait_all_ready(http, api, objects, args.timeout)
+                        await _wait_all_ready(http, api, objects, args.timeout, plurals)
                     seconds = time.monotonic() - started
                     # Which process the cold sync kept busy: on 2 cores, the limit.
                     cpu = {"operator": cpu_seconds(operator.pid)}
@@ -315,11 +349,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "records": args.records,
         "networks": args.networks,
+        "fixed_addresses": args.fixed_addresses,
+        "ranges": args.ranges,
         "latency_ms": args.latency_ms,
         "seconds_to_all_ready": round(seconds, 2),
         "objects_per_second": round(objects / seconds, 1),
         "wapi_calls": dict(sorted(cold["by_method_and_type"].items())),
         "wapi_calls_total": cold["total"],
+        "wapi_calls_per_object": round(cold["total"] / objects, 3),
         "resync_wapi_calls": sweep["total"],
         "resync_wapi_calls_by_kind": dict(sorted(sweep["by_method_and_type"].items())),
         "resync_wapi_calls_per_object": round(sweep["total"] / objects, 5),
@@ -335,6 +372,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--networks", type=int, default=10)
+    parser.add_argument(
+        "--fixed-addresses", type=int, default=0,
+        help="FixedAddresses, each allocated from a Network (addressFrom)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ranges",
+        type=int,
+        default=0,
+        help="DHCPRanges, one at the top of each of the first Networks",
+    )
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--rate-limit", type=float, default=2000.0)
     parser.add_argument("--max-in-flight", type=int, default=32)

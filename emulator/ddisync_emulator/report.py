@@ -39,7 +39,7 @@ TERMINAL = frozenset(
         "Rejected",
     }
 )
-_KEY_FIELDS = ("cidr", "fqdn", "address", "networkView")
+_KEY_FIELDS = ("cidr", "fqdn", "address", "mac", "start", "end", "networkView")
 WIDTH = 120  # the table fits a terminal this wide
 HEADER = ("KIND", "NAMESPACE", "NAME", "READY", "REASON", "DETAILS", "MESSAGE")
 _GAP = 2  # spaces between columns

@@ -36,6 +36,7 @@ INFOBLOX_TYPES = (
     "zone_auth",
     "record:caa",
     "record:ns",
+    "fixedaddress", "range",
 )  # fmt: skip
 _POLL = 0.2  # seconds between looks at the resources while waiting
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C

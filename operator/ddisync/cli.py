@@ -118,9 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run the operator (settings from DDISYNC_* variables)",
-        description="Run the operator: watch Network and Record resources and keep Infoblox in\n"
-        "step. Settings come from the environment; Kubernetes credentials from the pod's\n"
-        "service account, else the kubeconfig (KUBECONFIG or ~/.kube/config).",
+        description="Run the operator: watch Network, Record, FixedAddress and DHCPRange\n"
+        "resources and keep Infoblox in step. Settings come from the environment;\n"
+        "Kubernetes credentials from the pod's service account, else the kubeconfig\n"
+        "(KUBECONFIG or ~/.kube/config).",
         epilog=help_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

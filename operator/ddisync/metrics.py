@@ -39,6 +39,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from ddisync.api.crd import KINDS as CRD_KINDS
 from ddisync.wapi.observer import RETRY_REASONS, WapiObserver
 
 __all__ = [
@@ -55,7 +56,8 @@ __all__ = [
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 OTHER: Final = "other"
 
-KINDS: Final = frozenset({"Network", "Record", "Zone"})
+# The namespaced kinds (``api.crd.KINDS``): a fixed set of label values.
+KINDS: Final = frozenset(info.kind for info in CRD_KINDS)
 
 ReconcileResult = Literal["synced", "failed", "refused", "retry"]
 RESULTS: Final[frozenset[ReconcileResult]] = frozenset({"synced", "failed", "refused", "retry"})

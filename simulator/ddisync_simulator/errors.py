@@ -105,6 +105,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "conflict",
         "The IP address {address} is already in use.",
     ),
+    "mac_in_use": (  # [U] two reservations for one client in one network
+        "conflict",
+        "The fixed address {other} already has the MAC address {mac} in network {network}.",
+    ),
     "ea_in_use": ("conflict", "The extensible attribute '{name}' is in use."),  # [U]
     "nsgroup_in_use": (  # [U]
         "conflict",

@@ -11,6 +11,7 @@ network created around existing networks   400 Conflict ``encloses_networks`` [U
 container created around existing ones     allowed; they become its children
 fixedaddress/range outside any network     400 ``A parent was not found.`` [U]
 fixedaddress on an address in use          400 Conflict ``address_in_use`` [U]
+fixedaddress MAC taken in its network      400 Conflict ``mac_in_use`` [U]
 overlapping ranges                         400 Conflict ``range_overlap`` [U]
 new networkview X                          also creates DNS view ``default.X`` [V]
 =========================================  ==============================================
@@ -136,6 +137,7 @@ def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | No
         if grid.used.get((nv, 4), {}).get(int(ip)):
             raise fail("address_in_use", address=f["ipv4addr"])
         f["network"] = network.fields["network"]
+        _check_mac_free(grid, nv, f, old)
     else:
         start = int(ipaddress.ip_address(f["start_addr"]))
         end = int(ipaddress.ip_address(f["end_addr"]))
@@ -158,6 +160,21 @@ def _prepare_address_holder(grid: Grid, t: str, f: dict[str, Any], old: Obj | No
                 raise fail("range_overlap", start=f["start_addr"], end=f["end_addr"])
         f["network"] = network.fields["network"]
     return RefContext(netview_id=netview_id(grid, nv))
+
+
+def _check_mac_free(grid: Grid, nv: str, f: dict[str, Any], old: Obj | None) -> None:
+    """One reservation per MAC in a network: DHCP could not tell which to answer [U]. The
+    same MAC in another network (a client moving between subnets) is allowed."""
+    mac = f.get("mac")
+    if not mac or f.get("match_client", "MAC_ADDRESS") != "MAC_ADDRESS":
+        return
+    for other in grid.of_type("fixedaddress"):
+        if other is old:  # an update: detached from the indexes, still listed by type
+            continue
+        o = other.fields
+        same_place = o.get("network_view") == nv and o.get("network") == f["network"]
+        if same_place and o.get("mac") == mac:
+            raise fail("mac_in_use", other=o["ipv4addr"], mac=mac, network=f["network"])
 
 
 def _prepare_netview(grid: Grid, f: dict[str, Any], old: Obj | None) -> RefContext:

@@ -41,6 +41,8 @@ Kind = Literal[
     "extattrs",
     "hostaddrs4",
     "hostaddrs6",
+    "mac",
+    "dhcpoptions",
     "any",
 ]
 
@@ -305,7 +307,8 @@ _TABLE: dict[str, tuple[dict[str, Field], tuple[str, ...]]] = {
         {
             "ipv4addr": Field("ipv4", base=True, required=True, search=ADDR, inline_func=True),
             "network_view": _NETVIEW_REF,
-            "mac": Field("str", search=EXACT),
+            "mac": Field("mac", search=EXACT),
+            "options": Field("dhcpoptions"),
             "match_client": Field(
                 "str",
                 search=EXACT,
@@ -328,6 +331,7 @@ _TABLE: dict[str, tuple[dict[str, Field], tuple[str, ...]]] = {
             "network_view": _NETVIEW_REF,
             "comment": Field("str", base=True, search=TEXT),
             "name": Field("str", search=NAME),
+            "options": Field("dhcpoptions"),
             "disable": DISABLE,
             "extattrs": EXTATTRS,
         },

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Any
 
+from .dhcp_options import normalize_options
 from .errors import fail
 from .store import Grid
 from .types import Field
@@ -95,7 +97,20 @@ def normalize(name: str, spec: Field, value: Any) -> Any:
         if not isinstance(value, dict):
             raise fail("bad_type", field=name, value=_show(value), kind="object")
         return value
+    if kind == "mac":
+        return parse_mac(name, value)
+    if kind == "dhcpoptions":
+        return normalize_options(name, value)
     return value  # host address lists are checked by the DNS rules
+
+
+def parse_mac(field: str, value: object) -> str:
+    """A MAC as NIOS stores it: lower-case, ``:`` between octets (``-`` accepted) [U]."""
+    if not isinstance(value, str):
+        raise fail("bad_type", field=field, value=_show(value), kind="string")
+    if not re.fullmatch(r"[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}", value.strip()):
+        raise fail("bad_value", field=field, value=_show(value), reason="Invalid MAC address")
+    return value.strip().lower().replace("-", ":")
 
 
 def check_extattrs(grid: Grid, extattrs: Any) -> dict[str, dict[str, Any]]:

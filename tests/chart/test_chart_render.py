@@ -37,8 +37,9 @@ Helm = Callable[..., HelmResult]
 # Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests
 # (DDIGrant against the generated CRD, in test_chart_tenancy.py).
 NON_CORE_KINDS = {"ServiceMonitor", "DDIGrant"}
-# The operator's namespaced kinds and their status subresources: what its roles grant.
-OUR_RESOURCES = {p for k in KINDS for p in (k.plural, f"{k.plural}/status")}
+# Every namespaced kind the operator reconciles, and its status subresource.
+RESOURCES = {info.plural for info in KINDS}
+STATUSES = {f"{info.plural}/status" for info in KINDS}
 WORKLOAD_KINDS = {"Deployment"}
 
 
@@ -265,8 +266,7 @@ def test_operator_may_patch_status_and_never_write_spec_except_by_patch(
     rules = [rule for _, rule in rbac_rules(docs)]
     status = [r for r in rules if "networks/status" in r["resources"]]
     assert status and all(r["verbs"] == ["patch"] for r in status)
-    statuses = {f"{k.plural}/status" for k in KINDS}
-    assert all(set(r["resources"]) == statuses for r in status)
+    assert all(set(r["resources"]) == STATUSES for r in status)
 
 
 def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
@@ -275,7 +275,7 @@ def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
     roles = {r["metadata"]["name"]: r for r in of_kind(docs, "ClusterRole")}
     main = roles["ddisync"]
     resources = {res for rule in main["rules"] for res in rule["resources"]}
-    assert resources == {*OUR_RESOURCES, "events", "namespaces"}
+    assert resources == {*RESOURCES, *STATUSES, "events", "namespaces"}
     assert roles["ddisync-crd-observer"]["rules"] == [
         {
             "apiGroups": ["apiextensions.k8s.io"],
@@ -295,7 +295,7 @@ def test_fixed_namespaces_get_roles_and_no_cluster_access_to_resources(render: R
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["dns-team", "network-team"]
     for role in roles:
         resources = {res for rule in role["rules"] for res in rule["resources"]}
-        assert resources == {*OUR_RESOURCES, "events"}
+        assert resources == {*RESOURCES, *STATUSES, "events"}
     bindings = of_kind(docs, "RoleBinding")
     assert sorted(b["metadata"]["namespace"] for b in bindings) == ["dns-team", "network-team"]
     # Cluster-wide: the CRD observer, and the cluster-scoped tenancy kinds; no access to

@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
+from ddisync.api.crd import KINDS
 from ddisync_emulator import runner
 from ddisync_simulator import SimulatorOptions, running_simulator
 from tests.demo_runs import CALM, REPO, calm_demo, outcome, start_demo
 
 RESOURCE_KEYS = {"kind", "namespace", "name", "ready", "reason", "message", "status"}
+# The kinds the operator reconciles into Infoblox (the others are applied and that is all).
+RECONCILED = {info.kind for info in KINDS}
 
 
 def run_demo(*args: str, cwd: Path = REPO) -> tuple[int, dict[str, Any], str]:
@@ -35,7 +38,7 @@ def test_the_examples_all_become_ready() -> None:
     for resource in resources:
         assert set(resource) == RESOURCE_KEYS
         assert resource["ready"] is True, (resource, stderr[-3000:])
-        if resource["kind"] in ("Network", "Record", "Zone"):
+        if resource["kind"] in RECONCILED:
             assert resource["reason"] == "Synced"
             assert resource["status"]["ref"]
         else:  # Namespaces and grants: applied is all they can be
@@ -49,6 +52,7 @@ def test_the_examples_all_become_ready() -> None:
     assert {r["name"] for r in by_kind["Namespace"]} == teams
     assert {r["name"] for r in by_kind["DDIGrant"]} == teams
     assert {r["namespace"] for r in by_kind["Network"] + by_kind["Record"]} == teams
+    assert {r["kind"] for r in resources} >= RECONCILED
     assert {(r["namespace"], r["name"]) for r in by_kind["Zone"]} == {
         ("team-a", "team-a"), ("team-a", "team-a-reverse"),
     }  # fmt: skip
@@ -60,6 +64,8 @@ def test_the_examples_all_become_ready() -> None:
     # The seed's four zones and team A's two; NIOS serves team A's from the group "default".
     assert infoblox["zone_auth"] == 6
     assert infoblox["record:ns"] == 4  # two name servers, for each of team A's zones
+    assert infoblox["fixedaddress"] == len(by_kind["FixedAddress"])
+    assert infoblox["range"] == len(by_kind["DHCPRange"])
     assert code == 0
 
 

@@ -47,7 +47,7 @@ async def test_the_lingering_demo_writes_it_and_prints_the_kubectl_session(
     assert "kubectl get networks,records -A" in err
     assert "kubectl patch network web-frontend --type merge" in err
     # The result table, on stdout, fits 120 columns.
-    assert "23/23 resources Ready." in out
+    assert "25/25 resources Ready." in out
     assert max(len(line) for line in out.splitlines()) <= 120, out
 
 

@@ -76,6 +76,18 @@ def record_manifest(resource: str, namespace: str = "default", /, **spec: Any) -
     }
 
 
+def manifest(
+    kind: str, resource: str, namespace: str = "default", /, **spec: Any
+) -> dict[str, Any]:
+    """A manifest of any ddisync kind (``FixedAddress``, ``DHCPRange``, ...)."""
+    return {
+        "apiVersion": "ddisync.io/v1alpha1",
+        "kind": kind,
+        "metadata": {"name": resource, "namespace": namespace},
+        "spec": spec,
+    }
+
+
 async def condition_of(
     cluster: Any, plural: str, name: str, status: str = "True", namespace: str = "default"
 ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ddisync_emulator.cluster import Cluster
 from tests.e2e.helpers import (
     condition_of,
     eventually,
+    manifest,
     network_manifest,
     record_manifest,
     wapi_create,
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.whole_cluster
 OBJTYPES = (
     "record:a", "record:aaaa", "record:cname", "record:mx", "record:txt", "record:ptr",
     "record:srv", "record:host", "network", "networkcontainer", "ipv6network",
+    "fixedaddress", "range",
 )  # fmt: skip
 
 GRANT_A = {
@@ -107,18 +109,29 @@ ATTACKS = {
     "slash-9": network_manifest(
         "slash-9", "team-a", allocate={"fromContainer": "10.0.0.0/8", "prefixLength": 9}
     ),
+    "reserve-other": manifest(
+        "FixedAddress", "reserve-other", "team-a", mac="00:50:56:00:00:01", address="10.2.0.10"
+    ),
+    "range-other": manifest(
+        "DHCPRange", "range-other", "team-a", start="10.2.0.100", end="10.2.0.150"
+    ),
+    "range-straddling": manifest(
+        "DHCPRange", "range-straddling", "team-a", start="10.79.255.200", end="10.80.0.10"
+    ),
 }  # fmt: skip
+PLURALS = {"Network": "networks", "Record": "records", "FixedAddress": "fixedaddresses",
+           "DHCPRange": "dhcpranges"}  # fmt: skip
 
 
 async def test_every_attack_is_forbidden_and_infoblox_is_unchanged(
     cluster: Cluster, simulator: Any, team_a: None
 ) -> None:
     before = grid_state(simulator)
-    for manifest in ATTACKS.values():
-        await cluster.apply(manifest)
+    for attack in ATTACKS.values():
+        await cluster.apply(attack)
     messages = {}
-    for name, manifest in ATTACKS.items():
-        plural = "networks" if manifest["kind"] == "Network" else "records"
+    for name, attack in ATTACKS.items():
+        plural = PLURALS[attack["kind"]]
         condition = await condition_of(cluster, plural, name, status="False", namespace="team-a")
         assert condition["reason"] == "Forbidden", (name, condition)
         messages[name] = condition["message"]
@@ -127,6 +140,24 @@ async def test_every_attack_is_forbidden_and_infoblox_is_unchanged(
     assert "team-a.example.com" in messages["cname-www"]  # what the grant allows
     assert "10.1.0.2" in messages["ptr-other"] and "10.64.0.0/12" in messages["ptr-other"]
     assert "10.0.0.0/8" in messages["slash-9"]  # the first thing refused: the container
+    assert "address `10.2.0.10`" in messages["reserve-other"]
+    assert "DHCP range `10.79.255.200-10.80.0.10`" in messages["range-straddling"]
+
+
+async def test_dhcp_objects_inside_the_grant_sync(
+    cluster: Cluster, simulator: Any, team_a: None
+) -> None:
+    await cluster.apply(network_manifest("lan", "team-a", cidr="10.64.7.0/24"))
+    await cluster.apply(
+        manifest("FixedAddress", "cam", "team-a", mac="00:50:56:00:00:02",
+                 addressFrom={"networkRef": {"name": "lan"}})
+    )  # fmt: skip
+    await cluster.apply(
+        manifest("DHCPRange", "pool", "team-a", start="10.64.7.100", end="10.64.7.199",
+                 networkRef={"name": "lan"})
+    )  # fmt: skip
+    await condition_of(cluster, "fixedaddresses", "cam", namespace="team-a")
+    await condition_of(cluster, "dhcpranges", "pool", namespace="team-a")
 
 
 async def test_inside_the_grant_it_syncs_and_an_edit_leaving_it_changes_nothing(

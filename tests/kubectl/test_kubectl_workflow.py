@@ -171,8 +171,12 @@ async def test_a_deleted_network_leaves_infoblox_through_the_finalizer(
         (await stack.kubectl.ok("get", "network/web-frontend", "-n", "team-a", "-o", "json")).stdout
     )
     assert network["metadata"]["finalizers"]  # the operator holds it until Infoblox is clean
-    # The Record allocated from it goes first: a Network in use waits for its users.
-    await stack.kubectl.ok("delete", "record", "app", "-n", "team-a", "--timeout=30s")
+    # Its users go first (the Record and the reservation allocated from it, the DHCP range
+    # inside it): a Network in use waits for them.
+    await stack.kubectl.ok(
+        "delete", "record/app", "fixedaddress/printer-3", "dhcprange/web-frontend-pool",
+        "-n", "team-a", "--timeout=30s",
+    )  # fmt: skip
     deleted = await stack.kubectl.ok(
         "delete", "network", "web-frontend", "-n", "team-a", "--timeout=30s"
     )

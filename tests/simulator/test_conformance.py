@@ -23,6 +23,8 @@ POPULATE: list[tuple[str, dict[str, Any]]] = [
     ("record:cname", {"name": "c.example.com", "canonical": "a.example.com"}),
     ("record:txt", {"name": "t.example.com", "text": "v=spf1 -all"}),
     ("record:mx", {"name": "example.com", "mail_exchanger": "mx.example.com", "preference": 10}),
+    ("range", {"start_addr": "10.1.0.100", "end_addr": "10.1.0.150", "comment": "pool"}),
+    ("fixedaddress", {"ipv4addr": "10.1.0.20", "mac": "AA:BB:CC:00:00:20"}),
 ]
 
 CONFLICT = "Client.Ibap.Data.Conflict"
@@ -432,6 +434,112 @@ CASES = [
         400,
         "The IP address 10.1.0.5 is already in use.",
         body={"ipv4addr": "10.1.0.5", "mac": "aa:bb:cc:dd:ee:ff"},
+    ),
+    Case(
+        "a MAC already reserved in the network",
+        "POST",
+        "fixedaddress",
+        400,
+        "The fixed address 10.1.0.20 already has the MAC address aa:bb:cc:00:00:20 in network "
+        "10.1.0.0/24.",
+        CONFLICT,
+        body={"ipv4addr": "10.1.0.21", "mac": "aa-bb-cc-00-00-20"},
+    ),
+    Case(
+        "a MAC is stored lower-case with colons",
+        "GET",
+        "fixedaddress",
+        200,
+        params={"mac": "aa:bb:cc:00:00:20", "_return_fields": "ipv4addr,mac,match_client"},
+        count=1,
+        fields={"ipv4addr": "10.1.0.20", "mac": "aa:bb:cc:00:00:20", "match_client": "MAC_ADDRESS"},
+    ),
+    Case(
+        "an invalid MAC",
+        "POST",
+        "fixedaddress",
+        400,
+        'Invalid value for mac: "aa:bb:cc": Invalid MAC address',
+        PROTO,
+        body={"ipv4addr": "10.1.0.22", "mac": "aa:bb:cc"},
+    ),
+    Case(
+        "an unknown DHCP option",
+        "POST",
+        "fixedaddress",
+        400,
+        'Invalid value for options.name: "router": Unknown DHCP option',
+        PROTO,
+        body={
+            "ipv4addr": "10.1.0.22",
+            "mac": "aa:bb:cc:00:00:22",
+            "options": [{"name": "router", "value": "10.1.0.1"}],
+        },
+    ),
+    Case(
+        "options are returned whole",
+        "POST",
+        "fixedaddress",
+        201,
+        params={"_return_fields": "options"},
+        body={
+            "ipv4addr": "10.1.0.23",
+            "mac": "aa:bb:cc:00:00:23",
+            "options": [{"num": 3, "value": "10.1.0.1", "use_option": True}],
+        },
+        fields={
+            "options": [
+                {
+                    "name": "routers",
+                    "num": 3,
+                    "value": "10.1.0.1",
+                    "vendor_class": "DHCP",
+                    "use_option": True,
+                }
+            ]
+        },
+    ),
+    Case(
+        "overlapping ranges",
+        "POST",
+        "range",
+        400,
+        "The range 10.1.0.150-10.1.0.160 overlaps an existing range.",
+        CONFLICT,
+        body={"start_addr": "10.1.0.150", "end_addr": "10.1.0.160"},
+    ),
+    Case(
+        "a range leaving its network",
+        "POST",
+        "range",
+        400,
+        "The action is not allowed. A parent was not found.",
+        CONFLICT,
+        body={"start_addr": "10.1.0.200", "end_addr": "10.1.1.10"},
+    ),
+    Case(
+        "a range ending before it starts",
+        "POST",
+        "range",
+        400,
+        'Invalid value for end_addr: "10.1.0.160": End address is before the start address',
+        PROTO,
+        body={"start_addr": "10.1.0.170", "end_addr": "10.1.0.160"},
+    ),
+    Case(
+        "default fields of a range",
+        "GET",
+        "range",
+        200,
+        params={"network": "10.1.0.0/24"},
+        count=1,
+        fields={
+            "start_addr": "10.1.0.100",
+            "end_addr": "10.1.0.150",
+            "network": "10.1.0.0/24",
+            "network_view": "default",
+            "comment": "pool",
+        },
     ),
     Case(
         "create by query arguments",

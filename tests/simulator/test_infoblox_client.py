@@ -93,3 +93,66 @@ async def test_infoblox_client_works_unchanged_over_https(tls_simulator: Simulat
     assert out["cookie"]
     # after the first call the client sends the cookie alone, without Basic
     assert tls_simulator.counters.total(status=401) == 0
+
+
+def dhcp_scenario(sim_url: str, ca_file: str) -> dict[str, Any]:
+    """Reservations and ranges as the official client makes them (objects.FixedAddress,
+    objects.IPRange): creation, search, next_available_ip beside them, update, delete."""
+    conn = connector.Connector(
+        {
+            "host": sim_url.removeprefix("https://"),
+            "username": USER,
+            "password": PASSWORD,
+            "ssl_verify": ca_file,
+            "wapi_version": "2.12",
+            "http_request_timeout": 10,
+        }
+    )
+    out: dict[str, Any] = {}
+    network = objects.Network.create(conn, network_view="default", cidr="10.43.0.0/24")
+    ip_range = objects.IPRange.create(
+        conn, network_view="default", start_addr="10.43.0.1", end_addr="10.43.0.9"
+    )
+    out["range_network"] = conn.get_object(ip_range.ref, return_fields=["network"])["network"]
+    routers = objects.DhcpOption(name="routers", value="10.43.0.254", use_option=True)
+    reservation = objects.FixedAddress.create(
+        conn, network_view="default", ip="10.43.0.10", mac="AA-BB-CC-DD-EE-01", options=[routers]
+    )
+    out["mac"] = reservation.mac
+    found = objects.FixedAddress.search(conn, network_view="default", mac="aa:bb:cc:dd:ee:01")
+    out["found"] = found.ip
+    stored = conn.get_object(found.ref, return_fields=["options"])["options"]
+    out["options"] = [(o["name"], o["num"], o["value"], o["use_option"]) for o in stored]
+    # allocation skips the range and the reservation
+    out["next"] = conn.call_func("next_available_ip", network.ref, {"num": 2})["ips"]
+    allocated = objects.FixedAddress.create(
+        conn, network_view="default", mac="aa:bb:cc:dd:ee:02",
+        ip=objects.IPAllocation.next_available_ip_from_cidr("default", "10.43.0.0/24"),
+    )  # fmt: skip
+    out["allocated"] = allocated.ip
+    reservation.comment = "moved"
+    reservation.update()
+    out["comment"] = conn.get_object(reservation.ref, return_fields=["comment"])["comment"]
+    ranges = objects.IPRange.search_all(conn, network_view="default", network="10.43.0.0/24")
+    out["ranges"] = [(r.start_addr, r.end_addr) for r in ranges]
+    ip_range.delete()
+    reservation.delete()
+    allocated.delete()
+    out["left"] = (
+        conn.get_object("range", {"network": "10.43.0.0/24"}),
+        conn.get_object("fixedaddress", {"network": "10.43.0.0/24"}),
+    )
+    return out
+
+
+async def test_infoblox_client_manages_reservations_and_ranges(tls_simulator: Simulator) -> None:
+    assert tls_simulator.ca_file is not None
+    out = await asyncio.to_thread(dhcp_scenario, tls_simulator.url, str(tls_simulator.ca_file))
+    assert out["range_network"] == "10.43.0.0/24"
+    assert out["mac"] == "aa:bb:cc:dd:ee:01" and out["found"] == "10.43.0.10"
+    assert out["options"] == [("routers", 3, "10.43.0.254", True)]
+    assert out["next"] == ["10.43.0.11", "10.43.0.12"]
+    assert out["allocated"] == "10.43.0.11"
+    assert out["comment"] == "moved"
+    assert out["ranges"] == [("10.43.0.1", "10.43.0.9")]
+    assert out["left"] == ([], [])

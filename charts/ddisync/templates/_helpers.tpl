@@ -124,6 +124,8 @@ ddisync.io/shard: {{ .instance.shard | quote }}
     - networks
     - records
     - zones
+    - fixedaddresses
+    - dhcpranges
   verbs: ["get", "list", "watch", "patch"]
 # kopf writes status (conditions, observedGeneration, ref) through the status subresource.
 - apiGroups: ["ddisync.io"]
@@ -131,6 +133,8 @@ ddisync.io/shard: {{ .instance.shard | quote }}
     - networks/status
     - records/status
     - zones/status
+    - fixedaddresses/status
+    - dhcpranges/status
   verbs: ["patch"]
 # kopf posts core/v1 Events about handler progress and failures on the objects.
 - apiGroups: [""]

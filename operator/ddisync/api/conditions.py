@@ -55,6 +55,19 @@ class Condition(Model):
     observed_generation: int | None = Field(None, description="Generation it was computed from.")
 
 
+class SyncStatus(Model):
+    """What the status of a kind reconciled into Infoblox holds besides its own fields."""
+
+    ref: str | None = Field(None, description="The Infoblox object reference (_ref).")
+    conditions: list[Condition] = Field(default_factory=list)
+    observed_generation: int | None = Field(None, description="Generation last reconciled.")
+    last_sync_time: str | None = Field(
+        None,
+        description="When Infoblox was last confirmed to match the spec.",
+        json_schema_extra={"format": "date-time"},
+    )
+
+
 def set_condition(
     conditions: Sequence[Condition],
     *,

@@ -15,6 +15,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
+from ddisync.api.dhcp_range import DHCP_RANGE_SPEC_RULES, DHCPRangeSpec, DHCPRangeStatus
+from ddisync.api.fixed_address import (
+    FIXED_ADDRESS_SPEC_RULES,
+    FixedAddressSpec,
+    FixedAddressStatus,
+)
 from ddisync.api.grant import GRANT_SPEC_RULES, DDIGrantSpec
 from ddisync.api.grid import GRID_ROOT_RULES, InfobloxGridSpec, InfobloxGridStatus
 from ddisync.api.meta import GROUP, VERSION
@@ -114,6 +120,37 @@ ZONE = KindInfo(
     ],
 )
 
+FIXED_ADDRESS = KindInfo(
+    kind="FixedAddress",
+    plural="fixedaddresses",
+    short_names=("ddifixed",),
+    spec=FixedAddressSpec,
+    status=FixedAddressStatus,
+    spec_rules=FIXED_ADDRESS_SPEC_RULES,
+    columns=[
+        # From the status: an allocated address is known only there.
+        {"name": "Address", "type": "string", "jsonPath": ".status.address"},
+        {"name": "MAC", "type": "string", "jsonPath": ".spec.mac"},
+        {"name": "View", "type": "string", "jsonPath": ".spec.networkView", "priority": 1},
+        *_ready_columns(),
+    ],
+)
+
+DHCP_RANGE = KindInfo(
+    kind="DHCPRange",
+    plural="dhcpranges",
+    short_names=("ddirange",),
+    spec=DHCPRangeSpec,
+    status=DHCPRangeStatus,
+    spec_rules=DHCP_RANGE_SPEC_RULES,
+    columns=[
+        {"name": "Start", "type": "string", "jsonPath": ".spec.start"},
+        {"name": "End", "type": "string", "jsonPath": ".spec.end"},
+        {"name": "Network", "type": "string", "jsonPath": ".status.network", "priority": 1},
+        *_ready_columns(),
+    ],
+)
+
 # Cluster-scoped kinds cluster admins write: connections to grids, and what namespaces may
 # do on them (see ddisync.tenancy).
 INFOBLOX_GRID = KindInfo(
@@ -151,7 +188,13 @@ DDI_GRANT = KindInfo(
     scope="Cluster",
 )
 
-KINDS: tuple[KindInfo, ...] = (NETWORK, RECORD, ZONE)
+KINDS: tuple[KindInfo, ...] = (
+    NETWORK,
+    RECORD,
+    ZONE,
+    FIXED_ADDRESS,
+    DHCP_RANGE,
+)
 """The namespaced kinds ddisync reconciles into Infoblox."""
 TENANCY_KINDS: tuple[KindInfo, ...] = (INFOBLOX_GRID, DDI_GRANT)
 """The cluster-scoped kinds that say where and what those may reconcile."""

@@ -53,6 +53,9 @@ def _ea_names_not_reserved(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+# Free text without control characters (a length limit is the field's own).
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+
 # NIOS limits comments to 256 characters.
 Comment = Annotated[str, Field(max_length=256), AfterValidator(_no_control_characters)]
 

@@ -8,7 +8,7 @@ order are written once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from ddisync.api.conditions import Reason
@@ -68,6 +68,17 @@ def attribute_changes(
 
 FieldChanges = tuple[dict[str, Any], list[FieldChange]]
 """The WAPI fields to send and the changes they make, from a kind's own comparison."""
+
+
+def changed_fields(fields: Iterable[tuple[str, str | None, str | None]]) -> FieldChanges:
+    """(WAPI field, wanted, found) of plain string fields → what to send for those differing."""
+    data: dict[str, Any] = {}
+    changes: list[FieldChange] = []
+    for key, wanted, have in fields:
+        if wanted != have:
+            data[key] = wanted
+            changes.append(FieldChange(key, have, wanted))
+    return data, changes
 
 
 def change_existing(

@@ -93,6 +93,14 @@ class Target:
     scope: QueryParams = field(default_factory=dict)
 
 
+def target_in_view(objtype: str, spec: Mapping[str, Any], status: Mapping[str, Any]) -> Target:
+    """The resource's object of ``objtype`` in the network view of its raw spec (possibly
+    invalid), else of its status: only what carries its marker there is touched."""
+    view = spec.get("networkView")
+    where = view if isinstance(view, str) and view else status.get("networkView") or "default"
+    return Target(objtype, status.get("ref"), {"network_view": where})
+
+
 class Resolver(Protocol):
     """Other resources' state, for a desired state that refers to them (``addressFrom``)."""
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddisync.sync.dhcp_range import DRIVER as DHCP_RANGE
 from ddisync.sync.driver import Driver
+from ddisync.sync.fixed_address import DRIVER as FIXED_ADDRESS
 from ddisync.sync.network import DRIVER as NETWORK
 from ddisync.sync.record import DRIVER as RECORD
 from ddisync.sync.zone import DRIVER as ZONE
 
-DRIVERS: tuple[Driver[Any, Any], ...] = (NETWORK, RECORD, ZONE)
+DRIVERS: tuple[Driver[Any, Any], ...] = (
+    NETWORK,
+    RECORD,
+    ZONE,
+    FIXED_ADDRESS,
+    DHCP_RANGE,
+)

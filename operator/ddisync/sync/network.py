@@ -55,6 +55,35 @@ def network_facts(status: Mapping[str, Any] | None) -> NetworkFacts:
     )
 
 
+def ready_network(resolver: Resolver, namespace: str, name: str, field: str) -> NetworkFacts:
+    """The facts of a Network another resource uses (``field`` names the reference in
+    messages); ``SyncRefused(NetworkNotReady)`` while it does not exist or is not Ready: it is
+    usually applied in the same batch and Ready a moment later."""
+    network = resolver.status_of(NETWORK.kind, namespace, name)
+    if network is None:
+        raise SyncRefused(
+            Reason.NETWORK_NOT_READY,
+            f"{field}: waiting for Network {name!r} in namespace {namespace!r}, which does not "
+            "exist (yet)",
+        )
+    facts = network_facts(network)
+    if not facts.ready or facts.cidr is None:
+        raise SyncRefused(
+            Reason.NETWORK_NOT_READY,
+            f"{field}: waiting for Network {name!r} to be Ready (it is not: {facts.reason})",
+        )
+    return facts
+
+
+def network_users(spec: Mapping[str, Any], *path: str) -> tuple[tuple[str, str], ...]:
+    """``Driver.references`` of a raw spec naming a Network at ``path`` (e.g. ``addressFrom``,
+    ``networkRef``): the Network, by name; nothing when the spec does not name one."""
+    node: Any = spec
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return ((NETWORK.kind, node),) if isinstance(node, str) and node else ()
+
+
 class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
     info = NETWORK
     spec_model = NetworkSpec
@@ -150,4 +179,4 @@ def _explain(desired: DesiredNetwork, error: Exception) -> Exception:
 
 DRIVER = NetworkDriver()
 
-__all__ = ["DRIVER", "OBJTYPES", "NetworkFacts", "network_facts"]
+__all__ = ["DRIVER", "OBJTYPES", "NetworkFacts", "network_facts", "network_users", "ready_network"]

@@ -36,8 +36,7 @@ from ddisync.reconcile.record import (
 )
 from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target
 from ddisync.sync.errors import SyncRefused
-from ddisync.sync.network import DRIVER as NETWORK_DRIVER
-from ddisync.sync.network import network_facts
+from ddisync.sync.network import network_users, ready_network
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
 from ddisync.sync.zone import KIND as ZONE_KIND
 from ddisync.sync.zone import zone_keys_of_name
@@ -64,20 +63,8 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         if spec.address_from is None:
             return desired_record(spec)
         name = spec.address_from.network_ref.name
-        network = resolver.status_of(NETWORK_DRIVER.kind, namespace, name)
-        if network is None:
-            raise SyncRefused(
-                Reason.NETWORK_NOT_READY,
-                f"spec.addressFrom.networkRef: waiting for Network {name!r} in namespace "
-                f"{namespace!r}, which does not exist (yet)",
-            )
-        facts = network_facts(network)
-        if not facts.ready or facts.cidr is None:
-            raise SyncRefused(
-                Reason.NETWORK_NOT_READY,
-                f"spec.addressFrom.networkRef: waiting for Network {name!r} to be Ready "
-                f"(it is not: {facts.reason})",
-            )
+        facts = ready_network(resolver, namespace, name, "spec.addressFrom.networkRef")
+        assert facts.cidr is not None  # a Ready network has one
         return desired_record(spec, facts.cidr, facts.network_view)
 
     def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
@@ -145,10 +132,7 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
     def references(self, spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         """``addressFrom.networkRef``: the Network its address is allocated from; and every
         Zone that may hold its name or its PTR's (``sync.zone``: by DNS name)."""
-        source = spec.get("addressFrom")
-        ref = source.get("networkRef") if isinstance(source, Mapping) else None
-        name = ref.get("name") if isinstance(ref, Mapping) else None
-        network = ((NETWORK_DRIVER.kind, name),) if isinstance(name, str) and name else ()
+        network = network_users(spec, "addressFrom", "networkRef", "name")
         return network + tuple((ZONE_KIND, key) for key in _zone_keys(spec))
 
     def drift_types(self, desired: DesiredRecord, intent: Intent) -> tuple[str, ...]:

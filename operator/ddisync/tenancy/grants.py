@@ -28,6 +28,9 @@ How each field of a ``Reach`` is judged against one grant (all must hold):
     prefix_length  | not None      | ipam.prefixLength is left out, or min <= it <= max
                    | None          | the same, for each of ``networks``' own prefix lengths
     adopt          | True          | the grant says adopt: true
+    ranges         | each one      | the grant has ipam, and the whole range (``start-end``)
+                   |               | lies inside ONE of ipam.containers (two granted containers
+                   |               | side by side do not make one: a grant is judged whole)
 
 What a caller puts in a ``Reach`` (the planner builds them from the desired state):
 
@@ -48,6 +51,9 @@ What a caller puts in a ``Reach`` (the planner builds them from the desired stat
 - Zone: kind "Zone", view; a forward zone names=(fqdn,) (equal to or below a granted zone
   suffix), a reverse zone addresses=(its CIDR,) (inside a granted container).
 - adopt=spec.adopt.
+- FixedAddress: kind "FixedAddress", network_view, addresses=(address,) or, when allocated
+  (addressFrom), the cidr of the Network it comes from.
+- DHCPRange: kind "DHCPRange", network_view, ranges=("start-end",).
 
 Which refusal is reported when no grant covers the resource (the "closest" one): the grant
 with the fewest refused aspects (an aspect is a row above; several refused names count once),
@@ -78,7 +84,7 @@ class Reach:
 
     grid: str
     namespace: str
-    kind: str  # "Network", "Record", "Zone": only for messages
+    kind: str  # "Network", "Record", "Zone", "FixedAddress", "DHCPRange": for messages
     record_type: RecordType | None = None
     view: str | None = None
     names: tuple[str, ...] = ()
@@ -87,6 +93,7 @@ class Reach:
     prefix_length: int | None = None
     addresses: tuple[str, ...] = ()  # PTR and createPTR addresses (or networks they come from)
     adopt: bool = False
+    ranges: tuple[str, ...] = ()  # DHCP ranges, "start-end"
 
 
 class Aspect(StrEnum):
@@ -101,6 +108,7 @@ class Aspect(StrEnum):
     CONTAINER = "Container"
     PREFIX_LENGTH = "PrefixLength"
     ADOPT = "Adopt"
+    RANGE = "Range"
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,9 @@ def _problems(reach: Reach, spec: DDIGrantSpec) -> list[_Problem]:
             Aspect.ADDRESS, reach.addresses, containers, lambda a: _inside(a, containers)
         ),
         _first_outside(
+            Aspect.RANGE, reach.ranges, containers, lambda r: _range_inside(r, containers)
+        ),
+        _first_outside(
             Aspect.NETWORK_VIEW,
             _given(reach.network_view),
             network_views,
@@ -252,6 +263,12 @@ def _inside(value: str, containers: tuple[str, ...]) -> bool:
     return False
 
 
+def _range_inside(value: str, containers: tuple[str, ...]) -> bool:
+    """``start-end`` lies inside one container: both ends inside the same one."""
+    start, _, end = value.partition("-")
+    return any(_inside(start, (c,)) and _inside(end, (c,)) for c in containers)
+
+
 def _prefix_problem(reach: Reach, spec: DDIGrantSpec) -> _Problem | None:
     if reach.prefix_length is not None:
         lengths: tuple[int, ...] = (reach.prefix_length,)
@@ -277,6 +294,7 @@ _SUBJECT = {
     Aspect.ZONE: "`{}`",
     Aspect.RECORD_TYPE: "record type `{}`",
     Aspect.ADDRESS: "address `{}`",
+    Aspect.RANGE: "DHCP range `{}`",
     Aspect.NETWORK_VIEW: "network view `{}`",
     Aspect.CONTAINER: "network `{}`",
     Aspect.PREFIX_LENGTH: "prefix length {}",
@@ -286,6 +304,7 @@ _GRANTED = {
     Aspect.ZONE: "zones",
     Aspect.RECORD_TYPE: "record types",
     Aspect.ADDRESS: "containers",
+    Aspect.RANGE: "containers",
     Aspect.NETWORK_VIEW: "network views",
     Aspect.CONTAINER: "containers",
     Aspect.PREFIX_LENGTH: "prefix lengths",

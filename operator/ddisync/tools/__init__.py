@@ -5,8 +5,8 @@ talks to, and share its connection options (``connection.py``), or, with ``--gri
 InfobloxGrid and its Secret read from files (``grid_files.py``):
 
 =========  ===========================================================================
-export     existing networks and records -> ``Network``/``Record`` manifests (adopt: true,
-           deletionPolicy: Retain)
+export     existing networks, records, fixed addresses and ranges -> ``Network``/``Record``/
+           ``FixedAddress``/``DHCPRange`` manifests (adopt: true, deletionPolicy: Retain)
 plan       manifests vs the grid now -> create / update / delete / adopt / noop / refuse
            (Forbidden by the DDIGrants in the files, ``gate.py``) / skip, no writes
 check      connectivity, TLS, credentials, WAPI version, EA definitions, permissions

@@ -104,19 +104,24 @@ def register(subparsers: Any) -> None:
 def _register_export(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "export",
-        help="write existing Infoblox networks, zones and records as manifests (adopt: true)",
-        description="Read networks, zones and records from the grid (paged, any size) and "
-        "write one Network/Zone/Record manifest per object, with adopt: true and "
-        "deletionPolicy: Retain, plus a kustomization.yaml.",
+        help="write existing Infoblox networks, zones, records, fixed addresses and DHCP "
+        "ranges as manifests (adopt: true)",
+        description="Read networks, zones, records, fixed addresses and DHCP ranges from the "
+        "grid (paged, any size) and write one Network/Zone/Record/FixedAddress/DHCPRange "
+        "manifest per object, with adopt: true and deletionPolicy: Retain, plus a "
+        "kustomization.yaml.",
     )
     parser.add_argument("--output-dir", type=Path, required=True, metavar="DIR")
-    parser.add_argument("--network-view", metavar="V", help="only networks of this view")
+    parser.add_argument(
+        "--network-view", metavar="V",
+        help="only networks, fixed addresses and ranges of this network view",
+    )  # fmt: skip
     parser.add_argument("--view", metavar="V", help="only zones and records of this DNS view")
     parser.add_argument("--zone", metavar="Z", help="only this zone and its records")
     parser.add_argument(
         "--type", dest="types", action="append", default=[], metavar="T",
-        help="Network, Zone, A, AAAA, CNAME, PTR, TXT, MX, SRV, Host or CAA (repeatable; "
-        "default all)",
+        help="Network, Zone, A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA, FixedAddress or "
+        "DHCPRange (repeatable; default all)",
     )  # fmt: skip
     parser.add_argument("--namespace", metavar="NS", help="metadata.namespace of the manifests")
     parser.add_argument(

@@ -2,11 +2,11 @@
 
 Pure: no I/O. Each conversion is proven before it is accepted: the spec is validated by the
 ``api`` model (the same rules the API server applies), then planned against the very object it
-came from with the operator's planner (``plan_network``/``plan_record``/``plan_zone``,
-``adopt: true``). The
-only changes allowed are the ownership markers; anything else means the manifest would change
-the object on adoption, and the object is skipped with the planner's own field list. So an
-exported grid plans with zero creates, updates and deletes *by construction*.
+came from with the operator's planner (``plan_network``/``plan_record``/``plan_zone``/
+``plan_fixed_address``/``plan_dhcp_range``, ``adopt: true``). The only changes allowed are the
+ownership markers; anything else means the manifest would change the object on adoption, and
+the object is skipped with the planner's own field list. So an exported grid plans with zero
+creates, updates and deletes *by construction*.
 
 What is skipped, and why (each with a warning line and a count):
 
@@ -17,6 +17,9 @@ carries ddisync markers                     already managed by a ddisync resourc
                                             it again would be a Conflict)
 Host without addresses                      a Record of type Host has at least one
 Host with ``configure_for_dns: false``      not in DNS; adoption would turn DNS on
+fixed address matched by other than MAC     ddisync reserves by MAC (``match_client``
+                                            MAC_ADDRESS)
+DHCP option ddisync does not know           the spec accepts NIOS's DHCP option names only
 name, view, EA or text the spec refuses     e.g. ``_`` in an A record's name, a view name
                                             with spaces, a TXT with non-ASCII text
 anything the adoption would change          e.g. TXT strings NIOS split differently
@@ -34,10 +37,20 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ddisync.api.dhcp_range import DHCPRangeSpec
+from ddisync.api.fixed_address import FixedAddressSpec
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec, RecordType
 from ddisync.api.zone import ZoneSpec
+from ddisync.reconcile.dhcp_range import OBJTYPE as RANGE_OBJTYPE
+from ddisync.reconcile.dhcp_range import actual_range, desired_range, plan_dhcp_range
+from ddisync.reconcile.fixed_address import OBJTYPE as FIXED_ADDRESS_OBJTYPE
+from ddisync.reconcile.fixed_address import (
+    actual_fixed_address,
+    desired_fixed_address,
+    plan_fixed_address,
+)
 from ddisync.reconcile.network import actual_network, desired_network, plan_network
 from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_values
 from ddisync.reconcile.plan import Action, NoChange, Update
@@ -50,26 +63,43 @@ from ddisync.reconcile.record_desired import (
     reverse_name,
 )
 from ddisync.reconcile.zone import ZONE_OBJTYPE, actual_zone, desired_zone, plan_zone
-from ddisync.tools.naming import network_name, record_name, zone_name
+from ddisync.tools.naming import dhcp_name, network_name, record_name, zone_name
 from ddisync.tools.plan import non_marker_fields
 from ddisync.tools.reading import NETWORK_OBJTYPES
 from ddisync.wapi.query import objtype_of
 
-__all__ = ["NETWORK", "ZONE", "Exported", "Skipped", "convert", "folder_of"]
+__all__ = [
+    "DHCP_RANGE",
+    "FIXED_ADDRESS",
+    "NETWORK",
+    "ZONE",
+    "Exported",
+    "Skipped",
+    "convert",
+    "folder_of",
+]
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 
-NETWORK = "Network"  # the Network kind
-ZONE = "Zone"  # the Zone kind; every other exported kind is a Record type
+NETWORK = "Network"  # the Network kind; every other exported kind is a Record type or one of:
+ZONE = "Zone"
+FIXED_ADDRESS = "FixedAddress"
+DHCP_RANGE = "DHCPRange"
+_FOLDERS = {
+    NETWORK: "networks",
+    ZONE: "zones",
+    FIXED_ADDRESS: "fixedaddresses",
+    DHCP_RANGE: "dhcpranges",
+}
 
 
 def folder_of(kind: str) -> str:
-    """The folder of ``kind``'s manifests (``NETWORK``, ``ZONE`` or a Record type such as
-    ``"A"``). A re-export removes stale files below these folders: every writer and pruner
-    uses this."""
-    if kind in (NETWORK, ZONE):
-        return f"{kind.lower()}s"
-    return f"records/{kind.lower()}"
+    """The folder of ``kind``'s manifests (``NETWORK``, ``ZONE``, a DHCP kind, or a Record type
+    such as ``"A"``).
+
+    A re-export removes stale files below these folders: every writer and pruner uses this.
+    """
+    return _FOLDERS.get(kind, f"records/{kind.lower()}")
 
 
 # Stands in for the resource while proving a conversion; never written anywhere.
@@ -78,9 +108,9 @@ _PROOF_OWNER = Owner("export", "Export", "export", "export", "export")
 
 @dataclass(frozen=True)
 class Exported:
-    kind: str  # "Network" | "Record" | "Zone"
+    kind: str  # "Network" | "Record" | "Zone" | "FixedAddress" | "DHCPRange"
     name: str
-    folder: str  # "networks", "zones", "records/a", ...
+    folder: str  # "networks", "zones", "records/a", "fixedaddresses", ...
     spec: dict[str, Any]  # camelCase, as written in the manifest
     source: str  # the object, for messages
 
@@ -272,14 +302,60 @@ def _record(obj: Mapping[str, Any]) -> Exported | Skipped:
     return Exported("Record", name, folder_of(kind.value), spec, source)
 
 
+def _fixed_address(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_fixed_address(obj)
+    source = f"fixed address {actual.address} (network view {actual.network_view})"
+    if obj.get("match_client", "MAC_ADDRESS") != "MAC_ADDRESS" or not actual.mac:
+        return Skipped(source, "it is not matched by MAC address; ddisync reserves by MAC")
+    spec: dict[str, Any] = {"mac": actual.mac, "address": actual.address}
+    if actual.network_view != "default":
+        spec["networkView"] = actual.network_view
+    if actual.name:
+        spec["name"] = actual.name
+    if actual.options:
+        spec["options"] = [{"name": n, "value": v} for n, v in sorted(actual.options.items())]
+    spec = _common(spec, actual.comment, actual.extattrs)
+    problem = _unprovable(
+        FixedAddressSpec,
+        spec,
+        lambda model: plan_fixed_address(
+            desired_fixed_address(model), actual, _PROOF_OWNER, adopt=True
+        ),
+    )
+    if problem:
+        return Skipped(source, problem)
+    name = dhcp_name("fixed", (actual.address,), actual.network_view)
+    return Exported(FIXED_ADDRESS, name, folder_of(FIXED_ADDRESS), spec, source)
+
+
+def _range(obj: Mapping[str, Any]) -> Exported | Skipped:
+    actual = actual_range(obj)
+    source = f"range {actual.start}-{actual.end} (network view {actual.network_view})"
+    spec: dict[str, Any] = {"start": actual.start, "end": actual.end}
+    if actual.network_view != "default":
+        spec["networkView"] = actual.network_view
+    spec = _common(spec, actual.comment, actual.extattrs)
+    problem = _unprovable(
+        DHCPRangeSpec,
+        spec,
+        lambda model: plan_dhcp_range(desired_range(model), actual, _PROOF_OWNER, adopt=True),
+    )
+    if problem:
+        return Skipped(source, problem)
+    name = dhcp_name("range", (actual.start, actual.end), actual.network_view)
+    return Exported(DHCP_RANGE, name, folder_of(DHCP_RANGE), spec, source)
+
+
 def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
-    """The resource that adopts ``obj`` (a network, a zone or a record of a Record type)."""
+    """The resource that adopts ``obj`` (a network, a zone, a record of a Record type, a fixed
+    address or a DHCP range)."""
     objtype = objtype_of(str(obj["_ref"]))
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
         what = (
             obj.get("network") or obj.get("name") or obj.get("fqdn") or obj.get("ipv4addr")
-        ) or obj["_ref"]
+            or obj.get("start_addr") or obj["_ref"]
+        )  # fmt: skip
         return Skipped(
             f"{objtype} {what}", f"already managed by ddisync ({describe_foreign(extattrs)})"
         )
@@ -289,4 +365,8 @@ def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
         return _record(obj)
     if objtype == ZONE_OBJTYPE:
         return _zone(obj)
+    if objtype == FIXED_ADDRESS_OBJTYPE:
+        return _fixed_address(obj)
+    if objtype == RANGE_OBJTYPE:
+        return _range(obj)
     raise ValueError(f"cannot export a {objtype}")

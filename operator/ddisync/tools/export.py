@@ -1,4 +1,5 @@
-"""``ddisync export``: existing networks, zones and records -> manifests for a Git repository.
+"""``ddisync export``: existing networks, zones, records, fixed addresses and DHCP ranges ->
+manifests for a Git repository.
 
     ddisync export --output-dir DIR [--network-view V] [--view V] [--zone Z]
                    [--type T ...] [--namespace NS] [--deletion-policy Retain|Delete]
@@ -10,6 +11,8 @@ Layout (every path derived from the object, see ``naming``)::
     DIR/networks/<name>.yaml          one Network each (IPv4 and IPv6)
     DIR/zones/<name>.yaml             one Zone each (authoritative zones, forward and reverse)
     DIR/records/<type>/<name>.yaml    one Record each; <type> is a, aaaa, cname, host, ...
+    DIR/fixedaddresses/<name>.yaml    one FixedAddress each (DHCP reservations by MAC)
+    DIR/dhcpranges/<name>.yaml        one DHCPRange each
 
 Every manifest has ``adopt: true``: applying the folder hands the existing objects to the
 operator, which adds its ownership markers and changes nothing else (``convert`` proves that
@@ -23,10 +26,11 @@ releases the object instead of deleting legacy DNS or IPAM data. Switch a resour
 ``Delete`` once it is meant to live and die with its manifest. ``grid:`` is written only for a
 grid other than ``default`` (``--grid NAME``), the spec's default being ``default``.
 
-Scope: ``--network-view`` narrows networks, ``--view`` narrows zones and records, ``--zone``
-narrows records (the zone's own records, as WAPI's ``zone=`` search returns them) and zones
-(that one); ``--type`` picks kinds: Network, Zone and the record types (A, AAAA, CNAME, PTR,
-TXT, MX, SRV, Host, CAA), case-insensitive, all by default.
+Scope: ``--network-view`` narrows networks, fixed addresses and ranges, ``--view`` narrows
+zones and records, ``--zone`` narrows records (the zone's own records, as WAPI's ``zone=``
+search returns them) and zones (that one); ``--type`` picks kinds: Network, Zone, the record
+types (A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA), FixedAddress and DHCPRange,
+case-insensitive, all by default.
 
 Re-running into the same folder is idempotent: files are rewritten only when their content
 changed, and files of the exported kinds whose objects are gone are removed (only below
@@ -49,14 +53,30 @@ from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.reconcile.record_desired import OBJTYPES
-from ddisync.tools.convert import NETWORK, ZONE, Exported, Skipped, convert, folder_of
+from ddisync.tools.convert import (
+    DHCP_RANGE,
+    FIXED_ADDRESS,
+    NETWORK,
+    ZONE,
+    Exported,
+    Skipped,
+    convert,
+    folder_of,
+)
 from ddisync.tools.progress import Progress
-from ddisync.tools.reading import NETWORK_OBJTYPES, ZONE_OBJTYPE, read_all
+from ddisync.tools.reading import DHCP_OBJTYPES, NETWORK_OBJTYPES, ZONE_OBJTYPE, read_all
 from ddisync.wapi.client import WapiClient
 
 __all__ = ["EXPORT_TYPES", "ExportError", "ExportOptions", "ExportResult", "export", "parse_types"]
 
-EXPORT_TYPES = (NETWORK, ZONE, *(kind.value for kind in RecordType))
+EXPORT_TYPES = (
+    NETWORK,
+    ZONE,
+    *(kind.value for kind in RecordType),
+    FIXED_ADDRESS,
+    DHCP_RANGE,
+)
+_DHCP = dict(zip((FIXED_ADDRESS, DHCP_RANGE), DHCP_OBJTYPES, strict=True))
 KUSTOMIZATION = "kustomization.yaml"
 
 
@@ -147,6 +167,10 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
     for kind in RecordType:
         if kind.value in options.types:
             objects += await read_all(client, OBJTYPES[kind], params, progress=progress)
+    in_view = {"network_view": options.network_view} if options.network_view else {}
+    for dhcp_kind, objtype in _DHCP.items():
+        if dhcp_kind in options.types:
+            objects += await read_all(client, objtype, in_view, progress=progress)
     progress.finish()
     return objects
 
@@ -154,7 +178,7 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
 def write_kustomization(output_dir: Path) -> Path:
     resources = sorted(
         path.relative_to(output_dir).as_posix()
-        for top in (folder_of(NETWORK), folder_of(ZONE), "records")
+        for top in (folder_of(NETWORK), folder_of(ZONE), "records", *map(folder_of, _DHCP))
         for path in (output_dir / top).rglob("*.yaml")
         if path.is_file()
     )
@@ -207,7 +231,7 @@ async def export(
             result.skipped.append(converted)
             continue
         items.append(converted)
-        label = converted.kind if converted.kind in (NETWORK, ZONE) else converted.spec["type"]
+        label = converted.kind if converted.kind != "Record" else converted.spec["type"]
         result.counts[label] = result.counts.get(label, 0) + 1
     result.written, result.removed = write(items, options)
     return result

@@ -9,8 +9,9 @@ nothing for it is read or planned:
 step                                   filed as     reason (message)
 =====================================  ===========  ==========================================
 parse the spec (``api`` models)        refuse       InvalidSpec
-addressFrom: the Network is among the  refuse       NetworkNotReady (the operator's "waiting
-manifests and not refused itself                    for Network ..." message)
+addressFrom (networkRef): the Network  refuse       NetworkNotReady (the operator's "waiting
+is among the manifests and not                      for Network ..." message)
+refused itself
 desired state (``reconcile``)          refuse       InvalidSpec (e.g. a Network of the wrong
                                                     address family)
 tenancy: one DDIGrant covers the       refuse       Forbidden (the checker's message,
@@ -32,8 +33,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ddisync.api.conditions import Reason
+from ddisync.api.dhcp_range import DHCPRangeSpec
+from ddisync.api.fixed_address import FixedAddressSpec
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
 from ddisync.api.record import RecordSpec
@@ -41,11 +45,13 @@ from ddisync.api.zone import ZoneSpec
 from ddisync.reconcile.network import DesiredNetwork, desired_network
 from ddisync.reconcile.record_desired import DesiredRecord, desired_record
 from ddisync.reconcile.zone import DesiredZone, desired_zone
+from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import DRIVER as NETWORK_DRIVER
 from ddisync.sync.record import DRIVER as RECORD_DRIVER
 from ddisync.sync.zone import DRIVER as ZONE_DRIVER
 from ddisync.tenancy import Reach
 from ddisync.tools.grants import Grants
+from ddisync.tools.kind_planning import DRIVER_KINDS, ManifestNetworks, describe
 from ddisync.tools.manifests import Resource
 from ddisync.tools.plan import PlanEntry
 
@@ -69,7 +75,7 @@ class Parsed:
     """A resource whose spec is valid."""
 
     resource: Resource
-    spec: NetworkSpec | RecordSpec | ZoneSpec
+    spec: NetworkSpec | RecordSpec | ZoneSpec | FixedAddressSpec | DHCPRangeSpec
     network: DesiredNetwork | None = None  # a Network's desired state
     zone: DesiredZone | None = None  # a Zone's
 
@@ -81,6 +87,11 @@ class Parsed:
     def adopt(self) -> bool:
         return self.spec.adopt
 
+    @property
+    def driver(self) -> Any:
+        """The operator's driver of a kind ``plan`` plans through it (``kind_planning``)."""
+        return DRIVER_KINDS.get(self.resource.kind)
+
 
 def parse(resource: Resource) -> Parsed | PlanEntry:
     try:
@@ -90,6 +101,9 @@ def parse(resource: Resource) -> Parsed | PlanEntry:
         if resource.kind == "Zone":
             zone = parse_spec(ZoneSpec, resource.spec)
             return Parsed(resource, zone, zone=desired_zone(zone))
+        driver = DRIVER_KINDS.get(resource.kind)
+        if driver is not None:
+            return Parsed(resource, parse_spec(driver.spec_model, resource.spec))
         return Parsed(resource, parse_spec(RecordSpec, resource.spec))
     except InvalidSpecError as exc:
         return refused(resource, resource.source, Reason.INVALID_SPEC, str(exc))
@@ -152,7 +166,29 @@ class Gate:
             assert isinstance(item.spec, ZoneSpec)
             reach = ZONE_DRIVER.reach(item.spec, item.zone, item.resource.namespace)
             return self._tenancy_and_grid(item, reach, zone_text(item.zone))
+        if item.driver is not None:
+            return self._driver_kind(item)
         return self._record(item)
+
+    def _driver_kind(self, item: Parsed) -> PlanEntry | None:
+        """A FixedAddress or DHCPRange: its driver resolves its Network from the manifests (an
+        allocating one by its container) and says what it reaches."""
+        driver, resource = item.driver, item.resource
+        networks: dict[tuple[str, str], tuple[str | None, str, str | None]] = {
+            key: (None, "default", str(Reason.INVALID_SPEC)) for key in self._resources
+        }
+        for key, parsed in self._networks.items():
+            assert parsed.network is not None
+            stopped = self._stopped.get(key)
+            reason = str(stopped.reason) if stopped and stopped.action == "refuse" else None
+            where = parsed.network.cidr or parsed.network.container
+            networks[key] = (where, parsed.network.network_view, reason)
+        try:
+            desired = driver.desired(item.spec, resource.namespace, ManifestNetworks(networks), {})
+        except SyncRefused as exc:
+            return refused(resource, resource.source, exc.reason, exc.message)
+        reach = driver.reach(item.spec, desired, resource.namespace)
+        return self._tenancy_and_grid(item, reach, describe(desired, item.spec))
 
     def _network(self, item: Parsed) -> PlanEntry | None:
         assert isinstance(item.spec, NetworkSpec) and item.network is not None

@@ -9,7 +9,8 @@ and no uid, so ``plan`` finds:
    from the marker, and the planners see the object as the resource's own);
 2. else by identity: a network by CIDR in its network view, a record by the search
    ``reconcile.record.identity_search`` builds, evaluated here on the objects read (exact,
-   names case-insensitive, as WAPI matches), then ``same_identity``.
+   names case-insensitive, as WAPI matches), then ``same_identity``; a fixed address or a
+   range by its driver's ``Identity`` (address, or start and end, in the network view).
 
 One deliberate difference: a resource deleted and re-created in the cluster has a new uid; the
 operator then sees the old object as someone else's (Conflict), ``plan`` as its own.
@@ -33,7 +34,8 @@ from ddisync.reconcile.record_desired import (
     normal_name,
 )
 from ddisync.reconcile.zone import ActualZone, DesiredZone, actual_zone
-from ddisync.tools.reading import NETWORK_OBJTYPES, ZONE_OBJTYPE
+from ddisync.sync.driver import Identity
+from ddisync.tools.reading import DHCP_OBJTYPES, NETWORK_OBJTYPES, ZONE_OBJTYPE
 from ddisync.wapi.query import objtype_of
 
 __all__ = ["GridIndex"]
@@ -71,6 +73,9 @@ class GridIndex:
         self._records: dict[tuple[str, str, str], list[ActualRecord]] = defaultdict(list)
         self._zones: dict[str, set[str]] = {}  # view -> zone names read (or to be created)
         self._zone_objects: dict[tuple[str, str], WapiObject] = {}  # (view, fqdn) -> zone
+        self._dhcp: dict[str, list[WapiObject]] = defaultdict(list)  # objtype -> objects
+        self._by_fields: dict[tuple[str, tuple[str, ...]], dict[tuple[str, ...], list[WapiObject]]]
+        self._by_fields = {}  # (objtype, search fields) -> their values -> objects
         for obj in objects:
             self._add(obj)
 
@@ -87,6 +92,8 @@ class GridIndex:
             zone = actual_zone(obj)
             self.add_zone(zone.view, zone.fqdn)
             self._zone_objects[(zone.view, zone.fqdn)] = obj
+        elif objtype in DHCP_OBJTYPES:
+            self._dhcp[objtype].append(obj)
         elif objtype in NETWORK_OBJTYPES:
             network = actual_network(obj)
             self._networks[(objtype, network.network_view, network.cidr)] = obj
@@ -159,3 +166,21 @@ class GridIndex:
             if _matches(params, actual) and same_identity(desired, actual):
                 return actual
         return None
+
+    def identified(
+        self, objtype: str, identity: Identity | None, display: str
+    ) -> WapiObject | None:
+        """A DHCP object: ours for ``display``, else the one a driver's ``identity`` finds
+        (its search evaluated on the objects read: every field equal)."""
+        obj = self.owned(objtype, display)
+        if obj is not None or identity is None:
+            return obj
+        fields = tuple(sorted(identity.search))
+        index = self._by_fields.get((objtype, fields))
+        if index is None:  # built once per object type and search: no scan per resource
+            index = defaultdict(list)
+            for candidate in self._dhcp.get(objtype, []):
+                index[tuple(str(candidate.get(f)) for f in fields)].append(candidate)
+            self._by_fields[(objtype, fields)] = index
+        wanted = tuple(str(identity.search[f]) for f in fields)
+        return next((c for c in index.get(wanted, []) if identity.matches(dict(c))), None)

@@ -11,7 +11,9 @@ What is kept, by kind (every other document, a ConfigMap say, is ignored and cou
 kind            kept as                    read by
 ==============  =========================  =================================================
 Network/Record/ ``Resource``               ``plan``: what to plan
-Zone
+Zone/
+FixedAddress/
+DHCPRange
 DDIGrant        name -> raw spec           ``plan``: the grants Forbidden is judged by
 Namespace (v1)  name -> labels             ``plan``: what a grant's namespaceSelector sees
 InfobloxGrid    name -> raw spec           ``--grid NAME``: the connection (``grid_files``)
@@ -36,7 +38,13 @@ from ddisync.api.meta import GROUP
 
 __all__ = ["KINDS", "ManifestError", "Manifests", "Resource", "load_manifests"]
 
-KINDS = ("Network", "Record", "Zone")
+KINDS = (
+    "Network",
+    "Record",
+    "Zone",
+    "FixedAddress",
+    "DHCPRange",
+)
 _SUFFIXES = (".yaml", ".yml")
 _KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # (group, kind) of the other documents kept; "" is Kubernetes' core group.
@@ -50,7 +58,7 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Resource:
-    kind: str  # Network | Record | Zone
+    kind: str  # Network | Record | Zone | FixedAddress | DHCPRange
     namespace: str
     name: str
     spec: Any

@@ -13,7 +13,13 @@ network    ``net-10-20-1-0-24``, ``net-2001-db8-1---64``  only in a non-default 
                                                        the CIDR text holds a dot in IPv6
 record     ``<type>-<fqdn with dashes>-<hash>``         always (see below)
 zone       ``zone-<fqdn or CIDR with dashes>``           in a non-default view, or when cut
+fixed      ``fixed-10-64-1-10``                         only in a non-default network view
+address                                                (``fixed-<view>-<address>-<hash>``)
+range      ``range-10-64-1-100-10-64-1-149``            the same
 =========  ==========================================  =======================================
+
+A fixed address is unique per address and network view, a range per start and end (ranges
+never overlap), so these names are unique without a hash in the default view.
 
 Slugs: lower-case, every character outside ``[a-z0-9]`` becomes ``-`` (runs kept for CIDRs,
 so ``::`` stays visible and the CIDR can be read back; collapsed for record names).
@@ -36,7 +42,7 @@ import hashlib
 import ipaddress
 import re
 
-__all__ = ["MAX_NAME", "network_name", "record_name", "short_hash", "zone_name"]
+__all__ = ["MAX_NAME", "dhcp_name", "network_name", "record_name", "short_hash", "zone_name"]
 
 MAX_NAME = 63
 _HASH_LEN = 6
@@ -86,3 +92,13 @@ def zone_name(fqdn: str, view: str = "default") -> str:
         return readable
     slug = _NOT_ALNUM_RUN.sub("-", view.lower()).strip("-")
     return _fit(f"zone-{slug}-{readable.removeprefix('zone-')}", short_hash("zone", view, fqdn))
+
+
+def dhcp_name(kind: str, addresses: tuple[str, ...], network_view: str = "default") -> str:
+    """``kind``: ``fixed`` or ``range``; ``addresses``: the IPv4 address, or start and end."""
+    readable = "-".join([kind, *(_NOT_ALNUM.sub("-", a) for a in addresses)])
+    if network_view == "default":
+        return readable  # at most 37 characters
+    view = _NOT_ALNUM_RUN.sub("-", network_view.lower()).strip("-")
+    readable = f"{kind}-{view}-{readable.removeprefix(kind + '-')}"
+    return _fit(readable, short_hash(kind, network_view, *addresses))

@@ -39,6 +39,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ddisync.api.conditions import Reason
+from ddisync.api.dhcp_range import DHCPRangeSpec
+from ddisync.api.fixed_address import FixedAddressSpec
 from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import InvalidSpecError
 from ddisync.api.record import RecordType
@@ -55,6 +57,8 @@ from ddisync.reconcile.record_desired import (
     desired_record,
 )
 from ddisync.reconcile.zone import plan_zone
+from ddisync.sync.driver import Intent
+from ddisync.sync.errors import SyncRefused
 from ddisync.sync.record import missing_zone
 from ddisync.tools.gate import (
     Gate,
@@ -68,16 +72,30 @@ from ddisync.tools.gate import (
 )
 from ddisync.tools.grants import Grants
 from ddisync.tools.grid_index import GridIndex
+from ddisync.tools.kind_planning import (
+    ManifestNetworks,
+    pending_allocation,
+    plan_driver_kind,
+    refusal,
+)
 from ddisync.tools.manifests import Resource
 from ddisync.tools.plan import Plan, PlanEntry, entry_for
 from ddisync.tools.progress import Progress
-from ddisync.tools.reading import NETWORK_OBJTYPES, RECORD_OBJTYPES, ZONE_OBJTYPE, read_all
+from ddisync.tools.reading import (
+    DHCP_OBJTYPES,
+    NETWORK_OBJTYPES,
+    RECORD_OBJTYPES,
+    ZONE_OBJTYPE,
+    read_all,
+)
 from ddisync.wapi.client import WapiClient, WapiObject
 from ddisync.wapi.query import objtype_of
 
 __all__ = ["PLANNED_UID", "plan_resources"]
 
 PLANNED_UID = "(uid of the resource)"
+# orphans' kinds
+_KIND_OF = {ZONE_OBJTYPE: "Zone", "fixedaddress": "FixedAddress", "range": "DHCPRange"}
 PTR_OBJTYPE = OBJTYPES[RecordType.PTR]
 NOT_JUDGED = Grants(enforced=False)
 
@@ -90,6 +108,8 @@ def _scopes(parsed: Sequence[Parsed]) -> set[tuple[str, str, str]]:
             scopes.add((item.network.objtype, "network_view", item.network.network_view))
         elif item.zone is not None:
             scopes.add((ZONE_OBJTYPE, "view", item.zone.view))
+        elif isinstance(item.spec, FixedAddressSpec | DHCPRangeSpec):
+            scopes.add((item.driver.objtypes[0], "network_view", item.spec.network_view))
         elif item.record is not None:
             scopes.add((OBJTYPES[item.record.type], "view", item.record.view))
             if item.record.type is not RecordType.PTR:
@@ -107,7 +127,7 @@ async def _read(
     for objtype, key, value in sorted(_scopes(parsed)):
         objects += await read_all(client, objtype, {key: value}, progress=progress)
     if prune:
-        for objtype in (*NETWORK_OBJTYPES, ZONE_OBJTYPE, *RECORD_OBJTYPES):
+        for objtype in (*NETWORK_OBJTYPES, ZONE_OBJTYPE, *RECORD_OBJTYPES, *DHCP_OBJTYPES):
             objects += await read_all(
                 client, objtype, {f"*{CLUSTER_EA}": cluster_id}, progress=progress
             )
@@ -183,6 +203,44 @@ class _Planner:
         cidr = actual.cidr if actual else desired.cidr
         return (cidr, desired.network_view) if cidr else None
 
+    def driver_kind(self, item: Parsed) -> list[PlanEntry]:
+        """A FixedAddress or DHCPRange, through its driver (``kind_planning``): its Network's
+        network as planned (found, or still to be allocated), then the driver's planner."""
+        driver, resource = item.driver, item.resource
+        networks: dict[tuple[str, str], tuple[str | None, str, str | None]] = {}
+        for key, network in self.networks.items():
+            assert network.network is not None
+            planned = self.planned.get(key)
+            if planned is not None and planned.action == "refuse":
+                networks[key] = (None, network.network.network_view, str(planned.reason))
+                continue
+            found = self.index.network(network.network, network.resource.display)
+            cidr = found.cidr if found and planned else network.network.cidr
+            networks[key] = (cidr, network.network.network_view, None)
+        try:
+            desired = driver.desired(item.spec, resource.namespace, ManifestNetworks(networks), {})
+        except SyncRefused as exc:
+            used = [name for _, name in driver.references(resource.spec)]
+            used_key = (resource.namespace, used[0]) if used else None
+            state = networks.get(used_key) if used_key else None
+            pending = state is not None and state[0] is None and state[2] is None
+            if pending and resource.kind == "FixedAddress":
+                return [pending_allocation(resource.kind, resource.display, item.spec, used[0])]
+            return [refusal(resource.kind, resource.display, resource.source, exc)]
+        part = driver.primary(desired, Intent(self._placeholder(resource), adopt=item.adopt))
+        found_obj = self.index.identified(part.objtype, part.identity, resource.display)
+        extattrs = ea_values(found_obj.get("extattrs")) if found_obj else None
+        owner = _owner(resource, self.cluster_id, extattrs)
+        found_dict = dict(found_obj) if found_obj is not None else None
+        entry = plan_driver_kind(
+            driver, desired, item.spec, resource.display, found_dict, owner, item.adopt
+        )
+        return [entry]
+
+    def _placeholder(self, resource: Resource) -> Owner:
+        """An owner to ask the driver how its object is found (the finding needs none)."""
+        return _owner(resource, self.cluster_id, None)
+
     def record(self, item: Parsed) -> list[PlanEntry]:
         spec, resource = item.record, item.resource
         assert spec is not None
@@ -253,11 +311,12 @@ def _orphan(obj: Mapping[str, Any]) -> PlanEntry:
     objtype = objtype_of(str(obj["_ref"]))
     markers = ea_values(obj.get("extattrs"))
     owner = markers.get(OWNER_EA, "")
-    kind = "Network" if objtype in NETWORK_OBJTYPES else "Record"
-    kind = "Zone" if objtype == ZONE_OBJTYPE else kind
+    kind = _KIND_OF.get(objtype, "Network" if objtype in NETWORK_OBJTYPES else "Record")
     name = (
         obj.get("network") or obj.get("fqdn") or obj.get("name") or obj.get("ipv4addr")
-    ) or obj.get("ipv6addr")
+        or obj.get("ipv6addr")
+        or (f"{obj.get('start_addr')}-{obj.get('end_addr')}" if "start_addr" in obj else None)
+    )  # fmt: skip
     what = f"{objtype} {name} (owned by {owner}, which is not among the manifests)"
     return entry_for(kind, None, what, Delete(str(obj["_ref"])))
 
@@ -300,6 +359,8 @@ async def plan_resources(
             entries = planner.network(item)
         elif item.zone is not None:
             entries = planner.zone(item)
+        elif item.driver is not None:
+            entries = planner.driver_kind(item)
         else:
             entries = planner.record(item)
         settled[item.resource.display] = entries

@@ -9,16 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ddisync.reconcile.dhcp_range import OBJTYPE as RANGE_OBJTYPE
+from ddisync.reconcile.dhcp_range import RANGE_FIELDS
+from ddisync.reconcile.fixed_address import FIXED_ADDRESS_FIELDS
+from ddisync.reconcile.fixed_address import OBJTYPE as FIXED_ADDRESS_OBJTYPE
 from ddisync.reconcile.network import NETWORK_FIELDS
 from ddisync.reconcile.record_desired import OBJTYPES, RETURN_FIELDS
 from ddisync.reconcile.zone import ZONE_FIELDS, ZONE_OBJTYPE
 from ddisync.tools.progress import Progress
 from ddisync.wapi.client import WapiClient, WapiObject
 
-__all__ = ["NETWORK_OBJTYPES", "RECORD_OBJTYPES", "ZONE_OBJTYPE", "fields_of", "read_all"]
+__all__ = [
+    "DHCP_OBJTYPES",
+    "NETWORK_OBJTYPES",
+    "RECORD_OBJTYPES",
+    "ZONE_OBJTYPE",
+    "fields_of",
+    "read_all",
+]
 
 NETWORK_OBJTYPES = ("network", "ipv6network")
 RECORD_OBJTYPES = tuple(OBJTYPES.values())
+DHCP_OBJTYPES = (FIXED_ADDRESS_OBJTYPE, RANGE_OBJTYPE)
 
 
 def fields_of(objtype: str) -> tuple[str, ...]:
@@ -27,6 +39,10 @@ def fields_of(objtype: str) -> tuple[str, ...]:
         return NETWORK_FIELDS
     if objtype == ZONE_OBJTYPE:  # for Zones, and for plan to predict a record's missing zone
         return ZONE_FIELDS
+    if objtype == FIXED_ADDRESS_OBJTYPE:
+        return FIXED_ADDRESS_FIELDS
+    if objtype == RANGE_OBJTYPE:
+        return RANGE_FIELDS
     return RETURN_FIELDS[objtype]
 
 
