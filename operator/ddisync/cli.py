@@ -118,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run the operator (settings from DDISYNC_* variables)",
-        description="Run the operator: watch Network, Record, FixedAddress and DHCPRange\n"
-        "resources and keep Infoblox in step. Settings come from the environment;\n"
+        description="Run the operator: watch Network, Record, Zone, FixedAddress and\n"
+        "DHCPRange resources and keep Infoblox in step. Settings come from the environment;\n"
         "Kubernetes credentials from the pod's service account, else the kubeconfig\n"
         "(KUBECONFIG or ~/.kube/config).",
         epilog=help_text(),

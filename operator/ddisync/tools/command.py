@@ -144,7 +144,8 @@ def _register_plan(subparsers: Any) -> None:
     parser.add_argument(
         "-f", "--filename", dest="paths", action="append", type=Path, required=True,
         metavar="PATH", help="manifest file or folder, '-' for stdin (repeatable): Networks, "
-        "Zones, Records, and the DDIGrants, Namespaces, InfobloxGrids and Secrets they need",
+        "Zones, Records, FixedAddresses, DHCPRanges, and the DDIGrants, Namespaces, "
+        "InfobloxGrids and Secrets they need",
     )  # fmt: skip
     parser.add_argument("--output", "-o", choices=("table", "json"), default="table")
     parser.add_argument(
