@@ -127,6 +127,8 @@ async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) ->
         "web-v6": ("AAAA", "web.team-a.example.com"),
         "www": ("CNAME", "www.team-a.example.com"),
         "web-a": ("A", "web-a.team-a.example.com"),
+        "db": ("Host", "db.team-a.example.com"),  # two addresses and an alias
+        "caa-letsencrypt": ("CAA", "team-a.example.com"),
         "batch-db": ("Host", "db.team-b.example.com"),
         "sip": ("SRV", "_sip._tcp.team-b.example.com"),
     }
