@@ -24,7 +24,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from ddisync.api.conditions import Condition
+from ddisync.api.conditions import SyncStatus
 from ddisync.api.grid import grid_field
 from ddisync.api.meta import (
     Comment,
@@ -127,21 +127,13 @@ class ZoneSpec(Model):
     )
 
 
-class ZoneStatus(Model):
+class ZoneStatus(SyncStatus):
     """What ddisync last saw and did."""
 
-    ref: str | None = Field(None, description="The Infoblox object reference (_ref).")
     fqdn: str | None = Field(None, description="The zone's fqdn as Infoblox stores it.")
     zone_format: str | None = Field(None, description="FORWARD, IPV4 or IPV6.")
     view: str | None = Field(None, description="The DNS view it lives in.")
     ns_group: str | None = Field(None, description="The name server group that serves it.")
-    conditions: list[Condition] = Field(default_factory=list)
-    observed_generation: int | None = Field(None, description="Generation last reconciled.")
-    last_sync_time: str | None = Field(
-        None,
-        description="When Infoblox was last confirmed to match the spec.",
-        json_schema_extra={"format": "date-time"},
-    )
 
 
 def normal_zone_fqdn(fqdn: str) -> str:

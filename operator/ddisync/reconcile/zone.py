@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddisync.api.zone import ZoneSpec, normal_zone_fqdn, zone_format
-from ddisync.reconcile.changes import FieldChanges, change_existing
+from ddisync.reconcile.changes import FieldChanges, change_existing, changed_fields
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
-from ddisync.reconcile.plan import Action, Create, FieldChange
+from ddisync.reconcile.plan import Action, Create
 
 ZONE_OBJTYPE = "zone_auth"
 ZONE_FIELDS = ("fqdn", "view", "zone_format", "ns_group", "comment", "extattrs")
@@ -109,15 +109,9 @@ def _immutable_violation(desired: DesiredZone, actual: ActualZone) -> str | None
 
 
 def _field_changes(desired: DesiredZone, actual: ActualZone) -> FieldChanges:
-    data: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    if desired.ns_group is not None and actual.ns_group != desired.ns_group:
-        changes.append(FieldChange("ns_group", actual.ns_group, desired.ns_group))
-        data["ns_group"] = desired.ns_group
-    if actual.comment != desired.comment:
-        changes.append(FieldChange("comment", actual.comment, desired.comment))
-        data["comment"] = desired.comment
-    return data, changes
+    """nsGroup only when the spec names one: left out, the zone's name servers stay."""
+    group = () if desired.ns_group is None else (("ns_group", desired.ns_group, actual.ns_group),)
+    return changed_fields((*group, ("comment", desired.comment, actual.comment)))
 
 
 def plan_zone(
