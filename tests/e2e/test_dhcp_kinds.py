@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ddisync.runtime import running_operator
 from tests.e2e.helpers import (
     condition_of,
     eventually,
@@ -287,3 +288,23 @@ async def test_each_error_has_its_reason(
     assert condition["reason"] == reason
     assert message in condition["message"], condition["message"]
     assert (len(fixed(simulator)), len(ranges(simulator))) == before
+
+
+async def test_without_cel_the_operator_refuses_a_changed_network_view(
+    lenient_cluster, simulator, settings, namespace
+) -> None:
+    cluster = lenient_cluster
+    await wapi_create(simulator, "networkview", {"name": "lab"})
+    async with running_operator(settings, connection=cluster.connection, post_events=False):
+        await _network(cluster, namespace, "lan", "10.72.8.0/24")
+        await cluster.apply(
+            manifest("DHCPRange", "pool", namespace, start="10.72.8.100", end="10.72.8.199")
+        )
+        await condition_of(cluster, "dhcpranges", "pool", namespace=namespace)
+        await cluster.patch("dhcpranges", namespace, "pool", {"spec": {"networkView": "lab"}})
+        condition = await condition_of(
+            cluster, "dhcpranges", "pool", status="False", namespace=namespace
+        )
+    assert condition["reason"] == "ImmutableField"
+    assert "networkView is immutable" in condition["message"]
+    assert [o["network_view"] for o in ranges(simulator)] == ["default"]
