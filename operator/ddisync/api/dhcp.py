@@ -117,8 +117,11 @@ def _known_option(value: str) -> str:
 class DHCPOption(Model):
     """One DHCP option the object gives its clients."""
 
+    # The list as an enum in the CRD too: the API server refuses a typo at apply time.
     name: Annotated[str, AfterValidator(_known_option)] = Field(
-        max_length=64, description="Option name in NIOS's DHCP option space, e.g. routers."
+        max_length=64,
+        description="Option name in NIOS's DHCP option space, e.g. routers.",
+        json_schema_extra={"enum": sorted(DHCP_OPTION_NAMES)},
     )
     # A DHCP option carries at most 255 octets on the wire.
     value: PlainText = Field(
