@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from ddisync.runtime import running_operator
+from ddisync_emulator.objects import ApiError
 from tests.e2e.helpers import (
     condition_of,
     eventually,
@@ -260,13 +262,6 @@ ERRORS = [
         {"mac": "00:50:56:00:00:08", "addressFrom": {"networkRef": {"name": "nowhere"}}},
         "NetworkNotReady", "waiting for Network 'nowhere'", id="allocation-from-a-missing-network",
     ),
-    pytest.param(
-        "FixedAddress",
-        {"mac": "00:50:56:00:00:09", "address": "10.72.6.30",
-         "options": [{"name": "router", "value": "10.72.6.1"}]},
-        "InvalidSpec", "spec.options.0.name: 'router' is not a DHCP option name",
-        id="unknown-dhcp-option",
-    ),
 ]  # fmt: skip
 
 
@@ -287,3 +282,41 @@ async def test_each_error_has_its_reason(
     assert condition["reason"] == reason
     assert message in condition["message"], condition["message"]
     assert (len(fixed(simulator)), len(ranges(simulator))) == before
+
+
+async def test_the_api_refuses_an_unknown_dhcp_option(cluster, operator, namespace) -> None:
+    with pytest.raises(ApiError) as refused:
+        await cluster.apply(
+            manifest("FixedAddress", "cam", namespace, mac="00:50:56:00:00:09",
+                     address="10.72.6.30", options=[{"name": "router", "value": "10.72.6.1"}])
+        )  # fmt: skip
+    assert refused.value.status == 422 and "routers" in refused.value.message
+
+
+async def test_without_cel_the_operator_refuses_an_unknown_option_and_a_changed_network_view(
+    lenient_cluster, simulator, settings, namespace
+) -> None:
+    cluster = lenient_cluster
+    await wapi_create(simulator, "networkview", {"name": "lab"})
+    async with running_operator(settings, connection=cluster.connection, post_events=False):
+        await cluster.apply(
+            manifest("FixedAddress", "cam", namespace, mac="00:50:56:00:00:09",
+                     address="10.72.8.30", options=[{"name": "router", "value": "10.72.8.1"}])
+        )  # fmt: skip
+        condition = await condition_of(
+            cluster, "fixedaddresses", "cam", status="False", namespace=namespace
+        )
+        assert condition["reason"] == "InvalidSpec"
+        assert "spec.options.0.name: 'router' is not a DHCP option name" in condition["message"]
+        await _network(cluster, namespace, "lan", "10.72.8.0/24")
+        await cluster.apply(
+            manifest("DHCPRange", "pool", namespace, start="10.72.8.100", end="10.72.8.199")
+        )
+        await condition_of(cluster, "dhcpranges", "pool", namespace=namespace)
+        await cluster.patch("dhcpranges", namespace, "pool", {"spec": {"networkView": "lab"}})
+        condition = await condition_of(
+            cluster, "dhcpranges", "pool", status="False", namespace=namespace
+        )
+    assert condition["reason"] == "ImmutableField"
+    assert "networkView is immutable" in condition["message"]
+    assert [o["network_view"] for o in ranges(simulator)] == ["default"]

@@ -24,7 +24,7 @@ import ipaddress
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, JsonValue
 
 from ddisync.api.meta import Model, PlainText
 from ddisync.api.syntax import IPV4, must_match
@@ -105,6 +105,9 @@ DHCP_OPTION_NAMES = frozenset(
 USE_FLAG_OPTIONS = frozenset({"routers", "domain-name-servers", "domain-name", "broadcast-address"})
 
 
+_OPTION_ENUM: list[JsonValue] = [*sorted(DHCP_OPTION_NAMES)]
+
+
 def _known_option(value: str) -> str:
     if value not in DHCP_OPTION_NAMES:
         raise ValueError(
@@ -117,8 +120,11 @@ def _known_option(value: str) -> str:
 class DHCPOption(Model):
     """One DHCP option the object gives its clients."""
 
+    # The list as an enum in the CRD too: the API server refuses a typo at apply time.
     name: Annotated[str, AfterValidator(_known_option)] = Field(
-        max_length=64, description="Option name in NIOS's DHCP option space, e.g. routers."
+        max_length=64,
+        description="Option name in NIOS's DHCP option space, e.g. routers.",
+        json_schema_extra={"enum": _OPTION_ENUM},
     )
     # A DHCP option carries at most 255 octets on the wire.
     value: PlainText = Field(
