@@ -99,3 +99,14 @@ def test_a_hosts_aliases_are_judged_by_the_grants_like_its_name() -> None:
     )  # fmt: skip
     refusal = check(RECORD.reach(spec, desired_record(spec), "ns"), {"g": grant}, {})
     assert refusal is not None and refusal.refused == "www.other.org"
+
+
+def test_with_one_address_the_mac_and_dhcp_set_in_infoblox_are_left_alone() -> None:
+    actual = _host(ipv6addrs=[])
+    assert isinstance(
+        plan_record(_desired(address="10.1.0.5"), actual, OWNER, adopt=False), NoChange
+    )
+    # Moved to an address of the other family: the IPv4 entry goes, nothing is invented.
+    action = plan_record(_desired(address="2001:db8::5"), actual, OWNER, adopt=False)
+    assert isinstance(action, Update)
+    assert action.data == {"ipv4addrs": [], "ipv6addrs": [{"ipv6addr": "2001:db8::5"}]}
