@@ -131,6 +131,14 @@ async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) ->
         "caa-letsencrypt": ("CAA", "team-a.example.com"),
         "batch-db": ("Host", "db.team-b.example.com"),
         "sip": ("SRV", "_sip._tcp.team-b.example.com"),
+        "db": ("Host", "db.team-a.example.com"),
+        "caa-letsencrypt": ("CAA", "team-a.example.com"),
+    }
+    zones = await stack.kubectl.ok("get", "zones", "-n", "team-a")
+    assert _header(zones.stdout)[:5] == ["NAME", "FQDN", "FORMAT", "VIEW", "READY"]
+    assert {name: cells[1:4] for name, cells in _rows(zones.stdout).items()} == {
+        "team-a": ["team-a.example.com", "FORWARD", "default"],
+        "team-a-reverse": ["10.64.0.0/16", "IPV4", "default"],
     }
 
 

@@ -36,8 +36,9 @@ Decisions (the contract users see):
   with an optional ``mac`` and ``configureForDHCP`` (IPv4 only: DHCPv6 identifies clients by
   DUID, which ddisync does not manage), or ``addressFrom``. The entries are the host's
   addresses exactly: an entry without ``mac`` has none, ``configureForDHCP`` is false unless
-  set. Adding or removing one address leaves the others' Infoblox sub-objects (their refs and
-  DHCP settings) as they were. ``aliases`` are further names of the host (absent: none); they
+  set (with a single ``address`` the MAC and DHCP setting in Infoblox are left alone).
+  Adding or removing one address leaves the others' Infoblox sub-objects (their refs and DHCP
+  settings) as they were. ``aliases`` are further names of the host (absent: none); they
   are names in DNS, so grants judge them like the host's name.
 - **type** and **view** are immutable; changing **name** renames the record in Infoblox.
 """

@@ -22,7 +22,8 @@ Field by field (values normalised as in ``record_desired``):
 - ``name`` differs: a rename, ``PUT name`` (NIOS answers with a new ref). A PTR that names its
   address is moved with ``ipv4addr``/``ipv6addr`` instead (NIOS derives the name).
 - address: A/AAAA send ``ipv4addr``/``ipv6addr``; a Host gets exactly the spec's addresses
-  (``address`` or ``addresses``), each with its ``mac`` and ``configure_for_dhcp``: a family
+  (``address`` or ``addresses``; with ``addresses`` each with its ``mac`` and
+  ``configure_for_dhcp``, with ``address`` those are left as they are): a family
   whose addresses differ is sent whole (WAPI replaces the list), the entries kept with their
   ``_ref``, so Infoblox keeps their sub-objects; a family that is equal is not sent.
 - ``aliases`` (Host): compared as a set; absent in the spec means none. With ``addressFrom`` any
@@ -211,8 +212,16 @@ def _host_wants(desired: DesiredRecord, actual: ActualRecord) -> tuple[HostAddre
     return (HostAddressWant(kept),) if kept is not None else ()
 
 
-def _host_item(want: HostAddressWant, have: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The WAPI item of one wanted host address; with the ref of the item it already is."""
+def _comparable(want: HostAddressWant, dhcp: bool) -> HostAddressWant:
+    """What is compared of an address: all of it, or (``dhcp`` False) the address alone."""
+    return want if dhcp else HostAddressWant(want.address)
+
+
+def _host_item(
+    want: HostAddressWant, have: Sequence[Mapping[str, Any]], dhcp: bool = True
+) -> dict[str, Any]:
+    """The WAPI item of one wanted host address; with the ref of the item it already is, and
+    (``dhcp`` False: not the spec's to say) that item's mac and DHCP setting."""
     key = f"ipv{want.version}addr"
     item: dict[str, Any] = {key: want.address}
     was_dhcp = False
@@ -220,6 +229,9 @@ def _host_item(want: HostAddressWant, have: Sequence[Mapping[str, Any]]) -> dict
         if _as_want(old).address == want.address and isinstance(old.get("_ref"), str):
             item = {"_ref": old["_ref"], **item}
             was_dhcp = old.get("configure_for_dhcp") is True
+            if not dhcp:
+                kept = ("mac", "configure_for_dhcp")
+                return {**item, **{k: old[k] for k in kept if k in old}}
     if want.mac is not None:
         item["mac"] = want.mac
     if want.configure_for_dhcp or was_dhcp:  # NIOS's default is false: sent to change it
@@ -245,10 +257,13 @@ def _address_changes(desired: DesiredRecord, actual: ActualRecord) -> dict[str, 
         for version in (4, 6):
             have = [i for i in actual.host_items if _item_version(i) == version]
             want = [w for w in _host_wants(desired, actual) if w.version == version]
-            if {_as_want(i) for i in have} != set(want):
+            dhcp = desired.host_dhcp
+            if {_comparable(_as_want(i), dhcp) for i in have} != {
+                _comparable(w, dhcp) for w in want
+            }:
                 # The whole list, as WAPI replaces it; entries kept are sent with their ref
                 # and settings as they are, so only the address added or removed changes.
-                data[f"ipv{version}addrs"] = [_host_item(w, have) for w in want]
+                data[f"ipv{version}addrs"] = [_host_item(w, have, dhcp) for w in want]
         if actual.configure_for_dns is False:
             data["configure_for_dns"] = True
         return data
@@ -263,8 +278,10 @@ def _field_changes(desired: DesiredRecord, actual: ActualRecord) -> FieldChanges
     changes: list[FieldChange] = []
     address_data = _address_changes(desired, actual)
     if address_data and desired.type is RecordType.HOST:
-        have = _host_text([_as_want(item) for item in actual.host_items])
-        changes.append(FieldChange("addresses", have, _host_text(_host_wants(desired, actual))))
+        dhcp = desired.host_dhcp
+        have = _host_text([_comparable(_as_want(item), dhcp) for item in actual.host_items])
+        wanted = _host_text([_comparable(w, dhcp) for w in _host_wants(desired, actual)])
+        changes.append(FieldChange("addresses", have, wanted))
         data |= address_data
     elif address_data:
         changes.append(

@@ -137,6 +137,10 @@ class DesiredRecord:
     # Host: its addresses with their DHCP settings (``address`` or ``addresses``; empty when
     # allocated), and its aliases
     host_addresses: tuple[HostAddressWant, ...] = ()
+    # Whether the spec says each address's mac and configureForDHCP (``addresses``); with one
+    # ``address`` (or ``addressFrom``) they are left as they are in Infoblox, as before
+    # ``addresses`` existed: an upgrade never strips a MAC someone set by hand.
+    host_dhcp: bool = False
     aliases: tuple[str, ...] = ()
     ttl: int | None = None
     comment: str = ""
@@ -226,6 +230,7 @@ def desired_record(
         ca_tag=spec.tag.lower() if spec.tag is not None else None,
         ca_value=spec.value,
         host_addresses=_host_addresses(spec, address),
+        host_dhcp=spec.addresses is not None,
         aliases=tuple(sorted({normal_name(a) for a in spec.aliases or ()})),
         ttl=spec.ttl,
         comment=spec.comment or "",
