@@ -131,8 +131,6 @@ async def test_every_record_type_shows_its_fqdn(stack: Stack, tmp_path: Path) ->
         "caa-letsencrypt": ("CAA", "team-a.example.com"),
         "batch-db": ("Host", "db.team-b.example.com"),
         "sip": ("SRV", "_sip._tcp.team-b.example.com"),
-        "db": ("Host", "db.team-a.example.com"),
-        "caa-letsencrypt": ("CAA", "team-a.example.com"),
     }
     zones = await stack.kubectl.ok("get", "zones", "-n", "team-a")
     assert _header(zones.stdout)[:5] == ["NAME", "FQDN", "FORMAT", "VIEW", "READY"]
