@@ -185,6 +185,50 @@ class Settings(BaseSettings):
         "ddisync_orphans and a log line), because deleting DNS data is not undoable.",
     )
 
+    # --- High availability: active/standby replicas (ddisync.leadership) ---------------------
+    leader_election: bool = Field(
+        True,
+        description="Replicas take turns through a coordination.k8s.io Lease: only its holder "
+        "reconciles, the others stand by and take over when it goes. false: this process "
+        "reconciles at once, alone; never run two replicas of one instance so.",
+    )
+    lease_name: str | None = Field(
+        None,
+        description="Name of the Lease the replicas of this instance compete for; unset = "
+        "ddisync- and a digest of the cluster id, namespaces and label selector (so shards "
+        "never share one).",
+        pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
+    )
+    lease_namespace: str | None = Field(
+        None,
+        description="Namespace of the Lease; unset = the pod's own (from its service "
+        "account), else the kubeconfig's, else default.",
+    )
+    leader_identity: str | None = Field(
+        None,
+        description="This replica's name in the Lease, unique among live replicas (the chart "
+        "gives the pod's name); unset = host, process id and a random part.",
+    )
+    lease_duration: int = Field(
+        8,
+        ge=1,
+        description="Seconds a standby waits after the Lease last changed before it takes "
+        "over a leader that stopped renewing (a crashed one): the failover time after a crash "
+        "is about this plus the start. A leader that is stopped releases it at once.",
+    )
+    lease_renew_deadline: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds a leader may go without renewing the Lease before it stops "
+        "reconciling; less than the lease duration, and the difference is the safety margin "
+        "that a new leader never starts before the old one has stopped.",
+    )
+    lease_retry_period: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between two tries to take or renew the Lease (one API call each).",
+    )
+
     # --- Cache ---------------------------------------------------------------------------------
     # The cache holds the owned snapshots only (ddisync.cache): their lifetime follows
     # resync_interval. DDISYNC_CACHE_TTL_SECONDS, DDISYNC_CACHE_MEMORY_MAX_ENTRIES,
@@ -277,6 +321,16 @@ class Settings(BaseSettings):
         if self.metrics_port and self.metrics_port == self.health_port:
             raise ValueError(
                 f"{env_name('metrics_port')} and {env_name('health_port')} should differ"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_timing(self) -> Settings:
+        # The fencing in ddisync.leadership rests on this order.
+        if not self.lease_retry_period < self.lease_renew_deadline < self.lease_duration:
+            raise ValueError(
+                f"{env_name('lease_retry_period')} < {env_name('lease_renew_deadline')} < "
+                f"{env_name('lease_duration')} should hold"
             )
         return self
 

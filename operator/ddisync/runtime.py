@@ -13,12 +13,14 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import kopf
 
+from ddisync import leadership
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
@@ -148,17 +150,74 @@ async def run_operator(
                     health_port=settings.health_port,
                 )
             )
-        return await _run_kopf(
-            settings,
-            connection,
-            stop_flag if stop_flag is not None else asyncio.Event(),
-            ready_flag,
-            post_events,
-            ignored_tasks,
-            metrics,
-            health,
-            kinds,
+        stop = stop_flag if stop_flag is not None else asyncio.Event()
+
+        async def run_kopf(kopf_stop: asyncio.Event) -> signal.Signals | None:
+            return await _run_kopf(
+                settings,
+                connection,
+                kopf_stop,
+                ready_flag,
+                post_events,
+                ignored_tasks,
+                metrics,
+                health,
+                kinds,
+            )
+
+        if not settings.leader_election:
+            metrics.set_leader(True)
+            return await run_kopf(stop)
+        return await _run_elected(settings, connection, stop, metrics, health, run_kopf)
+
+
+async def _run_elected(
+    settings: Settings,
+    connection: kopf.ConnectionInfo | None,
+    stop: asyncio.Event,
+    metrics: Metrics,
+    health: HealthState,
+    run_kopf: Callable[[asyncio.Event], Awaitable[signal.Signals | None]],
+) -> signal.Signals | None:
+    """Stand by until this replica leads, then run kopf while it does (``ddisync.leadership``).
+    Raises ``LeadershipLost`` when the lead is lost without a stop being asked."""
+    login = _login_handler(connection)
+
+    def current_login() -> kopf.ConnectionInfo | None:
+        found: kopf.ConnectionInfo | None = login(settings=kopf.OperatorSettings())
+        return found
+
+    first = current_login()
+    namespace = settings.lease_namespace or leadership.lease_namespace(
+        first.default_namespace if first else None
+    )
+    name = settings.lease_name or leadership.lease_name(
+        settings.cluster_id, settings.namespaces, settings.label_selector
+    )
+    identity = settings.leader_identity or leadership.process_identity()
+    timing = leadership.ElectionTiming(
+        settings.lease_duration, settings.lease_renew_deadline, settings.lease_retry_period
+    )
+
+    def changed(leading: bool, holder: str) -> None:
+        health.set_leadership(leading, holder, identity)
+        metrics.set_leader(leading)
+
+    changed(False, "")
+    logger.info("Leader election on Lease %s/%s as %s", namespace, name, identity)
+    async with leadership.LeaseApi(
+        current_login, namespace, name, timeout=settings.lease_renew_deadline
+    ) as api:
+        elector = leadership.LeaderElector(api, identity, timing, on_change=changed)
+        # A standby is ready while it can read the Lease (it could take over).
+        stale_after = max(3 * timing.retry_period, float(timing.lease_duration))
+        health.lease_reachable = lambda: (
+            elector.last_contact is not None
+            and time.monotonic() - elector.last_contact < stale_after
         )
+        with _stopping_on_signals(stop) as received:
+            stopped_by = await leadership.run_while_leading(elector, run_kopf, stop)
+    return stopped_by or (received[0] if received else None)
 
 
 async def _run_kopf(
