@@ -14,6 +14,7 @@ and an input may be a password.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Final, Literal
@@ -39,6 +40,7 @@ __all__ = [
     "SettingsError",
     "env_name",
     "load_settings",
+    "read_secret_file",
 ]
 
 ENV_PREFIX: Final = "DDISYNC_"
@@ -71,6 +73,17 @@ class Settings(BaseSettings):
     )
     wapi_username: str = Field(description="WAPI user.")
     wapi_password: SecretStr = Field(description="WAPI password; never logged or reported.")
+    wapi_username_file: str | None = Field(
+        None,
+        description="File holding the WAPI user (a mounted Secret's key, as the chart does); "
+        "wins over DDISYNC_WAPI_USERNAME; read again when it changes.",
+    )
+    wapi_password_file: str | None = Field(
+        None,
+        description="File holding the WAPI password; wins over DDISYNC_WAPI_PASSWORD; read "
+        "again every DDISYNC_GRID_CHECK_INTERVAL, so a rotated password takes effect without "
+        "a restart and never sits in the environment.",
+    )
     wapi_version: str = Field(
         _client_default("version"), description="WAPI version spoken (NIOS 8.6+ has 2.12)."
     )
@@ -170,7 +183,8 @@ class Settings(BaseSettings):
         30.0,
         gt=0,
         description="Seconds between checks of each InfobloxGrid: its Secrets are read again "
-        "(a rotated password takes effect without a restart) and the Grid Master is pinged.",
+        "(a rotated password takes effect without a restart) and the Grid Master is pinged; "
+        "also between two reads of the default grid's credential and CA files.",
     )
     tenancy: Enforcement = Field(
         DEFAULT_ENFORCEMENT,
@@ -262,6 +276,28 @@ class Settings(BaseSettings):
         "INFO", description="Lowest level logged (case does not matter)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_credential_files(cls, data: Any) -> Any:
+        # Read here, once at start, into the setting it stands for (and winning over it), so
+        # everything else sees one source; ddisync.grids.files reads it again while running.
+        # A file that cannot be read is reported by _check_credential_file.
+        if not isinstance(data, dict):
+            return data
+        for field in ("wapi_username", "wapi_password"):
+            path = data.get(f"{field}_file")
+            if path:
+                with contextlib.suppress(ValueError):
+                    data = {**data, field: read_secret_file(str(path), env_name(field))}
+        return data
+
+    @field_validator("wapi_username_file", "wapi_password_file")
+    @classmethod
+    def _check_credential_file(cls, value: str | None) -> str | None:
+        if value:
+            read_secret_file(value, "")  # its message names no path: a path could be a secret
+        return value
+
     @field_validator("wapi_url")
     @classmethod
     def _check_wapi_url(cls, value: str) -> str:
@@ -350,6 +386,19 @@ class Settings(BaseSettings):
             max_attempts=self.wapi_max_attempts,
             circuit_reset_timeout=self.wapi_circuit_reset_timeout,
         )
+
+
+def read_secret_file(path: str, setting: str) -> str:
+    """A credential from a file, without the line end an editor or ``echo`` adds. The error
+    (``ValueError``) names the setting, if given, and why; never the content."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().removesuffix("\n").removesuffix("\r")
+    except (OSError, UnicodeDecodeError) as error:
+        why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ValueError(
+            f"{setting + ': ' if setting else ''}the file cannot be read ({why})"
+        ) from None
 
 
 # --- Errors a person reads ---------------------------------------------------------------------
