@@ -80,6 +80,12 @@ class LeaderElector:
         self._lease: dict[str, Any] | None = None  # as last read or written
         self._renewed_at = 0.0  # when the last successful acquire or renewal was sent
 
+    @property
+    def last_renewal(self) -> float:
+        """When (monotonic) the last successful acquire or renewal was sent: the leader stops
+        leading ``renew_deadline`` after it at the latest."""
+        return self._renewed_at
+
     # --- one attempt ----------------------------------------------------------------------------
 
     async def try_acquire_or_renew(self) -> bool:
