@@ -88,7 +88,7 @@ sbom: | $(UV)
 	$(UV) tool run --quiet --from '$(CYCLONEDX_BOM)' cyclonedx-py environment \
 		--pyproject operator/pyproject.toml --output-reproducible --of JSON \
 		-o $(DIST)/ddisync-$(VERSION).cdx.json $(SBOM_ENV)/bin/python
-	rm -rf $(SBOM_ENV)
+	rm -rf $(SBOM_ENV) operator/build  # setuptools builds in the source folder
 	@echo $(DIST)/ddisync-$(VERSION).cdx.json
 
 clean:

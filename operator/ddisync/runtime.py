@@ -20,10 +20,11 @@ from typing import Any
 
 import kopf
 
-from ddisync import leadership
+from ddisync import kube, leadership
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
+from ddisync.handlers.index import Catalog, listed_catalog
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
@@ -78,6 +79,32 @@ def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
         return connection if connection is not None else kubernetes_login(**kwargs)
 
     return login
+
+
+def _current_login(
+    connection: kopf.ConnectionInfo | None,
+) -> Callable[[], kopf.ConnectionInfo | None]:
+    """Credentials for ``ddisync.kube``'s client, as kopf's login finds them."""
+    login = _login_handler(connection)
+
+    def current() -> kopf.ConnectionInfo | None:
+        found: kopf.ConnectionInfo | None = login(settings=kopf.OperatorSettings())
+        return found
+
+    return current
+
+
+async def _listed_catalog(
+    settings: Settings, connection: kopf.ConnectionInfo | None, kinds: Sequence[AnyDriver]
+) -> Catalog:
+    """The catalog's statuses listed before kopf starts (``handlers.index.listed_catalog``)."""
+    exact = [ns for ns in settings.namespaces if not any(c in ns for c in "*?[!")]
+    # Exact namespaces are listed one by one (their Roles allow no more); globs: the cluster.
+    namespaces = exact if len(exact) == len(settings.namespaces) else []
+    plurals = {driver.kind: driver.info.plural for driver in kinds}
+    # 30 s per request, as kopf_settings gives kopf's own client.
+    async with kube.KubeApi(_current_login(connection), timeout=30) as api:
+        return await listed_catalog(api, plurals, namespaces)
 
 
 @contextlib.contextmanager
@@ -181,12 +208,7 @@ async def _run_elected(
 ) -> signal.Signals | None:
     """Stand by until this replica leads, then run kopf while it does (``ddisync.leadership``).
     Raises ``LeadershipLost`` when the lead is lost without a stop being asked."""
-    login = _login_handler(connection)
-
-    def current_login() -> kopf.ConnectionInfo | None:
-        found: kopf.ConnectionInfo | None = login(settings=kopf.OperatorSettings())
-        return found
-
+    current_login = _current_login(connection)
     first = current_login()
     namespace = settings.lease_namespace or leadership.lease_namespace(
         first.default_namespace if first else None
@@ -243,6 +265,7 @@ async def _run_kopf(
     if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
         # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
         operator_settings.scanning.disabled = True
+    catalog = await _listed_catalog(settings, connection, kinds)
     tasks = await kopf.spawn_tasks(
         **scope,
         registry=registry,
@@ -254,7 +277,9 @@ async def _run_kopf(
             operator_settings=operator_settings,  # kopf's: for the drift sweep's status writes
             metrics=metrics,
             health=health,
-            shared={},  # operator-wide objects made on first use (handlers/shared.py)
+            # Operator-wide objects made on first use (handlers/shared.py); the catalog
+            # starts with the statuses listed above.
+            shared={"catalog": catalog},
         ),
         standalone=True,
         stop_flag=stop_flag,
