@@ -22,7 +22,7 @@ async def _apply_with_status(cluster: Cluster, namespace: str, name: str, cidr: 
 async def test_statuses_are_listed_in_the_watched_namespaces_or_the_whole_cluster(
     cluster: Cluster, namespace: str
 ) -> None:
-    other = f"o{namespace}"[:62]  # a namespace nobody watches
+    other = f"o{namespace}"[:62].rstrip("-")  # a namespace nobody watches
     await _apply_with_status(cluster, namespace, "web", "10.70.0.0/24")
     await _apply_with_status(cluster, other, "db", "10.70.1.0/24")
     async with KubeApi(lambda: cluster.connection, timeout=5) as api:
