@@ -16,9 +16,9 @@ Bodies of error answers are cut short and carry no credentials (the API server e
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
@@ -41,7 +41,7 @@ class KubeConflict(KubeApiError):
 Login = Callable[[], kopf.ConnectionInfo | None]
 
 
-class KubeApi:
+class KubeApi(contextlib.AbstractAsyncContextManager["KubeApi"]):
     """JSON requests to the API server; an async context manager that closes its session."""
 
     def __init__(self, login: Login, *, timeout: float, user_agent: str = "ddisync") -> None:
@@ -51,15 +51,7 @@ class KubeApi:
         self._session: aiohttp.ClientSession | None = None
         self._server = ""
 
-    async def __aenter__(self) -> KubeApi:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:

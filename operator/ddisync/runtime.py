@@ -227,9 +227,10 @@ async def _run_elected(
 
     changed(False, "")
     logger.info("Leader election on Lease %s/%s as %s", namespace, name, identity)
-    async with leadership.LeaseApi(
-        current_login, namespace, name, timeout=settings.lease_renew_deadline
-    ) as api:
+    user_agent = "ddisync-leader-election"
+    timeout = settings.lease_renew_deadline
+    async with kube.KubeApi(current_login, timeout=timeout, user_agent=user_agent) as client:
+        api = leadership.LeaseApi(client, namespace, name)
         elector = leadership.LeaderElector(api, identity, timing, on_change=changed)
         # A standby is ready while it can read the Lease (it could take over).
         stale_after = max(3 * timing.retry_period, float(timing.lease_duration))

@@ -6,7 +6,6 @@ NetworkPolicy and PodMonitor, and per-shard overrides."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +13,15 @@ import pytest
 from chartenv import (
     CI_VALUES,
     MONITORING_API,
-    HelmResult,
+    Helm,
     Manifest,
+    Render,
     ci_values,
     env_of,
     of_kind,
     template_args,
 )
 
-Render = Callable[..., list[Manifest]]
-Helm = Callable[..., HelmResult]
 ACTIVE_STANDBY = [v for v in CI_VALUES if v.name != "monitoring-values.yaml"]  # 1 replica there
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tarfile
-from collections.abc import Callable
 from pathlib import Path
 
 import kubernetes_validate
@@ -19,8 +18,9 @@ from chartenv import (
     MONITORING_API,
     NAMESPACE,
     REPO_ROOT,
-    HelmResult,
+    Helm,
     Manifest,
+    Render,
     ci_values,
     env_of,
     of_kind,
@@ -29,9 +29,6 @@ from chartenv import (
 from crdvalidate import load_crds
 
 from ddisync.config import Settings, env_name
-
-Render = Callable[..., list[Manifest]]
-Helm = Callable[..., HelmResult]
 
 # Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests
 # (DDIGrant against the generated CRD, in test_chart_tenancy.py).

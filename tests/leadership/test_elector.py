@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from ddisync.kube import KubeApi
 from ddisync.leadership import (
     ElectionTiming,
     LeaderElector,
@@ -23,7 +24,7 @@ TIMING = ElectionTiming(lease_duration=2, renew_deadline=1.0, retry_period=0.1)
 
 def _elector(cluster: Cluster, identity: str, leads: asyncio.Event | None = None) -> LeaderElector:
     """An elector for the Lease ``default/ha-test``; ``leads`` is set when it starts leading."""
-    api = LeaseApi(lambda: cluster.connection, "default", "ha-test", timeout=1.0)
+    api = LeaseApi(KubeApi(lambda: cluster.connection, timeout=1.0), "default", "ha-test")
 
     def changed(leading: bool, holder: str) -> None:
         if leading and leads is not None:
@@ -52,8 +53,8 @@ async def test_of_two_racing_replicas_exactly_one_leads(own_cluster: Cluster) ->
             assert not await loser.try_acquire_or_renew()
             assert await (first if won[0] else second).try_acquire_or_renew()
     finally:
-        await first.api.aclose()
-        await second.api.aclose()
+        await first.api.kube.aclose()
+        await second.api.kube.aclose()
 
 
 async def test_a_standby_takes_over_only_after_the_lease_expired(own_cluster: Cluster) -> None:
@@ -69,8 +70,8 @@ async def test_a_standby_takes_over_only_after_the_lease_expired(own_cluster: Cl
         assert spec["holderIdentity"] == "standby"
         assert spec["leaseTransitions"] == 1
     finally:
-        await leader.api.aclose()
-        await standby.api.aclose()
+        await leader.api.kube.aclose()
+        await standby.api.kube.aclose()
 
 
 async def test_a_released_lease_is_taken_at_the_next_look(own_cluster: Cluster) -> None:
@@ -85,8 +86,8 @@ async def test_a_released_lease_is_taken_at_the_next_look(own_cluster: Cluster) 
         assert await standby.acquire(stop)
         assert time.monotonic() - started < 1.0  # not a lease duration
     finally:
-        await leader.api.aclose()
-        await standby.api.aclose()
+        await leader.api.kube.aclose()
+        await standby.api.kube.aclose()
 
 
 async def test_a_leader_that_cannot_renew_stops_its_work_before_the_lease_expires(
@@ -117,7 +118,7 @@ async def test_a_leader_that_cannot_renew_stops_its_work_before_the_lease_expire
         # Listed: the faults above answer the Lease's own URL only.
         [lease] = await own_cluster.list("coordination.k8s.io/v1/leases", "default")
     finally:
-        await leader.api.aclose()
+        await leader.api.kube.aclose()
     # The last renewal the API server took: the standby counts lease_duration from it, or later.
     renewed = leader.last_renewal
     assert work_ended and work_ended[0] < renewed + TIMING.lease_duration
@@ -148,4 +149,4 @@ async def test_a_stopped_leader_releases_after_its_work_ended(own_cluster: Clust
         assert (await _lease(own_cluster))["holderIdentity"] == ""
         assert not leader.leading
     finally:
-        await leader.api.aclose()
+        await leader.api.kube.aclose()

@@ -7,35 +7,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
-from ddisync.kube import KubeApi, KubeApiError, KubeConflict, Login
+from ddisync.kube import KubeApi, KubeApiError, KubeConflict
 
 LeaseApiError = KubeApiError
 LeaseConflict = KubeConflict
 
 
 class LeaseApi:
-    """``get``, ``create`` and ``replace`` of the Lease ``namespace/name``."""
+    """``get``, ``create`` and ``replace`` of the Lease ``namespace/name``, through ``kube``
+    (whose owner closes it)."""
 
-    def __init__(self, login: Login, namespace: str, name: str, *, timeout: float) -> None:
-        self._api = KubeApi(login, timeout=timeout, user_agent="ddisync-leader-election")
+    def __init__(self, kube: KubeApi, namespace: str, name: str) -> None:
+        self.kube = kube
         self.namespace, self.name = namespace, name
-
-    async def __aenter__(self) -> LeaseApi:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
 
     @property
     def _collection(self) -> str:
@@ -43,10 +29,10 @@ class LeaseApi:
 
     async def get(self) -> dict[str, Any] | None:
         """The Lease, or None when there is none."""
-        return await self._api.request("GET", f"{self._collection}/{self.name}", missing_ok=True)
+        return await self.kube.request("GET", f"{self._collection}/{self.name}", missing_ok=True)
 
     async def create(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        created = await self._api.request("POST", self._collection, self._body(spec))
+        created = await self.kube.request("POST", self._collection, self._body(spec))
         assert created is not None
         return created
 
@@ -54,7 +40,7 @@ class LeaseApi:
         """PUT ``spec`` over ``lease`` as read: its resourceVersion makes a stale write a 409."""
         version = (lease.get("metadata") or {}).get("resourceVersion")
         body = self._body(spec, version)
-        replaced = await self._api.request("PUT", f"{self._collection}/{self.name}", body)
+        replaced = await self.kube.request("PUT", f"{self._collection}/{self.name}", body)
         assert replaced is not None
         return replaced
 
