@@ -39,10 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -64,6 +64,7 @@ from sync import (
     _wait_all_ready,
 )
 
+T = TypeVar("T")
 WRITES = frozenset({"POST", "PUT", "DELETE"})
 _HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
@@ -118,15 +119,23 @@ class Replica:
     env: dict[str, str]
     process: subprocess.Popen[str] | None = None
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    signalled: bool = False
 
     def start(self) -> None:
+        self.signalled = False
         self.env["DDISYNC_HEALTH_PORT"] = str(_free_port())
         command = [sys.executable, "-m", "ddisync.cli", "run"]
         self.process = self.stack.enter_context(_process(command, self.env, self.log))
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process is not None
+        self.signalled = True
         self.process.send_signal(signum)
+
+    def exited_by_itself(self) -> int | None:
+        """Its exit code if it ended without being told to (1: it lost the lead)."""
+        code = self.process.poll() if self.process is not None else None
+        return None if self.signalled else code
 
     def wait(self) -> None:
         if self.process is not None:
@@ -161,6 +170,31 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+async def _watch_exits(replicas: list[Replica]) -> None:
+    """Fail the run at once when a replica ends by itself (no kubelet restarts it here)."""
+    while True:
+        for replica in replicas:
+            code = replica.exited_by_itself()
+            if code is not None:
+                tail = replica.log.read_text(errors="replace").splitlines()[-3:]
+                raise RuntimeError(f"{replica.name} exited with {code}: {tail}")
+        await asyncio.sleep(0.2)
+
+
+async def _first_of(work: Coroutine[Any, Any, T], watchdog: Coroutine[Any, Any, None]) -> T:
+    """``work``'s result, unless ``watchdog`` fails first (then its error)."""
+    working, watching = asyncio.create_task(work), asyncio.create_task(watchdog)
+    try:
+        await asyncio.wait({working, watching}, return_when="FIRST_COMPLETED")
+        if watching.done():
+            watching.result()
+        return await working
+    finally:
+        for task in (working, watching):
+            task.cancel()
+        await asyncio.gather(working, watching, return_exceptions=True)
 
 
 async def _until(check: Any, timeout: float, what: str) -> None:
@@ -266,7 +300,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     for name, proxy in (("replica-a", proxy_a), ("replica-b", proxy_b))
                 }  # fmt: skip
                 a, b = replicas["replica-a"], replicas["replica-b"]
-                try:
+
+                async def scenario() -> tuple[dict[str, float], dict[str, float], int, int]:
                     a.start()
                     await _until(lambda: _is(a, http, True), 60, "replica-a leads")
                     await _wait_all_ready(http, api, objects, args.timeout)
@@ -281,7 +316,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     standby_requests += sum(
                         1 for at, _ in a.proxy.sent if restarted <= at < term["started"]
                     )
-                    duplicates = await _duplicates(http, sim)
+                    return kill, term, standby_requests, await _duplicates(http, sim)
+
+                try:
+                    kill, term, standby_requests, duplicates = await _first_of(
+                        scenario(), _watch_exits([a, b])
+                    )
                 finally:
                     for replica in replicas.values():
                         if replica.process is not None and replica.process.poll() is None:

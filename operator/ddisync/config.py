@@ -224,19 +224,22 @@ class Settings(BaseSettings):
         "gives the pod's name); unset = host, process id and a random part.",
     )
     lease_duration: int = Field(
-        8,
+        10,
         ge=1,
         description="Seconds a standby waits after the Lease last changed before it takes "
         "over a leader that stopped renewing (a crashed one): the failover time after a crash "
         "is about this plus the start. A leader that is stopped releases it at once.",
     )
     lease_renew_deadline: float = Field(
-        5.0,
+        7.0,
         gt=0,
         description="Seconds a leader may go without renewing the Lease before it stops "
         "reconciling; less than the lease duration, and the difference is the safety margin "
         "that a new leader never starts before the old one has stopped.",
     )
+    # 10 s / 7 s: failover after a crash about 10 s plus the start (the target is 15 s), and 7 s
+    # to renew survives a busy API server and event loop (on a loaded 2-core machine a leader
+    # in a 500-object cold start once went more than 5 s without a renewal answered).
     lease_retry_period: float = Field(
         1.0,
         gt=0,

@@ -62,7 +62,7 @@ def test_the_defaults_are_two_replicas_that_may_share_a_node_when_they_must(
     (spread,) = pod_spec(deployment)["topologySpreadConstraints"]
     assert spread["whenUnsatisfiable"] == "ScheduleAnyway"  # a one-node cluster still runs
     env = env_of(deployment)
-    assert (env["DDISYNC_LEASE_DURATION"], env["DDISYNC_LEASE_RENEW_DEADLINE"]) == ("8", "5")
+    assert (env["DDISYNC_LEASE_DURATION"], env["DDISYNC_LEASE_RENEW_DEADLINE"]) == ("10", "7")
     assert env["DDISYNC_LEASE_RETRY_PERIOD"] == "1"
     (ha,) = of_kind(render([ci_values("ha")]), "Deployment")[:1]
     assert pod_spec(ha)["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "DoNotSchedule"
@@ -72,8 +72,8 @@ def test_the_defaults_are_two_replicas_that_may_share_a_node_when_they_must(
     ("sets", "message"),
     [
         (["replicaCount=2", "leaderElection.enabled=false"], "needs leaderElection.enabled"),
-        (["leaderElection.renewDeadline=8"], "renewDeadline must be less than leaseDuration"),
-        (["leaderElection.retryPeriod=5"], "retryPeriod must be less than renewDeadline"),
+        (["leaderElection.renewDeadline=12"], "renewDeadline must be less than leaseDuration"),
+        (["leaderElection.retryPeriod=7"], "retryPeriod must be less than renewDeadline"),
     ],
     ids=["two-replicas-without-election", "renew-deadline-too-long", "retry-period-too-long"],
 )

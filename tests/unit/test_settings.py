@@ -193,7 +193,7 @@ def test_an_unreadable_credential_file_is_named_without_its_path(
 
 
 def test_lease_timings_must_leave_the_fencing_margin(monkeypatch: pytest.MonkeyPatch) -> None:
-    message = _error(monkeypatch, **CONNECTION, DDISYNC_LEASE_RENEW_DEADLINE="8")
+    message = _error(monkeypatch, **CONNECTION, DDISYNC_LEASE_RENEW_DEADLINE="11")
     assert message == (
         "invalid settings: DDISYNC_LEASE_RETRY_PERIOD < DDISYNC_LEASE_RENEW_DEADLINE < "
         "DDISYNC_LEASE_DURATION should hold"
