@@ -205,10 +205,13 @@ class LeaderElector:
             return
 
     async def release(self) -> None:
-        """Give the Lease up (after this replica's work has stopped): the standby takes over
-        at its next look instead of waiting ``lease_duration``. Best effort: if it fails, the
-        Lease simply expires."""
-        if not self.leading or self._lease is None:
+        """Give the Lease up (once this replica's work has stopped): the standby takes over at
+        its next look instead of waiting ``lease_duration``. Also after the lead was lost to
+        the renew deadline: the write carries the resourceVersion of this replica's last
+        renewal, so it succeeds only if nobody has written the Lease since (otherwise a 409,
+        and nothing changes). Best effort: if it fails, the Lease simply expires."""
+        mine = self._lease is not None and LeaseRecord.of(self._lease).holder == self.identity
+        if self._lease is None or not mine or self.holder not in ("", self.identity):
             return
         self.holder = ""
         self._set_leading(False)

@@ -12,8 +12,9 @@ or the caller)                  ``stop_grace`` is cancelled; *then* releases the
                                 over in about a second, not a lease duration)
 ``lead`` ends by itself         releases the Lease and returns (or raises) what it did
 leadership lost (no renewal     cancels ``lead`` and everything it started at once (the fencing
-for ``renew_deadline``, or      of ``elector.py``) and raises ``LeadershipLost``: ``ddisync
-another holder seen)            run`` exits 1 and Kubernetes restarts it, as a standby
+for ``renew_deadline``, or      of ``elector.py``), releases the Lease if nobody wrote it since
+another holder seen)            (``LeaderElector.release``) and raises ``LeadershipLost``:
+                                ``ddisync run`` exits 1 and Kubernetes restarts it, a standby
 ==============================  ================================================================
 
 Why not kopf's peering: a standby frozen by a higher-priority peer still runs kopf (watches
@@ -63,7 +64,7 @@ async def run_while_leading(
     forwarding = asyncio.create_task(_forward(stop, lead_stop), name="ddisync-stop-forward")
     asked = asyncio.create_task(lead_stop.wait(), name="ddisync-stop-asked")
     leading = asyncio.create_task(_call(lead, lead_stop), name="ddisync-leading")
-    lost = False
+    lost, stopped = False, False
     try:
         done, _ = await asyncio.wait({leading, renewing, asked}, return_when="FIRST_COMPLETED")
         if leading not in done and asked in done:  # a stop was asked: a grace, then cancel
@@ -75,6 +76,7 @@ async def run_while_leading(
         if leading not in done:
             lost = renewing in done
             await _cancel(leading, timeout=elector.timing.lease_duration)
+        stopped = leading.done()
         if lost:
             raise LeadershipLost(f"{elector.identity} lost the lead; its work was cancelled")
         if leading.cancelled():
@@ -84,7 +86,7 @@ async def run_while_leading(
         for task in (renewing, forwarding, asked):
             task.cancel()
         await asyncio.gather(renewing, forwarding, asked, return_exceptions=True)
-        if not lost:
+        if stopped or leading.done():  # never while its work may still run
             await elector.release()
 
 
