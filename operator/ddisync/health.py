@@ -16,8 +16,9 @@ readiness   the Lease cannot be read (leader election)     being a standby: a st
                                                            the PDB must count it as available
 ==========  =============================================  ======================================
 
-Both bodies say who leads: ``leader`` (true, false, or null with leader election off) and, in
-the readiness body, the ``leadership`` check (this replica's identity and the holder seen).
+Both bodies say who leads: ``leader`` (true, false, or null with leader election off) and, with
+leader election on, the readiness body has a ``leadership`` check (this replica's identity and
+the holder seen).
 
 Infoblox reachability is learned passively from every WAPI exchange (:class:`WapiHealthObserver`)
 and, when that evidence is missing, stale or bad, actively from a probe (the client's ``ping``)
@@ -238,8 +239,6 @@ class HealthState:
         }
 
     def _leadership_check(self) -> dict[str, Any]:
-        if self.leader is None:
-            return {"ok": True, "required": False, "detail": "leader election off"}
         if self.leader:
             detail = f"{self.leader_identity} leads"
             return {"ok": True, "required": False, "detail": detail, **self._lease_names()}
@@ -256,7 +255,9 @@ class HealthState:
 
         A standby runs nothing of the operator: only its leadership check counts."""
         now = self._clock()
-        checks: dict[str, dict[str, Any]] = {"leadership": self._leadership_check()}
+        checks: dict[str, dict[str, Any]] = {}
+        if self.leader is not None:  # leader election on
+            checks["leadership"] = self._leadership_check()
         if self.leader is False:
             standby = {"ok": True, "required": False, "detail": "standby: checked while leading"}
             checks |= {name: dict(standby) for name in ("operator", "infoblox", "redis")}

@@ -95,12 +95,10 @@ def _current_login(
 
 
 async def _listed_catalog(
-    settings: Settings, connection: kopf.ConnectionInfo | None, kinds: Sequence[AnyDriver]
+    connection: kopf.ConnectionInfo | None, kinds: Sequence[AnyDriver], namespaces: list[str]
 ) -> Catalog:
-    """The catalog's statuses listed before kopf starts (``handlers.index.listed_catalog``)."""
-    exact = [ns for ns in settings.namespaces if not any(c in ns for c in "*?[!")]
-    # Exact namespaces are listed one by one (their Roles allow no more); globs: the cluster.
-    namespaces = exact if len(exact) == len(settings.namespaces) else []
+    """The catalog's statuses listed before kopf starts (``handlers.index.listed_catalog``),
+    in ``namespaces`` (exact names; none: the whole cluster)."""
     plurals = {driver.kind: driver.info.plural for driver in kinds}
     # 30 s per request, as kopf_settings gives kopf's own client.
     async with kube.KubeApi(_current_login(connection), timeout=30) as api:
@@ -263,10 +261,12 @@ async def _run_kopf(
     operator_settings = kopf_settings(
         post_events=post_events, max_workers=settings.max_concurrent_resources
     )
-    if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
+    exact = not any(c in ns for ns in settings.namespaces for c in "*?[!")
+    if settings.namespaces and exact:
         # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
         operator_settings.scanning.disabled = True
-    catalog = await _listed_catalog(settings, connection, kinds)
+    # Exact namespaces are listed one by one (their Roles allow no more); globs: the cluster.
+    catalog = await _listed_catalog(connection, kinds, settings.namespaces if exact else [])
     tasks = await kopf.spawn_tasks(
         **scope,
         registry=registry,
