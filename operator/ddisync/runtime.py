@@ -106,15 +106,17 @@ async def _listed_catalog(
 
 
 @contextlib.contextmanager
-def _stopping_on_signals(stop_flag: asyncio.Event) -> Iterator[list[signal.Signals]]:
-    """SIGINT and SIGTERM set ``stop_flag``; yields the signals received (the first one stopped
-    the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0 after a SIGTERM).
+def _stopping_on_signals(
+    stop_flag: asyncio.Event, received: list[signal.Signals]
+) -> Iterator[list[signal.Signals]]:
+    """SIGINT and SIGTERM set ``stop_flag``; appends the signals received to ``received`` and
+    yields it (the first one stopped the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0
+    after a SIGTERM). A standby and the kopf it starts once leading share one list.
 
     kopf installs handlers of its own in ``spawn_tasks`` that stop it the same way but keep no
     record of the signal; these replace them, so enter this right after ``spawn_tasks``. After
     the first signal the handler is removed: a second Ctrl-C interrupts at once.
     """
-    received: list[signal.Signals] = []
     if threading.current_thread() is not threading.main_thread():
         yield received  # signals reach the main thread only; kopf says so in its log
         return
@@ -176,6 +178,7 @@ async def run_operator(
                 )
             )
         stop = stop_flag if stop_flag is not None else asyncio.Event()
+        signals: list[signal.Signals] = []  # received, by the standby or by kopf's run
 
         async def run_kopf(kopf_stop: asyncio.Event) -> signal.Signals | None:
             return await _run_kopf(
@@ -188,12 +191,13 @@ async def run_operator(
                 metrics,
                 health,
                 kinds,
+                signals,
             )
 
         if not settings.leader_election:
             metrics.set_leader(True)
             return await run_kopf(stop)
-        return await _run_elected(settings, connection, stop, metrics, health, run_kopf)
+        return await _run_elected(settings, connection, stop, metrics, health, run_kopf, signals)
 
 
 async def _run_elected(
@@ -203,6 +207,7 @@ async def _run_elected(
     metrics: Metrics,
     health: HealthState,
     run_kopf: Callable[[asyncio.Event], Awaitable[signal.Signals | None]],
+    signals: list[signal.Signals],
 ) -> signal.Signals | None:
     """Stand by until this replica leads, then run kopf while it does (``ddisync.leadership``).
     Raises ``LeadershipLost`` when the lead is lost without a stop being asked."""
@@ -236,7 +241,7 @@ async def _run_elected(
             elector.last_contact is not None
             and time.monotonic() - elector.last_contact < stale_after
         )
-        with _stopping_on_signals(stop) as received:
+        with _stopping_on_signals(stop, signals) as received:
             stopped_by = await leadership.run_while_leading(elector, run_kopf, stop)
     return stopped_by or (received[0] if received else None)
 
@@ -251,6 +256,7 @@ async def _run_kopf(
     metrics: Metrics,
     health: HealthState,
     kinds: Sequence[AnyDriver],
+    signals: list[signal.Signals],
 ) -> signal.Signals | None:
     registry = kopf.OperatorRegistry()
     register_handlers(registry, settings, kinds)
@@ -289,7 +295,7 @@ async def _run_kopf(
     health.watchers_alive = lambda: not any(task.done() for task in tasks)
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
-    with _stopping_on_signals(stop_flag) as received:
+    with _stopping_on_signals(stop_flag, signals) as received:
         await kopf.run_tasks(tasks, ignored=ignored)
     return received[0] if received else None
 
