@@ -150,3 +150,43 @@ async def test_a_stopped_leader_releases_after_its_work_ended(own_cluster: Clust
         assert not leader.leading
     finally:
         await leader.api.kube.aclose()
+
+
+class SteppedClock:
+    """Monotonic time that a test can move forward (a stalled replica, seen from inside)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+def _stepped_elector(cluster: Cluster, identity: str, clock: SteppedClock) -> LeaderElector:
+    api = LeaseApi(KubeApi(lambda: cluster.connection, timeout=1.0), "default", "ha-test")
+    return LeaderElector(api, identity, TIMING, clock=clock)
+
+
+@pytest.mark.parametrize("written_since", [False, True], ids=["untouched", "taken-over"])
+async def test_a_lead_lost_to_the_deadline_is_released_only_if_nobody_wrote_since(
+    own_cluster: Cluster, written_since: bool
+) -> None:
+    clock = SteppedClock()
+    leader = _stepped_elector(own_cluster, "leader", clock)
+    try:
+        assert await leader.acquire(asyncio.Event())
+        clock.offset = TIMING.renew_deadline + 1  # the replica stalled past its deadline
+        await leader.keep_leading()  # returns: the lead is lost
+        assert not leader.leading
+        if written_since:  # another replica took the Lease meanwhile
+            lease = await own_cluster.get("coordination.k8s.io/v1/leases", "default", "ha-test")
+            assert lease is not None
+            lease["spec"]["holderIdentity"] = "other"
+            await own_cluster.request(
+                "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ha-test", lease
+            )
+        await leader.release()
+        holder = (await _lease(own_cluster))["holderIdentity"]
+        assert holder == ("other" if written_since else "")
+    finally:
+        await leader.api.kube.aclose()

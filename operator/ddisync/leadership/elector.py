@@ -185,12 +185,16 @@ class LeaderElector:
             await asyncio.sleep(self.timing.retry_period)
             deadline = self._renewed_at + self.timing.renew_deadline
             sent = self._clock()
-            try:
-                async with asyncio.timeout(max(0.0, deadline - sent)):
-                    renewed = await self.try_acquire_or_renew()
-            except (LeaseApiError, TimeoutError) as error:
-                logger.warning("Leader election: renewing the Lease failed: %s", error)
+            if sent >= deadline:  # stalled past it: send nothing that could land too late
                 renewed = False
+            else:
+                try:
+                    async with asyncio.timeout(deadline - sent):
+                        renewed = await self.try_acquire_or_renew()
+                except (LeaseApiError, TimeoutError) as error:
+                    why = str(error) or f"no answer within {deadline - sent:.1f} s"
+                    logger.warning("Leader election: renewing the Lease failed: %s", why)
+                    renewed = False
             if renewed:
                 self._renewed_at = sent
                 continue
