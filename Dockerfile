@@ -24,13 +24,18 @@ RUN /opt/ddisync/bin/pip install --no-compile ./operator \
  && /opt/ddisync/bin/python -m compileall -q /opt/ddisync
 
 FROM ${PYTHON_IMAGE}
+# The release's version, from operator/pyproject.toml: `make image` passes it (and tags the image
+# with it); tests/packaging/test_release.py checks that the two agree.
+ARG VERSION
 LABEL org.opencontainers.image.title="ddisync" \
       org.opencontainers.image.description="Kubernetes operator syncing Network and Record resources to Infoblox NIOS" \
+      org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV PATH=/opt/ddisync/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 COPY --from=build /opt/ddisync /opt/ddisync
+COPY LICENSE /usr/share/doc/ddisync/LICENSE
 # A fixed, numeric non-root UID/GID (65532, "nonroot" by convention) so Kubernetes can check
 # runAsNonRoot without a passwd lookup; the Helm chart sets the same IDs.
 USER 65532:65532

@@ -18,7 +18,18 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: demo test lint crds lock clean
+# The release's version: operator/pyproject.toml is its one source. The package reads it from
+# its metadata (ddisync.__version__), `make image` labels the image with it, `make chart`
+# packages the chart with it, and tests/packaging/test_release.py checks that Chart.yaml says
+# the same.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' operator/pyproject.toml)
+IMAGE ?= ghcr.io/ddisync/ddisync
+DIST := dist
+# The SBOM tool, pinned, run from PyPI by uv's tool runner (not a dependency of anything).
+CYCLONEDX_BOM := cyclonedx-bom==7.5.0
+SBOM_ENV := $(DIST)/sbom-env
+
+.PHONY: demo test lint crds lock clean image chart sbom
 
 $(UV):
 	$(PYTHON) -m venv $(UV_HOME)
@@ -58,5 +69,27 @@ crds: $(STAMP)
 lock: | $(UV)
 	$(UV) lock
 
+# The operator's image (Dockerfile), tagged and labelled with the release's version.
+image:
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) .
+
+# The chart as a .tgz in dist/, its version and appVersion the release's (the CRDs inside).
+chart: $(STAMP)
+	mkdir -p $(DIST)
+	eval "$$($(BIN)/python scripts/fetch-k8s-tools.py)" && "$$HELM" package charts/ddisync \
+		--version $(VERSION) --app-version $(VERSION) --destination $(DIST)
+
+# A CycloneDX SBOM (JSON) of the image's Python environment: the operator installed alone into
+# a fresh virtualenv, as the Dockerfile does, then described by cyclonedx-py.
+sbom: | $(UV)
+	rm -rf $(SBOM_ENV)
+	$(UV) venv --quiet $(SBOM_ENV)
+	$(UV) pip install --quiet --python $(SBOM_ENV)/bin/python ./operator
+	$(UV) tool run --quiet --from '$(CYCLONEDX_BOM)' cyclonedx-py environment \
+		--pyproject operator/pyproject.toml --output-reproducible --of JSON \
+		-o $(DIST)/ddisync-$(VERSION).cdx.json $(SBOM_ENV)/bin/python
+	rm -rf $(SBOM_ENV) operator/build  # setuptools builds in the source folder
+	@echo $(DIST)/ddisync-$(VERSION).cdx.json
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(DIST)

@@ -159,6 +159,8 @@ class OperatorProcess:
             "DDISYNC_WAPI_RATE_LIMIT": "1000",
             "DDISYNC_WAPI_BURST": "1000",
             "DDISYNC_TENANCY": "off",  # a single-team cluster, as operator_settings
+            # As a pod's name: a restarted process takes its own Lease back at once.
+            "DDISYNC_LEADER_IDENTITY": name,
             **(env or {}),
         }
         self.process: asyncio.subprocess.Process | None = None

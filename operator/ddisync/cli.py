@@ -7,7 +7,8 @@ passed down.
 Exit codes shared by every command: 2 when it cannot start as told (missing or invalid
 settings, no Kubernetes credentials, an unreadable ``--password-file``), with one line on
 stderr naming the problem and never a value; 130 after a Ctrl-C (128 + SIGINT, as a shell
-reports it), without a traceback. ``ddisync run`` exits 0 when stopped by SIGTERM.
+reports it), without a traceback. ``ddisync run`` exits 0 when stopped by SIGTERM, and 1 when
+it lost the lead to another replica (its work was cancelled; restarted, it stands by).
 
 The WAPI simulator and the Kubernetes emulator are distributions of their own, which this one
 neither depends on nor imports. Each declares its command in the entry-point group
@@ -32,6 +33,7 @@ from ddisync import __version__
 
 COMMAND_GROUP = "ddisync.commands"
 EXIT_USAGE: Final = 2
+EXIT_LEADERSHIP_LOST: Final = 1
 EXIT_INTERRUPTED: Final = 128 + signal.SIGINT
 
 
@@ -51,11 +53,17 @@ def _run(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
 
+    from ddisync.leadership import LeadershipLost
     from ddisync.logging import configure_logging, secrets_of
     from ddisync.runtime import run_operator
 
     configure_logging(settings.log_format, settings.log_level, secrets=secrets_of(settings))
-    stopped_by = asyncio.run(run_operator(settings))
+    try:
+        stopped_by = asyncio.run(run_operator(settings))
+    except LeadershipLost as lost:
+        # As client-go's controllers do: exit, and Kubernetes restarts the pod as a standby.
+        print(f"ddisync: {lost}; exiting to start again as a standby", file=sys.stderr)
+        return EXIT_LEADERSHIP_LOST
     return EXIT_INTERRUPTED if stopped_by == signal.SIGINT else 0
 
 

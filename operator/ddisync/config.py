@@ -14,6 +14,7 @@ and an input may be a password.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Final, Literal
@@ -39,6 +40,7 @@ __all__ = [
     "SettingsError",
     "env_name",
     "load_settings",
+    "read_secret_file",
 ]
 
 ENV_PREFIX: Final = "DDISYNC_"
@@ -71,6 +73,17 @@ class Settings(BaseSettings):
     )
     wapi_username: str = Field(description="WAPI user.")
     wapi_password: SecretStr = Field(description="WAPI password; never logged or reported.")
+    wapi_username_file: str | None = Field(
+        None,
+        description="File holding the WAPI user (a mounted Secret's key, as the chart does); "
+        "wins over DDISYNC_WAPI_USERNAME; read again when it changes.",
+    )
+    wapi_password_file: str | None = Field(
+        None,
+        description="File holding the WAPI password; wins over DDISYNC_WAPI_PASSWORD; read "
+        "again every DDISYNC_GRID_CHECK_INTERVAL, so a rotated password takes effect without "
+        "a restart and never sits in the environment.",
+    )
     wapi_version: str = Field(
         _client_default("version"), description="WAPI version spoken (NIOS 8.6+ has 2.12)."
     )
@@ -170,7 +183,8 @@ class Settings(BaseSettings):
         30.0,
         gt=0,
         description="Seconds between checks of each InfobloxGrid: its Secrets are read again "
-        "(a rotated password takes effect without a restart) and the Grid Master is pinged.",
+        "(a rotated password takes effect without a restart) and the Grid Master is pinged; "
+        "also between two reads of the default grid's credential and CA files.",
     )
     tenancy: Enforcement = Field(
         DEFAULT_ENFORCEMENT,
@@ -183,6 +197,53 @@ class Settings(BaseSettings):
         description="Delete Infoblox objects that carry this cluster's ownership marker but "
         "that no resource claims any more. Off by default: orphans are only reported (metric "
         "ddisync_orphans and a log line), because deleting DNS data is not undoable.",
+    )
+
+    # --- High availability: active/standby replicas (ddisync.leadership) ---------------------
+    leader_election: bool = Field(
+        True,
+        description="Replicas take turns through a coordination.k8s.io Lease: only its holder "
+        "reconciles, the others stand by and take over when it goes. false: this process "
+        "reconciles at once, alone; never run two replicas of one instance so.",
+    )
+    lease_name: str | None = Field(
+        None,
+        description="Name of the Lease the replicas of this instance compete for; unset = "
+        "ddisync- and a digest of the cluster id, namespaces and label selector (so shards "
+        "never share one).",
+        pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
+    )
+    lease_namespace: str | None = Field(
+        None,
+        description="Namespace of the Lease; unset = the pod's own (from its service "
+        "account), else the kubeconfig's, else default.",
+    )
+    leader_identity: str | None = Field(
+        None,
+        description="This replica's name in the Lease, unique among live replicas (the chart "
+        "gives the pod's name); unset = host, process id and a random part.",
+    )
+    lease_duration: int = Field(
+        10,
+        ge=1,
+        description="Seconds a standby waits after the Lease last changed before it takes "
+        "over a leader that stopped renewing (a crashed one): the failover time after a crash "
+        "is about this plus the start. A leader that is stopped releases it at once.",
+    )
+    lease_renew_deadline: float = Field(
+        7.0,
+        gt=0,
+        description="Seconds a leader may go without renewing the Lease before it stops "
+        "reconciling; less than the lease duration, and the difference is the safety margin "
+        "that a new leader never starts before the old one has stopped.",
+    )
+    # 10 s / 7 s: failover after a crash about 10 s plus the start (the target is 15 s), and 7 s
+    # to renew survives a busy API server and event loop (on a loaded 2-core machine a leader
+    # in a 500-object cold start once went more than 5 s without a renewal answered).
+    lease_retry_period: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between two tries to take or renew the Lease (one API call each).",
     )
 
     # --- Cache ---------------------------------------------------------------------------------
@@ -217,6 +278,28 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Lowest level logged (case does not matter)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_credential_files(cls, data: Any) -> Any:
+        # Read here, once at start, into the setting it stands for (and winning over it), so
+        # everything else sees one source; ddisync.grids.files reads it again while running.
+        # A file that cannot be read is reported by _check_credential_file.
+        if not isinstance(data, dict):
+            return data
+        for field in ("wapi_username", "wapi_password"):
+            path = data.get(f"{field}_file")
+            if path:
+                with contextlib.suppress(ValueError):
+                    data = {**data, field: read_secret_file(str(path), env_name(field))}
+        return data
+
+    @field_validator("wapi_username_file", "wapi_password_file")
+    @classmethod
+    def _check_credential_file(cls, value: str | None) -> str | None:
+        if value:
+            read_secret_file(value, "")  # its message names no path: a path could be a secret
+        return value
 
     @field_validator("wapi_url")
     @classmethod
@@ -280,6 +363,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _lease_timing(self) -> Settings:
+        # The fencing in ddisync.leadership rests on this order.
+        if not self.lease_retry_period < self.lease_renew_deadline < self.lease_duration:
+            raise ValueError(
+                f"{env_name('lease_retry_period')} < {env_name('lease_renew_deadline')} < "
+                f"{env_name('lease_duration')} should hold"
+            )
+        return self
+
     def wapi_settings(self) -> WapiSettings:
         """The client's settings, built from ours."""
         return WapiSettings(
@@ -296,6 +389,19 @@ class Settings(BaseSettings):
             max_attempts=self.wapi_max_attempts,
             circuit_reset_timeout=self.wapi_circuit_reset_timeout,
         )
+
+
+def read_secret_file(path: str, setting: str) -> str:
+    """A credential from a file, without the line end an editor or ``echo`` adds. The error
+    (``ValueError``) names the setting, if given, and why; never the content."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().removesuffix("\n").removesuffix("\r")
+    except (OSError, UnicodeDecodeError) as error:
+        why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ValueError(
+            f"{setting + ': ' if setting else ''}the file cannot be read ({why})"
+        ) from None
 
 
 # --- Errors a person reads ---------------------------------------------------------------------

@@ -11,7 +11,14 @@ liveness    the event loop does not answer (the request    Infoblox or Redis bei
 readiness   the operator is not running, or Infoblox is    Redis: the cache degrades to the
             unreachable / refuses the credentials /        in-process layer and reconciles go on
             the circuit breaker is open                    (reported, not failing)
+readiness   the Lease cannot be read (leader election)     being a standby: a standby is ready
+(standby)                                                  to take over, and a rolling update and
+                                                           the PDB must count it as available
 ==========  =============================================  ======================================
+
+Both bodies say who leads: ``leader`` (true, false, or null with leader election off) and, with
+leader election on, the readiness body has a ``leadership`` check (this replica's identity and
+the holder seen).
 
 Infoblox reachability is learned passively from every WAPI exchange (:class:`WapiHealthObserver`)
 and, when that evidence is missing, stale or bad, actively from a probe (the client's ``ping``)
@@ -101,12 +108,22 @@ class HealthState:
         """Readiness hook: a cheap authenticated WAPI call (``WapiClient.ping``)."""
         self._last_probe: float | None = None
         self._probe_lock = asyncio.Lock()
+        self.leader: bool | None = None
+        """This replica leads (True), stands by (False); None: leader election is off."""
+        self.leader_identity = ""
+        self.leader_holder = ""
+        self.lease_reachable: Callable[[], bool] = lambda: True
+        """Readiness hook of a standby: has the Lease been read lately?"""
 
     # --- updates ------------------------------------------------------------------------------
 
     def mark_running(self, running: bool = True) -> None:
         """The operator finished its start-up (``True``) or began to stop (``False``)."""
         self.running = running
+
+    def set_leadership(self, leading: bool, holder: str, identity: str) -> None:
+        """Leader election's view: whether this replica leads, and who holds the Lease."""
+        self.leader, self.leader_holder, self.leader_identity = leading, holder, identity
 
     def wapi_succeeded(self) -> None:
         """The grid answered an authenticated request (any answer that is not a refusal)."""
@@ -155,6 +172,7 @@ class HealthState:
                 "watchers": {"ok": watchers, "detail": detail},
             },
             "uptimeSeconds": round(self._clock() - self.started_at, 3),
+            "leader": self.leader,
         }
         return watchers, body
 
@@ -220,23 +238,46 @@ class HealthState:
             "detail": self.redis_detail or details[self.redis],
         }
 
+    def _leadership_check(self) -> dict[str, Any]:
+        if self.leader:
+            detail = f"{self.leader_identity} leads"
+            return {"ok": True, "required": False, "detail": detail, **self._lease_names()}
+        reachable = self.lease_reachable()
+        holder = self.leader_holder or "nobody"
+        detail = f"standby: {holder} leads" if reachable else "standby: the Lease cannot be read"
+        return {"ok": reachable, "required": True, "detail": detail, **self._lease_names()}
+
+    def _lease_names(self) -> dict[str, str]:
+        return {"identity": self.leader_identity, "holder": self.leader_holder}
+
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
-        """(ready, body); may run the Infoblox probe (bounded by its timeout and interval)."""
-        await self._probe_if_due()
+        """(ready, body); may run the Infoblox probe (bounded by its timeout and interval).
+
+        A standby runs nothing of the operator: only its leadership check counts."""
         now = self._clock()
-        checks: dict[str, dict[str, Any]] = {
-            "operator": {
-                "ok": self.running,
-                "required": True,
-                "detail": "running" if self.running else "not running (starting or stopping)",
-            },
-            "infoblox": self._infoblox_check(),
-            "redis": self._redis_check(),
-        }
+        checks: dict[str, dict[str, Any]] = {}
+        if self.leader is not None:  # leader election on
+            checks["leadership"] = self._leadership_check()
+        if self.leader is False:
+            standby = {"ok": True, "required": False, "detail": "standby: checked while leading"}
+            checks |= {name: dict(standby) for name in ("operator", "infoblox", "redis")}
+        else:
+            await self._probe_if_due()
+            now = self._clock()
+            checks |= {
+                "operator": {
+                    "ok": self.running,
+                    "required": True,
+                    "detail": "running" if self.running else "not running (starting or stopping)",
+                },
+                "infoblox": self._infoblox_check(),
+                "redis": self._redis_check(),
+            }
         failing = [name for name, check in checks.items() if check["required"] and not check["ok"]]
         body = {
             "status": "degraded" if failing else "ok",
             "failing": failing,
+            "leader": self.leader,
             "checks": checks,
             "lastSync": {
                 "at": _iso(self.last_sync),

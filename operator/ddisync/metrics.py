@@ -147,6 +147,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._leading = False
         r = self.registry
         self.reconcile_total = Counter(
             "ddisync_reconcile_total",
@@ -233,6 +234,17 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.leader = Gauge(
+            "ddisync_leader",
+            "1 while this replica leads (reconciles), 0 while it stands by (leader election: "
+            "one replica of an instance leads). 1 with leader election off.",
+            registry=r,
+        )
+        self.leader_transitions_total = Counter(
+            "ddisync_leader_transitions_total",
+            "Times this replica started or stopped leading.",
+            registry=r,
+        )
         # Zero series from the start, so rate() and dashboards work before the first event.
         for kind in sorted(KINDS):
             self.reconcile_duration.labels(kind=kind)
@@ -289,6 +301,13 @@ class Metrics:
                 self.reconcile_finished(kind, result, time.monotonic() - started)
         if on_synced is not None:
             on_synced()
+
+    def set_leader(self, leading: bool) -> None:
+        """This replica started (True) or stopped (False) leading."""
+        if leading != self._leading:
+            self.leader_transitions_total.inc()
+        self._leading = leading
+        self.leader.set(1 if leading else 0)
 
     def set_resources(self, kind: str, ready_counts: Mapping[str, int]) -> None:
         """Set how many resources of ``kind`` have each Ready status (``True``/``False``/

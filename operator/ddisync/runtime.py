@@ -13,15 +13,18 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import kopf
 
+from ddisync import kube, leadership
 from ddisync.api.meta import GROUP
 from ddisync.config import Settings
 from ddisync.handlers import register_handlers
+from ddisync.handlers.index import Catalog, listed_catalog
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.health import HealthState, ObservabilityUrls, serving_observability
 from ddisync.metrics import Metrics
@@ -78,16 +81,42 @@ def _login_handler(connection: kopf.ConnectionInfo | None) -> Any:
     return login
 
 
+def _current_login(
+    connection: kopf.ConnectionInfo | None,
+) -> Callable[[], kopf.ConnectionInfo | None]:
+    """Credentials for ``ddisync.kube``'s client, as kopf's login finds them."""
+    login = _login_handler(connection)
+
+    def current() -> kopf.ConnectionInfo | None:
+        found: kopf.ConnectionInfo | None = login(settings=kopf.OperatorSettings())
+        return found
+
+    return current
+
+
+async def _listed_catalog(
+    connection: kopf.ConnectionInfo | None, kinds: Sequence[AnyDriver], namespaces: list[str]
+) -> Catalog:
+    """The catalog's statuses listed before kopf starts (``handlers.index.listed_catalog``),
+    in ``namespaces`` (exact names; none: the whole cluster)."""
+    plurals = {driver.kind: driver.info.plural for driver in kinds}
+    # 30 s per request, as kopf_settings gives kopf's own client.
+    async with kube.KubeApi(_current_login(connection), timeout=30) as api:
+        return await listed_catalog(api, plurals, namespaces)
+
+
 @contextlib.contextmanager
-def _stopping_on_signals(stop_flag: asyncio.Event) -> Iterator[list[signal.Signals]]:
-    """SIGINT and SIGTERM set ``stop_flag``; yields the signals received (the first one stopped
-    the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0 after a SIGTERM).
+def _stopping_on_signals(
+    stop_flag: asyncio.Event, received: list[signal.Signals]
+) -> Iterator[list[signal.Signals]]:
+    """SIGINT and SIGTERM set ``stop_flag``; appends the signals received to ``received`` and
+    yields it (the first one stopped the operator: ``ddisync run`` exits 130 after a Ctrl-C, 0
+    after a SIGTERM). A standby and the kopf it starts once leading share one list.
 
     kopf installs handlers of its own in ``spawn_tasks`` that stop it the same way but keep no
     record of the signal; these replace them, so enter this right after ``spawn_tasks``. After
     the first signal the handler is removed: a second Ctrl-C interrupts at once.
     """
-    received: list[signal.Signals] = []
     if threading.current_thread() is not threading.main_thread():
         yield received  # signals reach the main thread only; kopf says so in its log
         return
@@ -148,17 +177,73 @@ async def run_operator(
                     health_port=settings.health_port,
                 )
             )
-        return await _run_kopf(
-            settings,
-            connection,
-            stop_flag if stop_flag is not None else asyncio.Event(),
-            ready_flag,
-            post_events,
-            ignored_tasks,
-            metrics,
-            health,
-            kinds,
+        stop = stop_flag if stop_flag is not None else asyncio.Event()
+        signals: list[signal.Signals] = []  # received, by the standby or by kopf's run
+
+        async def run_kopf(kopf_stop: asyncio.Event) -> signal.Signals | None:
+            return await _run_kopf(
+                settings,
+                connection,
+                kopf_stop,
+                ready_flag,
+                post_events,
+                ignored_tasks,
+                metrics,
+                health,
+                kinds,
+                signals,
+            )
+
+        if not settings.leader_election:
+            metrics.set_leader(True)
+            return await run_kopf(stop)
+        return await _run_elected(settings, connection, stop, metrics, health, run_kopf, signals)
+
+
+async def _run_elected(
+    settings: Settings,
+    connection: kopf.ConnectionInfo | None,
+    stop: asyncio.Event,
+    metrics: Metrics,
+    health: HealthState,
+    run_kopf: Callable[[asyncio.Event], Awaitable[signal.Signals | None]],
+    signals: list[signal.Signals],
+) -> signal.Signals | None:
+    """Stand by until this replica leads, then run kopf while it does (``ddisync.leadership``).
+    Raises ``LeadershipLost`` when the lead is lost without a stop being asked."""
+    current_login = _current_login(connection)
+    first = current_login()
+    namespace = settings.lease_namespace or leadership.lease_namespace(
+        first.default_namespace if first else None
+    )
+    name = settings.lease_name or leadership.lease_name(
+        settings.cluster_id, settings.namespaces, settings.label_selector
+    )
+    identity = settings.leader_identity or leadership.process_identity()
+    timing = leadership.ElectionTiming(
+        settings.lease_duration, settings.lease_renew_deadline, settings.lease_retry_period
+    )
+
+    def changed(leading: bool, holder: str) -> None:
+        health.set_leadership(leading, holder, identity)
+        metrics.set_leader(leading)
+
+    changed(False, "")
+    logger.info("Leader election on Lease %s/%s as %s", namespace, name, identity)
+    user_agent = "ddisync-leader-election"
+    timeout = settings.lease_renew_deadline
+    async with kube.KubeApi(current_login, timeout=timeout, user_agent=user_agent) as client:
+        api = leadership.LeaseApi(client, namespace, name)
+        elector = leadership.LeaderElector(api, identity, timing, on_change=changed)
+        # A standby is ready while it can read the Lease (it could take over).
+        stale_after = max(3 * timing.retry_period, float(timing.lease_duration))
+        health.lease_reachable = lambda: (
+            elector.last_contact is not None
+            and time.monotonic() - elector.last_contact < stale_after
         )
+        with _stopping_on_signals(stop, signals) as received:
+            stopped_by = await leadership.run_while_leading(elector, run_kopf, stop)
+    return stopped_by or (received[0] if received else None)
 
 
 async def _run_kopf(
@@ -171,6 +256,7 @@ async def _run_kopf(
     metrics: Metrics,
     health: HealthState,
     kinds: Sequence[AnyDriver],
+    signals: list[signal.Signals],
 ) -> signal.Signals | None:
     registry = kopf.OperatorRegistry()
     register_handlers(registry, settings, kinds)
@@ -181,9 +267,12 @@ async def _run_kopf(
     operator_settings = kopf_settings(
         post_events=post_events, max_workers=settings.max_concurrent_resources
     )
-    if settings.namespaces and not any(c in ns for ns in settings.namespaces for c in "*?[!"):
+    exact = not any(c in ns for ns in settings.namespaces for c in "*?[!")
+    if settings.namespaces and exact:
         # Exact names need no namespace listing (and no RBAC on namespaces); globs do.
         operator_settings.scanning.disabled = True
+    # Exact namespaces are listed one by one (their Roles allow no more); globs: the cluster.
+    catalog = await _listed_catalog(connection, kinds, settings.namespaces if exact else [])
     tasks = await kopf.spawn_tasks(
         **scope,
         registry=registry,
@@ -195,7 +284,9 @@ async def _run_kopf(
             operator_settings=operator_settings,  # kopf's: for the drift sweep's status writes
             metrics=metrics,
             health=health,
-            shared={},  # operator-wide objects made on first use (handlers/shared.py)
+            # Operator-wide objects made on first use (handlers/shared.py); the catalog
+            # starts with the statuses listed above.
+            shared={"catalog": catalog},
         ),
         standalone=True,
         stop_flag=stop_flag,
@@ -204,7 +295,7 @@ async def _run_kopf(
     health.watchers_alive = lambda: not any(task.done() for task in tasks)
     ignored = ignored_tasks if ignored_tasks is not None else set()
     ignored.update(asyncio.all_tasks())  # whatever ran before the operator is not its to stop
-    with _stopping_on_signals(stop_flag) as received:
+    with _stopping_on_signals(stop_flag, signals) as received:
         await kopf.run_tasks(tasks, ignored=ignored)
     return received[0] if received else None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,11 @@ class HelmResult:
     returncode: int
     stdout: str
     stderr: str
+
+
+#: The ``render`` and ``helm`` fixtures (conftest.py), as the tests type them.
+Render = Callable[..., list[Manifest]]
+Helm = Callable[..., HelmResult]
 
 
 def template_args(

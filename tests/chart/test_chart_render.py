@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tarfile
-from collections.abc import Callable
 from pathlib import Path
 
 import kubernetes_validate
@@ -19,8 +18,9 @@ from chartenv import (
     MONITORING_API,
     NAMESPACE,
     REPO_ROOT,
-    HelmResult,
+    Helm,
     Manifest,
+    Render,
     ci_values,
     env_of,
     of_kind,
@@ -31,12 +31,9 @@ from crdvalidate import load_crds
 from ddisync.api.crd import KINDS
 from ddisync.config import Settings, env_name
 
-Render = Callable[..., list[Manifest]]
-Helm = Callable[..., HelmResult]
-
 # Kinds from CRDs that kubernetes-validate has no schema for; checked by dedicated tests
 # (DDIGrant against the generated CRD, in test_chart_tenancy.py).
-NON_CORE_KINDS = {"ServiceMonitor", "DDIGrant"}
+NON_CORE_KINDS = {"ServiceMonitor", "PodMonitor", "DDIGrant"}
 # Every namespaced kind the operator reconciles, and its status subresource.
 RESOURCES = {info.plural for info in KINDS}
 STATUSES = {f"{info.plural}/status" for info in KINDS}
@@ -50,6 +47,7 @@ def ids(paths: list[Path]) -> list[str]:
 def test_ci_values_cover_the_reviewed_scenarios() -> None:
     assert set(ids(CI_VALUES)) >= {
         "default",
+        "ha",
         "sharded",
         "existing-secret",
         "monitoring",
@@ -90,13 +88,6 @@ def test_every_namespaced_object_is_in_the_release_namespace_or_a_watched_one(
 
 
 # --- Deployment --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("values", CI_VALUES, ids=ids(CI_VALUES))
-def test_deployments_run_one_pod_with_recreate(render: Render, values: Path) -> None:
-    for deployment in of_kind(render([values]), "Deployment"):
-        assert deployment["spec"]["replicas"] == 1
-        assert deployment["spec"]["strategy"] == {"type": "Recreate"}
 
 
 @pytest.mark.parametrize("values", CI_VALUES, ids=ids(CI_VALUES))
@@ -141,7 +132,7 @@ def test_every_env_var_is_a_setting_the_operator_reads(render: Render, values: P
 
 
 def test_default_settings_reach_the_operator(
-    render: Render, monkeypatch: pytest.MonkeyPatch
+    render: Render, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (deployment,) = of_kind(render([ci_values("default")]), "Deployment")
     env = env_of(deployment)
@@ -156,29 +147,42 @@ def test_default_settings_reach_the_operator(
     assert "DDISYNC_REDIS_URL" not in env  # in-process cache
     # The operator's own Settings parse what the chart renders.
     for name, value in env.items():
-        # The credentials come from the Secret (secretKeyRef): stand-ins for what it holds.
-        monkeypatch.setenv(name, value if isinstance(value, str) else f"from-{name.lower()}")
+        if name.endswith("_FILE"):  # the mounted Secret's files: stand-ins for what they hold
+            value = tmp_path / name
+            value.write_text(f"from-{name.lower()}")
+        # The pod's name and namespace come from the downward API (fieldRef): stand-ins.
+        monkeypatch.setenv(name, str(value) if not isinstance(value, dict) else "pod-0")
     settings = Settings()
+    assert settings.wapi_password.get_secret_value() == "from-ddisync_wapi_password_file"
     assert settings.wapi_rate_limit == 20.0
     assert settings.namespaces == []
     assert settings.health_port == 8080
     # Every value the chart sets by default is the operator's own default.
     for name, info in Settings.model_fields.items():
-        if env_name(name) in env and not info.is_required():
+        given = env.get(env_name(name))
+        # The Lease is named after the Deployment; files and the pod's name are the chart's own.
+        chart_set = name.endswith("_file") or name == "lease_name"
+        if isinstance(given, str) and not chart_set and not info.is_required():
             assert getattr(settings, name) == info.get_default(call_default_factory=True), name
 
 
 # --- Credentials and CA bundle -----------------------------------------------------------------
 
 
+def credentials_volume(deployment: Manifest) -> Manifest:
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    secret: Manifest = volumes["credentials"]["secret"]
+    return secret
+
+
 def test_chart_creates_the_credentials_secret_by_default(render: Render) -> None:
     docs = render([ci_values("default")])
     (secret,) = of_kind(docs, "Secret")
     assert set(secret["data"]) == {"username", "password"}
-    env = env_of(of_kind(docs, "Deployment")[0])
-    name = secret["metadata"]["name"]
-    assert env["DDISYNC_WAPI_PASSWORD"] == {"secretKeyRef": {"name": name, "key": "password"}}
-    assert env["DDISYNC_WAPI_USERNAME"] == {"secretKeyRef": {"name": name, "key": "username"}}
+    assert credentials_volume(of_kind(docs, "Deployment")[0]) == {
+        "secretName": secret["metadata"]["name"],
+        "items": [{"key": "username", "path": "username"}, {"key": "password", "path": "password"}],
+    }
 
 
 def test_existing_secret_is_used_and_no_secret_is_created(render: Render) -> None:
@@ -186,11 +190,9 @@ def test_existing_secret_is_used_and_no_secret_is_created(render: Render) -> Non
     assert of_kind(docs, "Secret") == []
     deployment = of_kind(docs, "Deployment")[0]
     env = env_of(deployment)
-    assert env["DDISYNC_WAPI_USERNAME"] == {
-        "secretKeyRef": {"name": "infoblox-credentials", "key": "user"}
-    }
-    assert env["DDISYNC_WAPI_PASSWORD"] == {
-        "secretKeyRef": {"name": "infoblox-credentials", "key": "pass"}
+    assert credentials_volume(deployment) == {
+        "secretName": "infoblox-credentials",
+        "items": [{"key": "user", "path": "username"}, {"key": "pass", "path": "password"}],
     }
     assert env["DDISYNC_REDIS_URL"] == {"secretKeyRef": {"name": "ddisync-redis", "key": "url"}}
     assert env["DDISYNC_WAPI_CA_BUNDLE"] == "/etc/ddisync/ca/ca.crt"
@@ -252,8 +254,12 @@ def test_rbac_has_no_wildcards_and_reads_secrets_only_by_name(render: Render, va
             assert where.startswith("Role/"), where
             assert rule["resources"] == ["secrets"] and rule["verbs"] == ["get"], rule
             assert rule["resourceNames"], rule
-        assert not {"create", "update", "delete", "deletecollection"} & set(rule["verbs"]) or (
-            rule["resources"] == ["events"] and rule["verbs"] == ["create"]
+        assert (
+            not {"create", "update", "delete", "deletecollection"} & set(rule["verbs"])
+            or (rule["resources"] == ["events"] and rule["verbs"] == ["create"])
+            # Leader election: create a Lease, and get/update only the instances' own.
+            or (rule["resources"] == ["leases"] and rule["verbs"] == ["create"])
+            or (rule["resources"] == ["leases"] and rule.get("resourceNames"))
         ), (where, rule)
         assert "nonResourceURLs" not in rule
 
@@ -269,9 +275,16 @@ def test_operator_may_patch_status_and_never_write_spec_except_by_patch(
     assert all(set(r["resources"]) == STATUSES for r in status)
 
 
+def on_resources(docs: list[Manifest], kind: str) -> list[Manifest]:
+    """Roles or RoleBindings, without leader election's (on Leases; test_chart_ha.py)."""
+    return [
+        d for d in of_kind(docs, kind) if not d["metadata"]["name"].endswith("-leader-election")
+    ]
+
+
 def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
     docs = render([ci_values("default")])
-    assert of_kind(docs, "Role") == [] and of_kind(docs, "RoleBinding") == []
+    assert on_resources(docs, "Role") == [] and on_resources(docs, "RoleBinding") == []
     roles = {r["metadata"]["name"]: r for r in of_kind(docs, "ClusterRole")}
     main = roles["ddisync"]
     resources = {res for rule in main["rules"] for res in rule["resources"]}
@@ -291,12 +304,12 @@ def test_cluster_wide_mode_uses_a_cluster_role(render: Render) -> None:
 
 def test_fixed_namespaces_get_roles_and_no_cluster_access_to_resources(render: Render) -> None:
     docs = render([ci_values("namespaced")])
-    roles = of_kind(docs, "Role")
+    roles = on_resources(docs, "Role")
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["dns-team", "network-team"]
     for role in roles:
         resources = {res for rule in role["rules"] for res in rule["resources"]}
         assert resources == {*RESOURCES, *STATUSES, "events"}
-    bindings = of_kind(docs, "RoleBinding")
+    bindings = on_resources(docs, "RoleBinding")
     assert sorted(b["metadata"]["namespace"] for b in bindings) == ["dns-team", "network-team"]
     # Cluster-wide: the CRD observer, and the cluster-scoped tenancy kinds; no access to
     # namespaces beyond reading the labels of the fixed ones, by name.
@@ -390,7 +403,7 @@ def test_shard_rbac_follows_each_shards_scope(render: Render) -> None:
     docs = render([ci_values("sharded")])
     role_subjects = {
         (b["metadata"]["namespace"], s["name"])
-        for b in of_kind(docs, "RoleBinding")
+        for b in on_resources(docs, "RoleBinding")
         for s in b["subjects"]
     }
     assert role_subjects == {
@@ -480,12 +493,9 @@ def test_dashboard_covers_the_operator_metrics() -> None:
     assert len(panel_ids) == len(set(panel_ids))
 
 
-def test_pdb_renders_only_when_the_release_runs_more_than_one_pod(render: Render) -> None:
+def test_pdb_renders_only_when_instances_run_more_than_one_pod(render: Render) -> None:
     # monitoring-values asks for a PDB but runs a single pod: a PDB would only block drains.
     assert of_kind(render([ci_values("monitoring")]), "PodDisruptionBudget") == []
-    (pdb,) = of_kind(render([ci_values("sharded")]), "PodDisruptionBudget")
-    assert pdb["spec"]["maxUnavailable"] == 1
-    assert pdb["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
     assert (
         of_kind(
             render([ci_values("sharded")], sets=["podDisruptionBudget.enabled=false"]),
@@ -498,7 +508,8 @@ def test_pdb_renders_only_when_the_release_runs_more_than_one_pod(render: Render
 @pytest.mark.parametrize(
     "typo",
     ["wapi.rateLimt=5", "replicas=2", "metrics.serviceMonitor.enable=true", "logging.format=xml",
-     "replicaCount=2", "shards[0].name=a", "shards[0].namespace={x}", "tenancy.enforced=false",
+     "replicaCount=-1", "leaderElection.leaseDurationSeconds=3", "networkPolicy.grids.cidrs={x}",
+     "shards[0].name=a", "shards[0].namespace={x}", "tenancy.enforced=false",
      "tenancy.enforce=maybe", "tenancy.secrets[0].namespace=x", "grants.a.namespaces={a}",
      "grants.Team_A.namespaces={a}", "grants.a.zones={a.b},grants.a.namespaces={a}"],
 )  # fmt: skip

@@ -5,7 +5,6 @@ models do."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ from chartenv import (
     CI_VALUES,
     CRDS,
     NAMESPACE,
-    HelmResult,
+    Helm,
     Manifest,
+    Render,
     ci_values,
     env_of,
     of_kind,
@@ -31,8 +31,6 @@ from ddisync.api.grid import InfobloxGridSpec
 from ddisync.config import env_name
 from ddisync.tenancy import Enforcement
 
-Render = Callable[..., list[Manifest]]
-Helm = Callable[..., HelmResult]
 API = "ddisync.io/v1alpha1"
 
 

@@ -322,3 +322,30 @@ async def test_the_official_client_creates_and_reads_custom_objects(cluster: Clu
     assert created["metadata"]["generation"] == 1
     stored = await cluster.get("networks", "ns1", "n1")
     assert stored is not None and stored["metadata"]["uid"] == created["metadata"]["uid"]
+
+
+async def test_leases_are_served_with_optimistic_concurrency(cluster: Cluster) -> None:
+    # Leader election (ddisync.leadership) relies on it: of two replicas writing the Lease
+    # they read, the second gets 409 and stays a standby.
+    path = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+    lease = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "ddisync"},
+        "spec": {"holderIdentity": "a", "leaseDurationSeconds": 8},
+    }
+    created = await cluster.request("POST", path, lease)
+    with pytest.raises(ApiError) as taken:
+        await cluster.request("POST", path, lease)
+    assert taken.value.status == 409
+    read = await cluster.request("GET", f"{path}/ddisync")
+    for holder in ("b", "c"):  # two writers of the same version: the second is stale
+        body = {**read, "spec": {**read["spec"], "holderIdentity": holder}}
+        if holder == "b":
+            updated = await cluster.request("PUT", f"{path}/ddisync", body)
+        else:
+            with pytest.raises(ApiError) as stale:
+                await cluster.request("PUT", f"{path}/ddisync", body)
+            assert stale.value.status == 409
+    assert updated["spec"]["holderIdentity"] == "b"
+    assert int(updated["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])

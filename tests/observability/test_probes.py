@@ -246,3 +246,38 @@ async def test_the_servers_are_closed_on_exit(
     with pytest.raises(aiohttp.ClientConnectionError):
         async with http.get(urls.healthz):
             pass
+
+
+async def test_a_standby_is_ready_while_it_can_read_its_lease_and_says_who_leads(
+    urls: ObservabilityUrls, http: aiohttp.ClientSession, health: HealthState
+) -> None:
+    # Nothing of the operator runs on a standby (no WAPI evidence at all): it is still Ready,
+    # so that a rolling update and a PodDisruptionBudget count it.
+    reachable = True
+    health.lease_reachable = lambda: reachable
+    health.set_leadership(False, "pod-a", "pod-b")
+    status, body = await fetch(http, urls.readyz)
+    assert (status, body["leader"], body["failing"]) == (200, False, [])
+    assert body["checks"]["leadership"] == {
+        "ok": True, "required": True, "detail": "standby: pod-a leads",
+        "identity": "pod-b", "holder": "pod-a",
+    }  # fmt: skip
+    assert body["checks"]["infoblox"]["required"] is False
+    reachable = False
+    status, body = await fetch(http, urls.readyz)
+    assert (status, body["failing"]) == (503, ["leadership"])
+    assert body["checks"]["leadership"]["detail"] == "standby: the Lease cannot be read"
+    status, body = await fetch(http, urls.healthz)
+    assert (status, body["leader"]) == (200, False)  # liveness never depends on it
+
+
+async def test_a_leader_is_judged_as_any_running_operator(
+    urls: ObservabilityUrls, http: aiohttp.ClientSession, health: HealthState
+) -> None:
+    health.set_leadership(True, "pod-b", "pod-b")
+    status, body = await fetch(http, urls.readyz)
+    assert (status, body["leader"]) == (503, True)  # not running yet, Infoblox unknown
+    assert body["checks"]["leadership"]["detail"] == "pod-b leads"
+    healthy(health)
+    status, body = await fetch(http, urls.readyz)
+    assert (status, body["failing"]) == (200, [])

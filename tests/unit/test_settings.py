@@ -162,3 +162,39 @@ def test_every_setting_is_documented_with_its_default() -> None:
     assert documented["DDISYNC_WAPI_CA_BUNDLE"].shown_default == "unset"
     assert documented["DDISYNC_WAPI_INSECURE"].default == "false"
     assert documented["DDISYNC_TENANCY"].default == "on"
+
+
+def test_credentials_may_come_from_files_whose_line_end_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "username").write_text("svc-ddisync")
+    (tmp_path / "password").write_text(SECRET + "\n")  # as `echo ... > file` writes it
+    monkeypatch.setenv("DDISYNC_WAPI_URL", "https://gm.example.com")
+    monkeypatch.setenv("DDISYNC_WAPI_USERNAME_FILE", str(tmp_path / "username"))
+    monkeypatch.setenv("DDISYNC_WAPI_PASSWORD_FILE", str(tmp_path / "password"))
+    monkeypatch.setenv("DDISYNC_WAPI_PASSWORD", "stale")  # the file wins
+    settings = load_settings()
+    assert settings.wapi_username == "svc-ddisync"
+    assert settings.wapi_password.get_secret_value() == SECRET
+
+
+def test_an_unreadable_credential_file_is_named_without_its_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / SECRET  # a path could say too much
+    message = _error(
+        monkeypatch,
+        DDISYNC_WAPI_URL="https://gm.example.com",
+        DDISYNC_WAPI_USERNAME="svc",
+        DDISYNC_WAPI_PASSWORD_FILE=str(path),
+    )
+    assert "DDISYNC_WAPI_PASSWORD_FILE the file cannot be read (No such file" in message
+    assert SECRET not in message
+
+
+def test_lease_timings_must_leave_the_fencing_margin(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, **CONNECTION, DDISYNC_LEASE_RENEW_DEADLINE="11")
+    assert message == (
+        "invalid settings: DDISYNC_LEASE_RETRY_PERIOD < DDISYNC_LEASE_RENEW_DEADLINE < "
+        "DDISYNC_LEASE_DURATION should hold"
+    )

@@ -108,3 +108,21 @@ async def test_a_cancelled_slot_waiter_leaves_no_trace() -> None:
     assert limiter.in_flight == 0
     async with limiter.slot():
         assert limiter.in_flight == 1
+
+
+async def test_a_waiter_cancelled_just_before_a_slot_frees_is_cancelled_cleanly() -> None:
+    # Seen when a replica that lost the lead cancelled its work: the freed slot skipped the
+    # cancelled waiter, which then failed with ValueError instead of being cancelled (and kopf
+    # took the ValueError for a handler failure, so the cancellation never ended the task).
+    limiter = RateLimiter(1000.0, 1000, 1)
+    holder = limiter.slot()
+    await holder.__aenter__()
+    first = asyncio.create_task(limiter.slot().__aenter__())
+    second = asyncio.create_task(limiter.slot().__aenter__())
+    await asyncio.sleep(0)
+    first.cancel()
+    await holder.__aexit__(None, None, None)  # frees the slot before `first` runs again
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await second
+    assert limiter.in_flight == 1

@@ -50,11 +50,28 @@ app.kubernetes.io/part-of: ddisync
 {{- default (include "ddisync.fullname" .) .Values.wapi.existingSecret.name }}
 {{- end }}
 
+{{/* The credentials Secret of an instance's default grid, and its two keys: the shard's own
+existingSecret, else the release's (existing, or created by the chart). Input: dict root, wapi. */}}
+{{- define "ddisync.credentials" -}}
+{{- $existing := .wapi.existingSecret | default dict }}
+{{- if $existing.name }}
+name: {{ $existing.name }}
+usernameKey: {{ $existing.usernameKey | default "username" }}
+passwordKey: {{ $existing.passwordKey | default "password" }}
+{{- else }}
+name: {{ include "ddisync.secretName" .root }}
+usernameKey: username
+passwordKey: password
+{{- end }}
+{{- end }}
+
 {{/* Instances --------------------------------------------------------------------------------
 One operator Deployment per instance. Without shards there is one instance configured by
 `watch`; with shards, one per shard. Every other template (ServiceAccount, RBAC, Deployment)
 iterates over this list, so RBAC always follows what each instance actually watches.
-Output: YAML {instances: [{name, shard, serviceAccount, namespaces, labelSelector, resources}]}.
+Output: YAML {instances: [{name, shard, serviceAccount, namespaces, labelSelector, resources,
+clusterId, wapi}]}: `wapi` is the top-level one with the shard's overrides (its default grid).
+The instance's name is also its Lease's: the replicas of one Deployment compete for it.
 Checks here (not expressible in the JSON schema): unique shard names, no namespace in two
 shards, `watch` left empty when shards are used.
 */}}
@@ -81,13 +98,19 @@ shards, `watch` left empty when shards are used.
 {{- $_ := set $seenNamespaces . $shard }}
 {{- end }}
 {{- $sa := ternary (printf "%s-%s" $saBase .name) $saBase $.Values.serviceAccount.create }}
+{{- $wapi := mergeOverwrite (deepCopy $.Values.wapi) (deepCopy (.wapi | default dict)) }}
+{{- if and .wapi (hasKey .wapi "caBundle") }}
+{{- $_ := set $wapi "caBundle" (mergeOverwrite (dict "secretName" "" "configMapName" "" "key" "ca.crt") .wapi.caBundle) }}
+{{- end }}
 {{- $instances = append $instances (dict
       "name" (printf "%s-%s" $fullname .name | trunc 63 | trimSuffix "-")
       "shard" .name
       "serviceAccount" $sa
       "namespaces" (.namespaces | default list)
       "labelSelector" (.labelSelector | default "")
-      "resources" (.resources | default $.Values.resources)) }}
+      "resources" (.resources | default $.Values.resources)
+      "clusterId" (.clusterId | default $.Values.clusterId)
+      "wapi" $wapi) }}
 {{- end }}
 {{- else }}
 {{- $instances = append $instances (dict
@@ -96,7 +119,9 @@ shards, `watch` left empty when shards are used.
       "serviceAccount" $saBase
       "namespaces" .Values.watch.namespaces
       "labelSelector" .Values.watch.labelSelector
-      "resources" .Values.resources) }}
+      "resources" .Values.resources
+      "clusterId" .Values.clusterId
+      "wapi" .Values.wapi) }}
 {{- end }}
 {{- dict "instances" $instances | toYaml }}
 {{- end }}

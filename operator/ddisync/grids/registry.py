@@ -92,6 +92,17 @@ class Grids:
             self._retire(current)
         return grid
 
+    async def replace_default(self, wapi: WapiSettings) -> Grid:
+        """A new connection for the default grid (its credential files changed); the old one
+        is closed once the calls it carries had their time."""
+        current = self.default
+        grid = await self._open(DEFAULT_GRID, wapi)
+        grid.markers = current.markers
+        self._grids[DEFAULT_GRID] = grid
+        logger.info("Grid default: credentials changed; new client in use")
+        self._retire(current)
+        return grid
+
     def remove(self, name: str, why: str) -> None:
         """No connection for ``name`` any more (``why`` is what its resources are told); its
         client is closed once the calls it carries had their time."""

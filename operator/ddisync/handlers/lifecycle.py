@@ -2,6 +2,10 @@
 (``memo.grids``, whose ``default`` is the operator's own connection), close them at the end
 (``register_close``: after every background task has stopped).
 
+The default grid's credentials may come from files (``DDISYNC_WAPI_*_FILE``, the chart's
+mounted Secret): they are read again every ``grid_check_interval`` and a change replaces the
+default grid's client (``ddisync.grids.files``), with no restart.
+
 At start the operator also makes sure the grid defines the extensible attributes it marks its
 objects with (``ddisync.sync.eadefs``). That check runs as a background task (``background.py``)
 and never stops the operator from starting: when the grid is down or the definitions cannot be
@@ -20,7 +24,8 @@ from ddisync.api.grid import DEFAULT_GRID
 from ddisync.cache import TrackingClient, open_snapshot_store
 from ddisync.config import Settings
 from ddisync.grids import Grid, Grids
-from ddisync.handlers.background import register_background
+from ddisync.grids.files import CredentialFiles
+from ddisync.handlers.background import register_background, register_periodic
 from ddisync.handlers.shared import shared
 from ddisync.metrics import FanOutObserver
 from ddisync.sync.eadefs import MarkerDefinitions
@@ -63,7 +68,8 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
         default = await open_grid(DEFAULT_GRID, settings.wapi_settings())
         default.markers = marker_definitions(memo)
         memo.grids = Grids(default, open_grid, settings.wapi_settings())
-        memo.health.infoblox_probe = default.client.ping
+        # Through the registry: the default grid's client is replaced when its files change.
+        memo.health.infoblox_probe = lambda: memo.grids.default.client.ping()
         memo.health.mark_running()
         logger.info("WAPI client ready for %s (WAPI %s)", settings.wapi_url, settings.wapi_version)
 
@@ -74,6 +80,15 @@ def register_lifecycle(registry: kopf.OperatorRegistry, settings: Settings) -> N
         memo.health.infoblox_probe = None
 
     register_background(registry, "marker-check", _check_markers)
+    files = CredentialFiles(settings)
+    if files.watched:
+
+        async def reread_files(memo: kopf.Memo) -> None:
+            wapi = files.changed()
+            if wapi is not None:
+                await memo.grids.replace_default(wapi)
+
+        register_periodic(registry, "credential-files", settings.grid_check_interval, reread_files)
 
 
 def register_close(registry: kopf.OperatorRegistry) -> None:

@@ -123,7 +123,7 @@ class RateLimiter:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._release()  # granted and cancelled in the same tick: give it back
-            else:
+            elif waiter in self._waiters:  # _wake() may have dropped it already (cancelled)
                 self._waiters.remove(waiter)
             raise
 
