@@ -180,6 +180,9 @@ class SnapshotStore:
         self._metrics = metrics
         self.lease = lease
         self._wall = wall
+        self.started_at = wall()
+        """Unix time this store began: a lookup trusts the absence of an object only in a
+        snapshot read after it (``ddisync.sync.lookup``)."""
         self._sleep = sleep
         self._entries: dict[tuple[str, tuple[str, ...]], _Entry] = {}
         self._generation: dict[str, int] = {}  # writes recorded, by object type
@@ -187,6 +190,10 @@ class SnapshotStore:
         self._loads: dict[str, int] = {}  # loads in flight, by object type
         self._journal: dict[str, list[tuple[int, _Change]]] = {}  # kept while a load runs
         self._tasks: set[asyncio.Task[None]] = set()  # loads in flight
+
+    def now(self) -> float:
+        """The store's wall clock (Unix time), the one ``read_at`` is measured on."""
+        return self._wall()
 
     # --- reads -------------------------------------------------------------------------------
 
