@@ -12,14 +12,14 @@ Lookup order, cheapest and most exact first:
 3. the part's ``identity`` (a network by CIDR, a record by name and value): finds an object
    someone else created, to adopt or refuse.
 
-Steps 1 and 2 read the owned snapshot of the object type first (``OwnedLookup``: the drift
-sweep's, shared through ``ddisync.cache``): a cold start of N resources reads
-``ceil(N / page size)`` pages per type instead of making N GETs, and a resource whose object
-the snapshot holds (under the status ref, when there is one) needs no call at all. What the
-snapshot cannot judge (a type the kind does not own, a scope field it does not hold, a ref it
-holds under another uid) is looked up as before. The searches that remain (a marker when no
-snapshot is used, an identity) go through ``WapiClient.find``, which coalesces them with other
-resources' into one multi-request.
+A resource with no ref in its status (a cold start, a lost status) reads the owned snapshot of
+the object type in step 2 (``OwnedLookup``: the drift sweep's, shared through
+``ddisync.cache``): a cold start of N resources reads ``ceil(N / page size)`` pages per type
+instead of making N GETs. What the snapshot cannot judge (a type the kind does not own, a scope
+field it does not hold) is searched as before. A ref in the status is still read fresh, by ref
+(an edit decides its write from what Infoblox holds now, not from a snapshot up to a resync
+interval old), and every read and search that remains goes through the client's coalescing
+(``WapiClient.get_ref``, ``find``): a restart of N resources with refs makes N/100 requests.
 
 Why absence in a snapshot is as safe as absence in a fresh marker search (no duplicate after a
 crash): a snapshot taken *before* a create cannot prove that create did not happen, so only a
@@ -92,7 +92,6 @@ async def _from_snapshot(
     client: WapiClient,
     objtype: str,
     owner: Owner,
-    ref: str | None,
     fields: Sequence[str],
     scope: QueryParams,
 ) -> tuple[bool, WapiObject | None]:
@@ -100,11 +99,7 @@ async def _from_snapshot(
     ``decided`` False when it cannot tell and a WAPI lookup must."""
     obj = (await owned.by_uid(client, objtype, fields)).get(owner.uid)
     if obj is None:
-        # Absent from a snapshot read after the store started: not there (module docstring).
-        # A ref in the status that the snapshot lacks is checked by ref (gone, or not ours).
-        return ref is None, None
-    if ref is not None and obj.get("_ref") != ref:
-        return False, None  # the status names another object: look it up as before
+        return True, None  # absent from a snapshot read after the store started: not there
     in_scope = _in_scope(obj, scope)
     if in_scope is None:
         return False, None
@@ -124,14 +119,10 @@ async def find_owned(
     from the owned snapshot when ``owned`` is given and it can tell."""
     ref_fields = fields_of(objtype_of(ref)) if ref else None
     fields = fields_of(objtype)
-    if owned is not None and fields is not None:
-        snapshot_ref = ref if ref and objtype_of(ref) == objtype else None
-        if snapshot_ref == ref:  # no ref, or a ref of this very type
-            decided, obj = await _from_snapshot(
-                owned, client, objtype, owner, ref, fields, scope or {}
-            )
-            if decided:
-                return obj
+    if owned is not None and fields is not None and not ref:
+        decided, obj = await _from_snapshot(owned, client, objtype, owner, fields, scope or {})
+        if decided:
+            return obj
     if ref and ref_fields is not None:
         try:
             return await client.get_ref(ref, return_fields=ref_fields)

@@ -188,10 +188,16 @@ class WapiClient:
         return [check_object(item, otype) for item in answer]
 
     async def get_ref(self, ref: str, *, return_fields: Sequence[str] | None = None) -> WapiObject:
-        """One object by ref; :class:`NotFoundError` if it does not exist."""
-        answer = await self._path.request(
-            "GET", ref, return_fields_pair(return_fields), objtype=objtype_of(ref)
-        )
+        """One object by ref; :class:`NotFoundError` if it does not exist.  Coalesced with other
+        callers' reads (coalesce.py): a ref that is gone fails its batch, and is then read
+        alone."""
+
+        def alone(_: bool) -> Awaitable[Any]:
+            pairs = return_fields_pair(return_fields)
+            return self._path.request("GET", ref, pairs, objtype=objtype_of(ref))
+
+        op = BatchOp("GET", ref, {}, return_fields)
+        answer = await self._coalescer.submit(op, alone=alone)
         return self._object(answer, ref)
 
     def _object(self, answer: Any, what: str) -> WapiObject:
