@@ -116,6 +116,14 @@ class Counters:
             and (status is None or s == status)
         )
 
+    def operations_total(self, method: str | None = None, objtype: str | None = None) -> int:
+        """Operations carried out, optionally only those of a method and/or object type."""
+        return sum(
+            n
+            for (m, t), n in self.operations.items()
+            if (method is None or m == method) and (objtype is None or t == objtype)
+        )
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "total": sum(self.statuses.values()),

@@ -151,8 +151,12 @@ async def test_503_bursts_are_ridden_out(sim: Any, observer: RecordingObserver) 
 
 async def test_resets_never_duplicate_a_create(sim: Any, observer: RecordingObserver) -> None:
     sim.faults.reset_rate = 0.3
+    # batch_size 1: each create its own request, so that resets hit many of them (the
+    # coalesced path is tested in tests/e2e/test_throughput.py).
     async with WapiClient(
-        settings_for(sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50),
+        settings_for(
+            sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50, batch_size=1
+        ),
         observer=observer,
     ) as client:
         results = await asyncio.gather(
