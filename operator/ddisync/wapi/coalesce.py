@@ -178,8 +178,11 @@ class Coalescer:
             while True:
                 async with self._collecting:
                     batch = await self._collect()
-                if not batch:
-                    return
+                    if not batch:
+                        # Out of the count in the same step as the queue was seen empty: an
+                        # operation queued from now on starts a sender of its own.
+                        self._senders.discard(asyncio.current_task())
+                        return
                 await self._send(batch)
         except Exception as error:  # a bug: its callers must not wait forever
             logger.exception("the WAPI batch sender failed")
