@@ -214,6 +214,12 @@ class Coalescer:
         return batch
 
     async def _send(self, batch: list[_Pending]) -> None:
+        # A caller cancelled while its operation waited (for a token, for the object cap)
+        # has been told nothing was sent, and may look again and decide anew (a create's
+        # retry reads the snapshot its cancellation made stale): so it is not sent now.
+        batch = [item for item in batch if not item.future.done()]
+        if not batch:
+            return
         self._observer.on_batch(len(batch))
         if len(batch) == 1:
             item = batch[0]
