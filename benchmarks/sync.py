@@ -134,10 +134,11 @@ async def _seed_unmanaged(
          "data": {"name": f"r{i}.example.com", "ipv4addr": _address(i)}}
         for i in range(records)
     ]  # fmt: skip
-    auth = aiohttp.BasicAuth(USERNAME, PASSWORD)
+    headers = {"Authorization": aiohttp.encode_basic_auth(USERNAME, PASSWORD)}
     for start in range(0, len(ops), 1000):
         chunk = ops[start : start + 1000]
-        async with http.post(f"{sim}/wapi/v2.12/request", json=chunk, auth=auth) as response:
+        url = f"{sim}/wapi/v2.12/request"
+        async with http.post(url, json=chunk, headers=headers) as response:
             if response.status >= 300:
                 raise RuntimeError(f"seed the grid: {await response.text()}")
 
