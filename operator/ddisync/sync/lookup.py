@@ -97,6 +97,8 @@ async def _from_snapshot(
 ) -> tuple[bool, WapiObject | None]:
     """(decided, object): what the snapshot says of ``owner``'s object of ``objtype``;
     ``decided`` False when it cannot tell and a WAPI lookup must."""
+    if "extattrs" not in fields:
+        return False, None  # a snapshot keys objects by their marker: without it, it is blind
     obj = (await owned.by_uid(client, objtype, fields)).get(owner.uid)
     if obj is None:
         return True, None  # absent from a snapshot read after the store started: not there
