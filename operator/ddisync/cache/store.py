@@ -57,7 +57,8 @@ Correctness (the cache never causes a duplicate or a lost update):
   the drift check only ever decides "nothing to do" from a snapshot (``sync/snapshot.py``).  A
   write decided from a snapshot must stay right if the copy is stale: an update goes by ref (a
   404 sends it back to a fresh lookup); a create decided from "not in the snapshot" relies on
-  that one-writer rule, or makes a fresh marker search first where the rule may not hold.
+  that one-writer rule, and on a read begun after ``started_at`` (``ddisync.sync.lookup``
+  holds the argument), or makes a fresh marker search first where the rule may not hold.
 """
 
 from __future__ import annotations
