@@ -288,7 +288,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             ):
                 bodies = [_network(i) for i in range(args.networks)]
                 bodies += [_record(i, args.networks) for i in range(args.records)]
-                await _grant(http, api)
+                await _grant(http, api, adopt=False)
                 await _create_all(http, api, bodies)
                 replicas = {
                     name: Replica(name, proxy, workdir / f"{name}.log", {
@@ -306,7 +306,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 async def scenario() -> tuple[dict[str, float], dict[str, float], int, int]:
                     a.start()
                     await _until(lambda: _is(a, http, True), 60, "replica-a leads")
-                    await _wait_all_ready(http, api, objects, args.timeout)
+                    await _wait_all_ready(http, api, objects, args.timeout, ["networks", "records"])
                     b.start()
                     await _until(lambda: _is(b, http, False), 60, "replica-b stands by")
                     standby_requests = len(b.proxy.sent)

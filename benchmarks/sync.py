@@ -6,12 +6,22 @@ emulated Kubernetes API (``apiserver.py``) and the operator (``ddisync run``, re
 kubeconfig). This script creates the resources through the API, waits until every one is Ready,
 then measures one resync sweep over unchanged objects and the latency of single spec changes.
 
-    python benchmarks/sync.py --records 10000 --networks 100 [--latency-ms 0] [--json]
+    python benchmarks/sync.py --records 10000 --networks 100 [--latency-ms 0] [--adopt] [--json]
                               [--fixed-addresses N] [--ranges M]
 
 With ``--json`` the last line is one JSON object with the figures. The operator runs with a
 rate limit suited to a dedicated grid (``--rate-limit``, default 2000/s): the product default
 (20/s) is a polite neighbour on a shared Grid Master, not a benchmark setting.
+
+``--adopt``: the onboarding path (after ``ddisync export``). The grid already holds every
+Network and Record, made by someone else (no ownership markers; seeded through the
+multi-object endpoint before the clock starts, not counted), and each resource says
+``adopt: true`` (the grant allows adoption). Records then name their address (no
+``addressFrom``): an adopted record keeps the address it has.
+
+The simulator counts HTTP requests (``wapi_http_requests``: a multi-object request once) apart
+from operations (``wapi_operations``: each object read or written, however many requests
+carried it); both are reported per object.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from typing import Any
 
 import aiohttp
 
+from ddisync.wapi.settings import WapiSettings
 from ddisync_emulator import kubeconfig as kubeconfigs
 from ddisync_emulator.report import judge
 from procfs import cpu_seconds, peak_rss_mb
@@ -78,20 +89,33 @@ def _first_line(process: subprocess.Popen[str]) -> str:
     return line
 
 
-def _network(index: int) -> dict[str, Any]:
+def _cidr(index: int) -> str:
+    return f"10.{100 + index // 256}.{index % 256}.0/24"
+
+
+def _address(index: int) -> str:
+    return f"10.{200 + index // 65024}.{index // 254 % 256}.{index % 254 + 1}"
+
+
+def _network(index: int, adopt: bool = False) -> dict[str, Any]:
+    spec: dict[str, Any] = {"cidr": _cidr(index)}
+    if adopt:
+        spec["adopt"] = True
     return {
         "apiVersion": "ddisync.io/v1alpha1", "kind": "Network",
         "metadata": {"name": f"net-{index}", "namespace": "default"},
-        "spec": {"cidr": f"10.{100 + index // 256}.{index % 256}.0/24"},
+        "spec": spec,
     }  # fmt: skip
 
 
-def _record(index: int, networks: int) -> dict[str, Any]:
+def _record(index: int, networks: int, adopt: bool = False) -> dict[str, Any]:
     spec: dict[str, Any] = {"type": "A", "name": f"r{index}.example.com"}
-    if networks:  # allocated inside the create call, from a Network of the same namespace
+    if networks and not adopt:  # allocated inside the create call, from a Network
         spec["addressFrom"] = {"networkRef": {"name": f"net-{index % networks}"}}
     else:
-        spec["address"] = f"10.{200 + index // 65024}.{index // 254 % 256}.{index % 254 + 1}"
+        spec["address"] = _address(index)
+    if adopt:
+        spec["adopt"] = True
     return {
         "apiVersion": "ddisync.io/v1alpha1", "kind": "Record",
         "metadata": {"name": f"r-{index}", "namespace": "default"},
@@ -124,9 +148,32 @@ PLURALS = {"Network": "networks", "Record": "records", "FixedAddress": "fixedadd
            "DHCPRange": "dhcpranges"}  # fmt: skip
 
 
+async def _seed_unmanaged(
+    http: aiohttp.ClientSession, sim: str, networks: int, records: int
+) -> None:
+    """Every object the resources will adopt, made by "someone else" (no markers), in
+    multi-object requests of 1,000 (before the counters are reset)."""
+    ops = [
+        {"method": "POST", "object": "network", "data": {"network": _cidr(i)}}
+        for i in range(networks)
+    ]
+    ops += [
+        {"method": "POST", "object": "record:a",
+         "data": {"name": f"r{i}.example.com", "ipv4addr": _address(i)}}
+        for i in range(records)
+    ]  # fmt: skip
+    headers = {"Authorization": aiohttp.encode_basic_auth(USERNAME, PASSWORD)}
+    for start in range(0, len(ops), 1000):
+        chunk = ops[start : start + 1000]
+        url = f"{sim}/wapi/v2.12/request"
+        async with http.post(url, json=chunk, headers=headers) as response:
+            if response.status >= 300:
+                raise RuntimeError(f"seed the grid: {await response.text()}")
+
+
 # Tenancy is on, as by default: every resource is judged against this grant before any WAPI
 # call, so the figures include that check.
-GRANT = {
+GRANT: dict[str, Any] = {
     "apiVersion": "ddisync.io/v1alpha1", "kind": "DDIGrant", "metadata": {"name": "bench"},
     "spec": {
         "namespaces": ["default"],
@@ -136,8 +183,9 @@ GRANT = {
 }  # fmt: skip
 
 
-async def _grant(http: aiohttp.ClientSession, api: str) -> None:
-    async with http.post(f"{api}/apis/ddisync.io/v1alpha1/ddigrants", json=GRANT) as response:
+async def _grant(http: aiohttp.ClientSession, api: str, adopt: bool) -> None:
+    grant = {**GRANT, "spec": {**GRANT["spec"], "adopt": adopt}}
+    async with http.post(f"{api}/apis/ddisync.io/v1alpha1/ddigrants", json=grant) as response:
         if response.status >= 300:
             raise RuntimeError(f"create the grant: {await response.text()}")
 
@@ -271,6 +319,17 @@ def _py_spy(output: str) -> list[str]:
             "-f", fmt, "-o", output]  # fmt: skip
 
 
+OBJECTS_PER_SECOND = WapiSettings.objects_per_second  # DDISYNC_WAPI_OBJECTS_PER_SECOND
+
+
+def _objects_per_second(args: argparse.Namespace) -> float:
+    """As given; else the operator's default, or the request rate when that is higher: a grid
+    dedicated to the benchmark at 2,000 requests/s takes as many writes."""
+    if args.objects_per_second is not None:
+        return float(args.objects_per_second)
+    return max(OBJECTS_PER_SECOND, float(args.rate_limit))
+
+
 def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: str) -> Any:
     """``ddisync run`` in its own process, reading a kubeconfig as in a cluster."""
     kubeconfigs.write(workdir / "kubeconfig", api_url, "bench")
@@ -282,6 +341,7 @@ def _operator(args: argparse.Namespace, workdir: Path, sim_url: str, api_url: st
         "DDISYNC_WAPI_RATE_LIMIT": str(args.rate_limit),
         "DDISYNC_WAPI_BURST": str(args.rate_limit),
         "DDISYNC_WAPI_MAX_IN_FLIGHT": str(args.max_in_flight),
+        "DDISYNC_WAPI_OBJECTS_PER_SECOND": str(_objects_per_second(args)),
         "DDISYNC_RESYNC_INTERVAL": str(args.resync_interval),
         **(
             {"DDISYNC_MAX_CONCURRENT_RESOURCES": str(args.workers)}
@@ -321,12 +381,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with aiohttp.ClientSession() as http:
                 # Cold start: every resource exists before the operator starts, as after an
                 # install into a cluster that already holds the manifests.
-                bodies = [_network(i) for i in range(args.networks)]
-                bodies += [_record(i, args.networks) for i in range(args.records)]
+                bodies = [_network(i, args.adopt) for i in range(args.networks)]
+                bodies += [_record(i, args.networks, args.adopt) for i in range(args.records)]
                 bodies += [_fixed_address(i, args.networks) for i in range(args.fixed_addresses)]
                 bodies += [_range(i) for i in range(args.ranges)]
                 plurals = sorted({PLURALS[body["kind"]] for body in bodies})
-                await _grant(http, api)
+                if args.adopt:
+                    await _seed_unmanaged(http, sim, args.networks, args.records)
+                await _grant(http, api, args.adopt)
                 await _create_all(http, api, bodies)
                 await _counters(http, sim, reset=True)
                 started = time.monotonic()
@@ -352,9 +414,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "fixed_addresses": args.fixed_addresses,
         "ranges": args.ranges,
         "latency_ms": args.latency_ms,
+        "adopt": args.adopt,
         "seconds_to_all_ready": round(seconds, 2),
         "objects_per_second": round(objects / seconds, 1),
+        "wapi_http_requests": cold["total"],
+        "wapi_http_requests_per_object": round(cold["total"] / objects, 4),
+        "wapi_operations": cold["operations"],
+        "wapi_operations_per_object": round(cold["operations"] / objects, 4),
         "wapi_calls": dict(sorted(cold["by_method_and_type"].items())),
+        "wapi_operations_by_kind": dict(sorted(cold["operations_by_method_and_type"].items())),
         "wapi_calls_total": cold["total"],
         "wapi_calls_per_object": round(cold["total"] / objects, 3),
         "resync_wapi_calls": sweep["total"],
@@ -365,6 +433,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_mb": round(peak, 1),
         "cold_sync_cpu_seconds": {name: round(value, 1) for name, value in cpu.items()},
         "rate_limit": args.rate_limit,
+        "objects_per_second_cap": _objects_per_second(args),
     }
 
 
@@ -385,6 +454,15 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--rate-limit", type=float, default=2000.0)
     parser.add_argument("--max-in-flight", type=int, default=32)
+    parser.add_argument(
+        "--objects-per-second",
+        type=float,
+        help="DDISYNC_WAPI_OBJECTS_PER_SECOND (default: the operator's, 200, or --rate-limit "
+        "when higher)",
+    )
+    parser.add_argument(
+        "--adopt", action="store_true", help="the grid holds every object, unmanaged; adopt them"
+    )
     parser.add_argument("--resync-interval", type=float, default=20.0)
     parser.add_argument(
         "--workers",

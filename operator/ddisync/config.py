@@ -109,6 +109,35 @@ class Settings(BaseSettings):
         ge=1,
         description="Concurrent requests cap; NIOS answers 403 past its connection limit.",
     )
+    wapi_objects_per_second: float = Field(
+        _client_default("objects_per_second"),
+        gt=0,
+        description="Objects written per second at most, every write of a batched request "
+        "counted: batching must not turn into a burst of database writes on the Grid Master, "
+        "which replicates each one to every member. The default is ten times what the default "
+        "request rate wrote one object at a time: a cold sync of 10,000 objects takes about a "
+        "minute, a small share of a mid-size GM's write capacity.",
+    )
+    wapi_batch_size: int = Field(
+        _client_default("batch_size"),
+        ge=1,
+        le=1000,
+        description="Writes (or lookups) coalesced into one multi-object request at most; "
+        "1 = every write its own request.",
+    )
+    wapi_batch_window: float = Field(
+        _client_default("batch_window"),
+        ge=0,
+        le=5,
+        description="Seconds a write waits at most for others to join its request while "
+        "others keep arriving (a cold sync); a lone edit waits only DDISYNC_WAPI_BATCH_QUIET.",
+    )
+    wapi_batch_quiet: float = Field(
+        _client_default("batch_quiet"),
+        ge=0,
+        le=1,
+        description="A batch is sent once no write joined it for this many seconds.",
+    )
     wapi_timeout: float = Field(
         _client_default("total_timeout"), gt=0, description="Seconds allowed for one request."
     )
@@ -385,6 +414,10 @@ class Settings(BaseSettings):
             rate_limit=self.wapi_rate_limit,
             burst=self.wapi_burst,
             max_in_flight=self.wapi_max_in_flight,
+            objects_per_second=self.wapi_objects_per_second,
+            batch_size=self.wapi_batch_size,
+            batch_window=self.wapi_batch_window,
+            batch_quiet=self.wapi_batch_quiet,
             total_timeout=self.wapi_timeout,
             max_attempts=self.wapi_max_attempts,
             circuit_reset_timeout=self.wapi_circuit_reset_timeout,

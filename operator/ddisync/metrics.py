@@ -122,6 +122,7 @@ READY_VALUES: Final = ("True", "False", "Unknown")
 _RECONCILE_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 _REQUEST_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _WAIT_BUCKETS: Final = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_BATCH_BUCKETS: Final = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 # A sweep answered from the snapshot takes about 0.1 s per 1,000 resources; repairs add WAPI time.
 _SWEEP_BUCKETS: Final = (0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
@@ -193,6 +194,14 @@ class Metrics:
             "Time requests waited for the client-side rate limiter or in-flight cap "
             "(only waits > 0 are observed).",
             buckets=_WAIT_BUCKETS,
+            registry=r,
+        )
+        self.wapi_batch_operations = Histogram(
+            "ddisync_wapi_batch_operations",
+            "Operations (writes or lookups) coalesced into one WAPI request, by grid; 1 = sent "
+            "on its own. Large batches mean few requests per object on the Grid Master.",
+            ["grid"],
+            buckets=_BATCH_BUCKETS,
             registry=r,
         )
         self.wapi_circuit_open = Gauge(
@@ -376,6 +385,9 @@ class WapiMetricsObserver:
     def on_circuit_change(self, open: bool) -> None:
         self._m.wapi_circuit_open.labels(grid=self._grid).set(1 if open else 0)
 
+    def on_batch(self, size: int) -> None:
+        self._m.wapi_batch_operations.labels(grid=self._grid).observe(size)
+
 
 class FanOutObserver:
     """Passes every hook on to several observers (the client takes one; metrics and health
@@ -402,3 +414,6 @@ class FanOutObserver:
 
     def on_circuit_change(self, open: bool) -> None:
         self._each(lambda o: o.on_circuit_change(open))
+
+    def on_batch(self, size: int) -> None:
+        self._each(lambda o: o.on_batch(size))

@@ -9,11 +9,17 @@ this order:
 2. latency: sleep ``latency_ms`` plus a uniform ``0..latency_jitter_ms``;
 3. reset: with probability ``reset_rate`` the TCP connection is aborted with RST;
 4. failure: with probability ``fail_rate`` the answer is 503 ``Service Unavailable`` [C];
-5. auth lockout (``lockout_failures``; see ``auth.py``).
+5. auth lockout (``lockout_failures``; see ``auth.py``);
+6. after the request was carried out: ``drop_after_commit`` write requests in a row have their
+   answer lost (the connection reset once the grid committed them), the case a client cannot
+   tell from a request that never arrived.
 
 ``Counters`` counts answered WAPI requests by (method, object type) and by status. The object
 type of a ref is its type; ``/request`` counts as ``request``; ``?_schema`` on the root as ``""``;
-a reset connection counts with status 0.
+a reset connection counts with status 0. It counts *operations* apart: each request that
+reached the dispatch is one, except a multi-request (``/request``), which counts each of its
+operations under its own method and object type (what the grid read or wrote, however many
+HTTP requests carried it).
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ class Faults:
     """Seconds over which failed logins are counted."""
     lockout_seconds: float = 60.0
     """How long a lockout lasts, in seconds."""
+    drop_after_commit: int = 0
+    """The next this-many successful write requests (POST, PUT, DELETE, a multi-request) are
+    committed, then their connection is reset instead of answered; counts down to 0."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,7 +75,10 @@ class Faults:
         for name, value in changes.items():
             if name not in known:
                 raise fail("unknown_field", field=name)
-            if name in ("max_concurrency", "lockout_failures"):
+            if name == "drop_after_commit":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise fail("bad_type", field=name, value=repr(value), kind="integer >= 0")
+            elif name in ("max_concurrency", "lockout_failures"):
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                     raise fail("bad_type", field=name, value=repr(value), kind="integer")
             elif isinstance(value, bool) or not isinstance(value, int | float):
@@ -82,6 +94,10 @@ class Counters:
         self.requests: Counter[tuple[str, str]] = Counter()
         self.statuses: Counter[int] = Counter()
         self.by_all: Counter[tuple[str, str, int]] = Counter()
+        self.operations: Counter[tuple[str, str]] = Counter()
+
+    def add_operation(self, method: str, objtype: str) -> None:
+        self.operations[(method, objtype)] += 1
 
     def add(self, method: str, objtype: str, status: int) -> None:
         self.requests[(method, objtype)] += 1
@@ -100,14 +116,27 @@ class Counters:
             and (status is None or s == status)
         )
 
+    def operations_total(self, method: str | None = None, objtype: str | None = None) -> int:
+        """Operations carried out, optionally only those of a method and/or object type."""
+        return sum(
+            n
+            for (m, t), n in self.operations.items()
+            if (method is None or m == method) and (objtype is None or t == objtype)
+        )
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "total": sum(self.statuses.values()),
             "by_method_and_type": {f"{m} {t}": n for (m, t), n in sorted(self.requests.items())},
             "by_status": {str(s): n for s, n in sorted(self.statuses.items())},
+            "operations": sum(self.operations.values()),
+            "operations_by_method_and_type": {
+                f"{m} {t}": n for (m, t), n in sorted(self.operations.items())
+            },
         }
 
     def reset(self) -> None:
         self.requests.clear()
         self.statuses.clear()
         self.by_all.clear()
+        self.operations.clear()

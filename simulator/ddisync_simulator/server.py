@@ -79,6 +79,10 @@ def _reset(request: web.Request) -> web.Response:
     return resp
 
 
+def _committed_write(method: str, path: str, resp: web.Response) -> bool:
+    return method in ("POST", "PUT", "DELETE") and path != "logout" and resp.status < 400
+
+
 class WapiRoutes:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -139,12 +143,27 @@ class WapiRoutes:
             peer = request.remote or "127.0.0.1"
             set_cookie = auth.new_session(user, peer, now)
         resp = await self._dispatch(request, version, path)
+        if faults.drop_after_commit and _committed_write(request.method, path, resp):
+            faults.drop_after_commit -= 1
+            return _reset(request)  # committed, but the answer is lost
         if path == "logout" and request.method == "POST":
             auth.logout(cookie)
             resp.headers["Set-Cookie"] = 'ibapauth=""; httponly; Path=/; Max-Age=0'
         elif set_cookie:
             resp.headers["Set-Cookie"] = set_cookie
         return resp
+
+    def _count_operations(self, method: str, path: str, body: Any) -> None:
+        counters = self.sim.counters
+        if path != "request":
+            split = split_ref(path)
+            counters.add_operation(method, split[0] if split else path)
+            return
+        for op in body if isinstance(body, list) else [body]:
+            if isinstance(op, dict) and isinstance(op.get("object"), str):
+                split = split_ref(op["object"])
+                objtype = split[0] if split else op["object"]
+                counters.add_operation(str(op.get("method", "")).upper(), objtype)
 
     async def _dispatch(self, request: web.Request, version: str, path: str) -> web.Response:
         text = await request.text() if request.can_read_body else ""
@@ -154,6 +173,7 @@ class WapiRoutes:
             return _error(fail("bad_json", reason=str(exc)))
         args = list(request.query.items())
         grid = self.sim.grid
+        self._count_operations(request.method, path, body)
         try:
             if path == "logout":
                 return _json(200, "")

@@ -228,6 +228,9 @@ def test_an_observer_that_raises_does_not_stop_the_others() -> None:
         def on_circuit_change(self, open: bool) -> None:
             raise RuntimeError("boom")
 
+        def on_batch(self, size: int) -> None:
+            raise RuntimeError("boom")
+
     metrics = Metrics()
     observer = FanOutObserver(Broken(), metrics.wapi_observer())
     observer.on_request(method="GET", objtype="network", status=200, seconds=0.01)

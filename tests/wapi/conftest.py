@@ -151,6 +151,7 @@ class RecordingObserver:
     retries: list[str] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     circuit: list[bool] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)
 
     def on_request(self, *, method: str, objtype: str, status: int | str, seconds: float) -> None:
         self.requests.append((method, objtype, status))
@@ -163,6 +164,9 @@ class RecordingObserver:
 
     def on_circuit_change(self, open: bool) -> None:
         self.circuit.append(open)
+
+    def on_batch(self, size: int) -> None:
+        self.batches.append(size)
 
 
 @pytest.fixture

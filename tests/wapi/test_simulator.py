@@ -151,8 +151,12 @@ async def test_503_bursts_are_ridden_out(sim: Any, observer: RecordingObserver) 
 
 async def test_resets_never_duplicate_a_create(sim: Any, observer: RecordingObserver) -> None:
     sim.faults.reset_rate = 0.3
+    # batch_size 1: each create its own request, so that resets hit many of them (the
+    # coalesced path is tested in tests/e2e/test_throughput.py).
     async with WapiClient(
-        settings_for(sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50),
+        settings_for(
+            sim, max_attempts=RANDOM_FAULT_ATTEMPTS, circuit_failure_threshold=50, batch_size=1
+        ),
         observer=observer,
     ) as client:
         results = await asyncio.gather(
@@ -254,3 +258,33 @@ async def test_tls_verified_with_the_ca_bundle(caplog: pytest.LogCaptureFixture)
         async with WapiClient(settings_for(sim, ca_bundle=None, insecure=True)) as client:
             await client.ping()
         assert "DISABLED" in caplog.text
+
+
+async def test_a_create_that_failed_alone_is_not_batched_again(sim: Any) -> None:
+    """An invalid create fails its whole batch once (the others then go one by one and land);
+    when it comes back, as a reconcile retries it, it goes alone and its neighbours together."""
+    # Everything submitted at once joins one batch (0.2 s with nothing joining ends it).
+    settings = settings_for(sim, batch_window=5.0, batch_quiet=0.2)
+    async with WapiClient(settings) as client:
+
+        async def create(i: int, name: str) -> Any:
+            data = {"name": name, "ipv4addr": f"10.1.0.{i}"}
+            return await client.create(
+                "record:a", data, return_fields=["name"], find_existing={"name": name}
+            )
+
+        async def round_of(*names: tuple[int, str]) -> list[Any]:
+            calls = (create(i, name) for i, name in names)
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+        bad = (3, "h3.no-such-zone.test")
+        first = await round_of((1, f"h1.{ZONE}"), (2, f"h2.{ZONE}"), bad)
+        second = await round_of((4, f"h4.{ZONE}"), (5, f"h5.{ZONE}"), bad)
+    for results in (first, second):
+        assert [type(r).__name__ for r in results] == ["dict", "dict", "ParentNotFoundError"]
+    counters = sim.counters
+    assert counters.total(method="POST", objtype="request", status=400) == 1  # the first only
+    # The check of what the failed batch created, then h4 and h5 together.
+    assert counters.total(method="POST", objtype="request", status=200) == 2
+    # The batch of 3, each again alone; then the invalid one alone, h4 and h5 in one batch.
+    assert counters.operations_total(method="POST", objtype="record:a") == 3 + 3 + 1 + 2

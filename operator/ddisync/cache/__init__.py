@@ -1,9 +1,11 @@
 """Owned snapshots, shared: the one read the operator repeats, made once per sweep.
 
 A snapshot is every object of one type carrying this cluster's ownership marker, read in pages
-(``ceil(N / page size)`` WAPI calls).  Drift checks and the orphan scan read it instead of one
-GET per object, and replicas and shards sharing a Redis read it once between them.  This
-package caches nothing else: lookups that decide a write go to WAPI.
+(``ceil(N / page size)`` WAPI calls).  Drift checks, the orphan scan and the lookup of a
+resource without a ref (a cold start: ``ddisync.sync.lookup``, which trusts absence only in a
+read begun after the store started) read it instead of one GET per object, and replicas and
+shards sharing a Redis read it once between them.  This package caches nothing else: the
+lookup of a resource with a ref, and every update and delete, go to WAPI.
 
 Pieces::
 

@@ -57,7 +57,8 @@ Correctness (the cache never causes a duplicate or a lost update):
   the drift check only ever decides "nothing to do" from a snapshot (``sync/snapshot.py``).  A
   write decided from a snapshot must stay right if the copy is stale: an update goes by ref (a
   404 sends it back to a fresh lookup); a create decided from "not in the snapshot" relies on
-  that one-writer rule, or makes a fresh marker search first where the rule may not hold.
+  that one-writer rule, and on a read begun after ``started_at`` (``ddisync.sync.lookup``
+  holds the argument), or makes a fresh marker search first where the rule may not hold.
 """
 
 from __future__ import annotations
@@ -180,6 +181,9 @@ class SnapshotStore:
         self._metrics = metrics
         self.lease = lease
         self._wall = wall
+        self.started_at = wall()
+        """Unix time this store began: a lookup trusts the absence of an object only in a
+        snapshot read after it (``ddisync.sync.lookup``)."""
         self._sleep = sleep
         self._entries: dict[tuple[str, tuple[str, ...]], _Entry] = {}
         self._generation: dict[str, int] = {}  # writes recorded, by object type
@@ -187,6 +191,10 @@ class SnapshotStore:
         self._loads: dict[str, int] = {}  # loads in flight, by object type
         self._journal: dict[str, list[tuple[int, _Change]]] = {}  # kept while a load runs
         self._tasks: set[asyncio.Task[None]] = set()  # loads in flight
+
+    def now(self) -> float:
+        """The store's wall clock (Unix time), the one ``read_at`` is measured on."""
+        return self._wall()
 
     # --- reads -------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.grids import Grid
 from ddisync.handlers.context import Context
 from ddisync.handlers.failure import raise_deleting, raise_for, raise_waiting_users
+from ddisync.handlers.snapshots import owned_lookup
 from ddisync.handlers.specs import deletion_policy
 from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.ownership import Owner
@@ -59,7 +60,8 @@ async def reconcile(
         grid = ctx.grids.get(spec.grid)
         await grid.markers.ensure(grid.client)  # before the first write (lifecycle.py)
         intent = Intent(owner_of(driver, body, ctx.settings.cluster_id), spec.adopt, forget)
-        synced = await sync(grid.client, driver, desired, intent, status)
+        owned = owned_lookup(ctx.settings, grid)  # cold start: pages, not one GET each
+        synced = await sync(grid.client, driver, desired, intent, status, owned)
     except Exception as error:
         if grid is not None:
             grid.markers.forget_if_unknown(error)

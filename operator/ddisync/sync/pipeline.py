@@ -21,7 +21,7 @@ from ddisync.reconcile.ownership import Owner, ea_values
 from ddisync.reconcile.plan import NoChange
 from ddisync.sync.apply import Applied, apply
 from ddisync.sync.driver import Driver, Intent, Part, Target
-from ddisync.sync.lookup import FieldsOf, find, find_owned
+from ddisync.sync.lookup import FieldsOf, OwnedLookup, find, find_owned
 from ddisync.wapi.client import WapiClient, WapiObject
 
 __all__ = ["Drift", "Synced", "delete", "drift", "sync"]
@@ -49,9 +49,16 @@ def _fields(driver: Driver[Any, Any]) -> FieldsOf:
 
 
 async def _sync_part(
-    client: WapiClient, driver: Driver[Any, Any], part: Part, owner: Owner, ref: str | None
+    client: WapiClient,
+    driver: Driver[Any, Any],
+    part: Part,
+    owner: Owner,
+    ref: str | None,
+    owned: OwnedLookup | None,
 ) -> Applied:
-    actual = await find(client, part, owner, ref, _fields(driver)) if part.look_up else None
+    actual = None
+    if part.look_up:
+        actual = await find(client, part, owner, ref, _fields(driver), owned)
     action = part.plan(actual)
     try:
         return await apply(
@@ -75,12 +82,14 @@ async def sync(
     desired: Any,
     intent: Intent,
     status: Mapping[str, Any],
+    owned: OwnedLookup | None = None,
 ) -> Synced:
     """Make Infoblox match ``desired``; raise ``SyncRefused`` or a ``WapiError`` when the
-    primary cannot be brought in step (a follower's failure is in the result)."""
+    primary cannot be brought in step (a follower's failure is in the result). ``owned``: the
+    owned snapshots the lookups read first (``lookup.py``)."""
     primary = driver.primary(desired, intent)
     key = primary.status_key
-    applied = await _sync_part(client, driver, primary, intent.owner, status.get(key))
+    applied = await _sync_part(client, driver, primary, intent.owner, status.get(key), owned)
     assert applied.obj is not None  # a primary is always wanted: created, found or refused
     done: list[tuple[Part, Applied]] = []
     followers = driver.followers(
@@ -89,7 +98,8 @@ async def sync(
     for part in followers:
         try:
             ref = status.get(part.status_key)
-            done.append((part, await _sync_part(client, driver, part, intent.owner, ref)))
+            applied_part = await _sync_part(client, driver, part, intent.owner, ref, owned)
+            done.append((part, applied_part))
         except Exception as error:  # reported with the primary's state; bugs re-raised upstream
             return Synced(applied, key, tuple(done), follower_error=error)
     return Synced(applied, key, tuple(done))

@@ -45,6 +45,7 @@ from typing import Any
 
 from .auth import Authenticator
 from .batch import BatchOp, batch_body, chunks
+from .coalesce import Coalescer
 from .errors import WapiError
 from .observer import NullObserver, WapiObserver
 from .paging import check_object, iter_pages
@@ -78,13 +79,22 @@ class WapiClient:
         random: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings
+        observer = observer or NullObserver()
         self._path = RequestPath(
             settings,
-            observer=observer or NullObserver(),
+            observer=observer,
             transport=transport or AiohttpTransport(settings),
             sleep=sleep or asyncio.sleep,
             clock=clock or time.monotonic,
             random=random or _random.random,
+        )
+        # Single-object writes and lookups of many callers go together (coalesce.py).
+        self._coalescer = Coalescer(
+            self._path,
+            settings,
+            observer=observer,
+            clock=clock or time.monotonic,
+            sleep=sleep or asyncio.sleep,
         )
 
     def __repr__(self) -> str:
@@ -107,6 +117,7 @@ class WapiClient:
 
     async def aclose(self) -> None:
         """Close the connection pool.  Idempotent; the client cannot be used afterwards."""
+        await self._coalescer.aclose()
         await self._path.aclose()
 
     @property
@@ -154,11 +165,39 @@ class WapiClient:
             found.extend(page)
         return found
 
+    async def find(
+        self,
+        objtype: str,
+        params: QueryParams,
+        *,
+        return_fields: Sequence[str] | None = None,
+    ) -> list[WapiObject]:
+        """The objects matching ``params``, for a lookup by key that matches a few objects (by
+        marker, by name): coalesced with other callers' into one multi-request.  A batched
+        search is not paged; one matching more than a page fails its batch and is then read
+        alone, in pages, as :meth:`get` does."""
+        otype = objtype_of(objtype)
+
+        def alone(_: bool) -> Awaitable[list[WapiObject]]:
+            return self.get(objtype, params, return_fields=return_fields)
+
+        op = BatchOp.get(objtype, params, return_fields=return_fields)
+        answer = await self._coalescer.submit(op, alone=alone)
+        if not isinstance(answer, list):
+            raise WapiError(f"unexpected answer to a search of {otype}: {type(answer).__name__}")
+        return [check_object(item, otype) for item in answer]
+
     async def get_ref(self, ref: str, *, return_fields: Sequence[str] | None = None) -> WapiObject:
-        """One object by ref; :class:`NotFoundError` if it does not exist."""
-        answer = await self._path.request(
-            "GET", ref, return_fields_pair(return_fields), objtype=objtype_of(ref)
-        )
+        """One object by ref; :class:`NotFoundError` if it does not exist.  Coalesced with other
+        callers' reads (coalesce.py): a ref that is gone fails its batch, and is then read
+        alone."""
+
+        def alone(_: bool) -> Awaitable[Any]:
+            pairs = return_fields_pair(return_fields)
+            return self._path.request("GET", ref, pairs, objtype=objtype_of(ref))
+
+        op = BatchOp("GET", ref, {}, return_fields)
+        answer = await self._coalescer.submit(op, alone=alone)
         return self._object(answer, ref)
 
     def _object(self, answer: Any, what: str) -> WapiObject:
@@ -196,25 +235,50 @@ class WapiClient:
         attempt is checked the same way (the lost create may have landed after the search).
         Without ``find_existing`` the call raises :class:`OutcomeUnknownError` instead.
         Refusals that prove nothing was processed (429, the 403 connection limit, connect
-        errors) are retried plainly.
+        errors) are retried plainly.  With ``find_existing`` the create is coalesced with
+        others (coalesce.py), which is what makes a batch that failed checkable.
         """
-        answer = await send_create(
-            self._path, objtype, data, return_fields=return_fields, find_existing=find_existing
-        )
+
+        def alone(maybe_landed: bool) -> Awaitable[Any]:
+            return send_create(
+                self._path,
+                objtype,
+                data,
+                return_fields=return_fields,
+                find_existing=find_existing,
+                maybe_landed=maybe_landed,
+            )
+
+        if find_existing is None:
+            answer = await alone(False)
+        else:
+            op = BatchOp.create(objtype, data, return_fields=return_fields)
+            check = BatchOp.get(objtype, find_existing, return_fields=return_fields)
+            answer = await self._coalescer.submit(op, alone=alone, check=check)
         return await self._as_object(answer, return_fields)
 
     async def update(
         self, ref: str, data: Mapping[str, Any], *, return_fields: Sequence[str] | None = None
     ) -> WapiObject:
-        """Update the fields in ``data`` (others unchanged) and return the object."""
-        answer = await self._path.request(
-            "PUT", ref, return_fields_pair(return_fields or ()), dict(data), objtype=objtype_of(ref)
-        )
+        """Update the fields in ``data`` (others unchanged) and return the object; coalesced
+        with other writes (coalesce.py)."""
+
+        def alone(_: bool) -> Awaitable[Any]:
+            pairs = return_fields_pair(return_fields or ())
+            return self._path.request("PUT", ref, pairs, dict(data), objtype=objtype_of(ref))
+
+        op = BatchOp.update(ref, data, return_fields=return_fields)
+        answer = await self._coalescer.submit(op, alone=alone)
         return await self._as_object(answer, return_fields)
 
     async def delete(self, ref: str) -> str:
-        """Delete by ref and return the ref; :class:`NotFoundError` if it did not exist."""
-        answer = await send_delete(self._path, ref)
+        """Delete by ref and return the ref; :class:`NotFoundError` if it did not exist.
+        Coalesced with other writes (coalesce.py)."""
+
+        def alone(maybe_landed: bool) -> Awaitable[Any]:
+            return send_delete(self._path, ref, maybe_landed)
+
+        answer = await self._coalescer.submit(BatchOp.delete(ref), alone=alone)
         if not isinstance(answer, str) or not answer:
             # NIOS answers a delete with the ref; anything else (an HTML page behind a 200, an
             # empty body) proves nothing, and a retry of the delete will tell (404 = gone).

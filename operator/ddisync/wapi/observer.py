@@ -27,6 +27,9 @@ class WapiObserver(Protocol):
     def on_circuit_change(self, open: bool) -> None:
         """The circuit breaker opened (``True``) or closed again (``False``)."""
 
+    def on_batch(self, size: int) -> None:
+        """Coalesced operations went to the grid as one request of ``size`` (1: on its own)."""
+
 
 class NullObserver:
     """The default observer: does nothing. Observers that need only some hooks extend it."""
@@ -41,4 +44,7 @@ class NullObserver:
         pass
 
     def on_circuit_change(self, open: bool) -> None:
+        pass
+
+    def on_batch(self, size: int) -> None:
         pass

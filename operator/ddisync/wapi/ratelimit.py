@@ -54,24 +54,30 @@ class TokenBucket:
         self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
         self._updated = now
 
-    def reserve(self) -> float:
-        """Take one token now; return how long to wait before using it (0 if available)."""
+    def reserve(self, count: int = 1) -> float:
+        """Take ``count`` tokens now; return how long to wait before using them (0 if
+        available)."""
         self._refill()
-        self._tokens -= 1.0
+        self._tokens -= count
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
-    def refund(self) -> None:
-        """Give back a reserved token that will not be used."""
-        self._tokens = min(float(self.burst), self._tokens + 1.0)
+    def refund(self, count: int = 1) -> None:
+        """Give back reserved tokens that will not be used."""
+        self._tokens = min(float(self.burst), self._tokens + count)
 
-    async def acquire(self) -> float:
-        """Wait for one token; return the seconds waited."""
-        delay = self.reserve()
+    def available_in(self) -> float:
+        """Seconds until one token is there, taking none (0: one is there now)."""
+        self._refill()
+        return 0.0 if self._tokens >= 1 else (1.0 - self._tokens) / self.rate
+
+    async def acquire(self, count: int = 1) -> float:
+        """Wait for ``count`` tokens; return the seconds waited."""
+        delay = self.reserve(count)
         if delay > 0:
             try:
                 await self._sleep(delay)
             except BaseException:
-                self.refund()
+                self.refund(count)
                 raise
         return delay
 

@@ -38,12 +38,16 @@ async def send_create(
     *,
     return_fields: Sequence[str] | None,
     find_existing: QueryParams | None,
+    maybe_landed: bool = False,
 ) -> Any:
     """The grid's answer to a create (or the object an earlier attempt created), with
-    retries; see :meth:`WapiClient.create <ddisync.wapi.client.WapiClient.create>`."""
+    retries; see :meth:`WapiClient.create <ddisync.wapi.client.WapiClient.create>`.
+    ``maybe_landed``: an earlier send (a failed batch, ``coalesce.py``) may have landed, so the
+    first attempt searches by ``find_existing`` too."""
     otype = objtype_of(objtype)
     pairs = return_fields_pair(return_fields or ())
-    maybe_landed = False
+    if maybe_landed and find_existing is None:
+        raise ValueError("a create that may have landed is found again only by find_existing")
 
     async def lookup(n: int) -> dict[str, Any] | None:
         # One attempt of its own: a transient failure here fails this attempt as a whole.
@@ -90,11 +94,10 @@ async def send_create(
     return await path.retried(attempt, f"POST {otype}")
 
 
-async def send_delete(path: RequestPath, ref: str) -> Any:
+async def send_delete(path: RequestPath, ref: str, maybe_landed: bool = False) -> Any:
     """The grid's answer to a delete (``ref`` itself when an earlier attempt deleted it),
-    with retries."""
+    with retries.  ``maybe_landed``: an earlier send (a failed batch) may have deleted it."""
     otype = objtype_of(ref)
-    maybe_landed = False
 
     async def attempt(n: int) -> Any:
         nonlocal maybe_landed

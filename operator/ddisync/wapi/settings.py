@@ -83,8 +83,31 @@ class WapiSettings:
     """Objects per page.  1000 is the largest page NIOS serves and the fewest round trips."""
 
     batch_size: int = 100
-    """Operations per multi-object ``request`` call.  NIOS runs a request under one lock; large
-    bodies hold that lock (and the GM) for long, so big batches are split."""
+    """Operations per multi-object ``request`` call, and the most writes (or lookups) that are
+    coalesced into one (``coalesce.py``; 1 turns coalescing off).  NIOS runs a request under
+    one lock; large bodies hold that lock (and the GM) for long, so big batches are split."""
+
+    batch_window: float = 0.25
+    """Longest time a write (or a lookup) waits for others to join its batch, while others
+    keep arriving.  A batch goes as soon as it is full, when this has passed since its first
+    operation, or when ``batch_quiet`` passes with no operation joining: a lone edit waits
+    ``batch_quiet``, never the whole window.  A quarter second lets a cold sync fill batches of
+    tens of operations at the pace the operator plans them, and is invisible next to a GM's
+    own answer time."""
+
+    batch_quiet: float = 0.01
+    """A batch waiting for more operations goes when none joined for this long.  10 ms: the
+    operator plans many resources per 10 ms under load, so batches keep filling then, and an
+    edit on a quiet system is sent after 10 ms."""
+
+    objects_per_second: float = 200.0
+    """Objects written per second at most (creates, updates, deletes, each operation of a
+    batch counted), beside the request rate: batching must not turn into a burst of database
+    writes.  Every write on the Grid Master is a database transaction replicated to every grid
+    member; 200/s is ten times what 20 single-object requests/s ever wrote, which lets a cold
+    sync of 10,000 objects finish in about a minute, and stays a small share of the write
+    capacity of a mid-size GM, which also serves DHCP leases and DDNS updates.  Raise it with
+    the request rate for a dedicated or large grid."""
 
     auth_failure_cooldown: float = 60.0
     """After wrong credentials, calls fail fast with ``AuthenticationError`` for this long
@@ -103,6 +126,10 @@ class WapiSettings:
             raise ValueError("page_size must be between 1 and 1000 (the NIOS maximum)")
         if self.batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        if self.batch_window < 0 or self.batch_quiet < 0 or self.objects_per_second <= 0:
+            raise ValueError(
+                "batch_window and batch_quiet must be >= 0, objects_per_second must be > 0"
+            )
 
     @property
     def base_url(self) -> str:
