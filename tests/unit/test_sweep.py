@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from ddisync.handlers import sweep
 from ddisync.handlers.context import Context
 from ddisync.handlers.index import catalog
+from ddisync.handlers.locks import resource_lock
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.metrics import Metrics
 from ddisync.sync.record import DRIVER as RECORD
@@ -72,3 +74,46 @@ async def test_a_status_for_a_spec_edited_meanwhile_is_left_to_the_handler(
     monkeypatch.setattr(sweep, "check_drift", _repair(memo, edit_meanwhile=True))
     await sweep.sweep(memo, SETTINGS, RECORD)
     assert written == []
+
+
+async def test_a_check_waits_for_the_resource_s_handler_and_skips_a_resource_it_deleted(
+    monkeypatch: pytest.MonkeyPatch, written: list[Mapping[str, Any]]
+) -> None:
+    """The finalizer holds the resource (``handlers/locks.py``); once it is done, the resource
+    is gone from the catalog and the waiting check touches nothing."""
+    memo = _memo(generation=1)
+    checked: list[Mapping[str, Any]] = []
+
+    async def check(driver: AnyDriver, body: Mapping[str, Any], *_: Any) -> bool:
+        checked.append(body)
+        return False
+
+    monkeypatch.setattr(sweep, "check_drift", check)
+    body = catalog(memo).bodies["Record"][UID]
+    async with resource_lock(memo, UID):  # the finalizer runs
+        waiting = asyncio.create_task(sweep.check_one(memo, SETTINGS, RECORD, body))
+        await asyncio.sleep(0.01)
+        assert checked == []  # the check waits
+        del catalog(memo).bodies["Record"][UID]  # the deletion's event
+    await waiting
+    assert checked == [] and written == []
+
+
+async def test_a_check_that_waited_judges_the_newest_body(
+    monkeypatch: pytest.MonkeyPatch, written: list[Mapping[str, Any]]
+) -> None:
+    memo = _memo(generation=1)
+    checked: list[int] = []
+
+    async def check(driver: AnyDriver, body: Mapping[str, Any], *_: Any) -> bool:
+        checked.append(body["metadata"]["generation"])
+        return False
+
+    monkeypatch.setattr(sweep, "check_drift", check)
+    body = catalog(memo).bodies["Record"][UID]
+    async with resource_lock(memo, UID):  # a spec change's reconcile runs
+        waiting = asyncio.create_task(sweep.check_one(memo, SETTINGS, RECORD, body))
+        await asyncio.sleep(0.01)
+        catalog(memo).bodies["Record"][UID] = {"metadata": {**body["metadata"], "generation": 2}}
+    await waiting
+    assert checked == [2]

@@ -18,6 +18,7 @@ from ddisync.config import Settings
 from ddisync.correlation import reconcile_context
 from ddisync.handlers.context import context_of
 from ddisync.handlers.index import register_catalog
+from ddisync.handlers.locks import resource_lock
 from ddisync.handlers.observe import forget_resource, observed
 from ddisync.handlers.reconcile import AnyDriver, finalize, reconcile
 from ddisync.handlers.specs import attribute_names
@@ -40,7 +41,8 @@ def register_kind(
     ) -> None:
         ctx = context_of(memo, settings)
         with observed(memo, kind, body):
-            await reconcile(driver, body, patch, ctx, logger, retry=kwargs.get("retry", 0))
+            async with resource_lock(memo, body["metadata"]["uid"]):
+                await reconcile(driver, body, patch, ctx, logger, retry=kwargs.get("retry", 0))
 
     @kopf.on.update(GROUP, VERSION, plural, field="spec", id=f"{singular}_changed", **scope)
     async def changed(
@@ -50,9 +52,10 @@ def register_kind(
         forget = attribute_names(kwargs.get("old")) - attribute_names(kwargs.get("new"))
         ctx = context_of(memo, settings)
         with observed(memo, kind, body):
-            await reconcile(
-                driver, body, patch, ctx, logger, forget=forget, retry=kwargs.get("retry", 0)
-            )
+            async with resource_lock(memo, body["metadata"]["uid"]):
+                await reconcile(
+                    driver, body, patch, ctx, logger, forget=forget, retry=kwargs.get("retry", 0)
+                )
 
     @kopf.on.delete(GROUP, VERSION, plural, id=f"{singular}_deleted", **scope)
     async def deleted(
@@ -60,5 +63,6 @@ def register_kind(
     ) -> None:
         with reconcile_context(kind, body["metadata"]["namespace"], body["metadata"]["name"]):
             ctx, retry = context_of(memo, settings), kwargs.get("retry", 0)
-            await finalize(driver, body, patch, ctx, logger, retry=retry)
+            async with resource_lock(memo, body["metadata"]["uid"]):
+                await finalize(driver, body, patch, ctx, logger, retry=retry)
         forget_resource(memo, kind, body)

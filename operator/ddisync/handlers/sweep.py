@@ -32,6 +32,7 @@ from ddisync.handlers.background import register_periodic
 from ddisync.handlers.context import context_of
 from ddisync.handlers.drift import RECHECKED, check_drift
 from ddisync.handlers.index import catalog
+from ddisync.handlers.locks import resource_lock
 from ddisync.handlers.reconcile import AnyDriver
 from ddisync.handlers.snapshots import owned_snapshots
 from ddisync.kopf_internals import patch_resource, take_up_event_queue
@@ -48,6 +49,17 @@ async def check_one(
     memo: kopf.Memo, settings: Settings, driver: AnyDriver, body: Mapping[str, Any]
 ) -> None:
     """Check one resource; repair it and write its status if it drifted."""
+    async with resource_lock(memo, str(body["metadata"]["uid"])):
+        # The newest body, now that no handler of it runs: one deleted (or being deleted)
+        # meanwhile is gone from the catalog, and is its finalizer's alone.
+        newest = catalog(memo).bodies.get(driver.kind, {}).get(str(body["metadata"]["uid"]))
+        if newest is not None:
+            await _check_held(memo, settings, driver, newest)
+
+
+async def _check_held(
+    memo: kopf.Memo, settings: Settings, driver: AnyDriver, body: Mapping[str, Any]
+) -> None:
     meta, kind = body["metadata"], driver.kind
     patch = kopf.Patch()
     with reconcile_context(kind, meta.get("namespace") or "", meta["name"]):
