@@ -28,6 +28,8 @@ from ddisync.api.meta import (
     ExtensibleAttributes,
     Model,
     ViewName,
+    adopt_field,
+    deletion_policy_field,
     immutable,
 )
 from ddisync.api.record import NetworkRef
@@ -51,15 +53,8 @@ class DHCPRangeSpec(Model):
     )
     comment: Comment | None = Field(None, description="Comment on the Infoblox range.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)
-    deletion_policy: DeletionPolicy = Field(
-        DeletionPolicy.DELETE,
-        description="Delete: remove the Infoblox range with the resource. Retain: keep it.",
-    )
-    adopt: bool = Field(
-        False,
-        description="Take over an existing range that ddisync does not own. Without it such "
-        "a range gives Ready=False, reason NotOwned.",
-    )
+    deletion_policy: DeletionPolicy = deletion_policy_field("range")
+    adopt: bool = adopt_field("range")
 
     @model_validator(mode="after")
     def _start_not_after_end(self) -> Self:

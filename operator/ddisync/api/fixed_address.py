@@ -27,6 +27,8 @@ from ddisync.api.meta import (
     Model,
     PlainText,
     ViewName,
+    adopt_field,
+    deletion_policy_field,
     immutable,
 )
 from ddisync.api.record import AddressFrom
@@ -62,15 +64,8 @@ class FixedAddressSpec(Model):
     options: DHCPOptions = Field(default_factory=list)
     comment: Comment | None = Field(None, description="Comment on the Infoblox object.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)
-    deletion_policy: DeletionPolicy = Field(
-        DeletionPolicy.DELETE,
-        description="Delete: remove the reservation with the resource. Retain: keep it.",
-    )
-    adopt: bool = Field(
-        False,
-        description="Take over an existing reservation that ddisync does not own. Without it "
-        "such a reservation gives Ready=False, reason NotOwned.",
-    )
+    deletion_policy: DeletionPolicy = deletion_policy_field("reservation")
+    adopt: bool = adopt_field("reservation")
 
     @model_validator(mode="after")
     def _address_or_address_from(self) -> Self:

@@ -77,6 +77,25 @@ ExtensibleAttributes = Annotated[
 ]
 
 
+def deletion_policy_field(noun: str, note: str = "") -> Any:
+    """``spec.deletionPolicy`` of a kind whose Infoblox object is a ``noun`` ("network");
+    ``note``: what else deleting it removes, in parentheses."""
+    removed = f"the Infoblox {noun}" + (f" ({note})" if note else "")
+    return Field(
+        DeletionPolicy.DELETE,
+        description=f"Delete: remove {removed} with the resource. Retain: keep it.",
+    )
+
+
+def adopt_field(noun: str) -> Any:
+    """``spec.adopt`` of a kind whose Infoblox object is a ``noun`` ("network")."""
+    return Field(
+        False,
+        description=f"Take over an existing Infoblox {noun} that ddisync does not own. "
+        f"Without it such a {noun} gives Ready=False, reason NotOwned.",
+    )
+
+
 def immutable(field: str, kind: str) -> dict[str, Any]:
     """The CRD rule (for ``json_schema_extra``) that refuses changing ``field`` once set."""
     message = f"{field} is immutable: create a new {kind} instead"

@@ -15,6 +15,8 @@ from ddisync.api.meta import (
     ExtensibleAttributes,
     Model,
     ViewName,
+    adopt_field,
+    deletion_policy_field,
     immutable,
 )
 
@@ -86,15 +88,8 @@ class NetworkSpec(Model):
     )
     comment: Comment | None = Field(None, description="Comment on the Infoblox network.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)
-    deletion_policy: DeletionPolicy = Field(
-        DeletionPolicy.DELETE,
-        description="Delete: remove the Infoblox network with the resource. Retain: keep it.",
-    )
-    adopt: bool = Field(
-        False,
-        description="Take over an existing Infoblox network that ddisync does not own. "
-        "Without it such a network gives Ready=False, reason NotOwned.",
-    )
+    deletion_policy: DeletionPolicy = deletion_policy_field("network")
+    adopt: bool = adopt_field("network")
 
     @model_validator(mode="after")
     def _cidr_or_allocate(self) -> Self:

@@ -58,6 +58,8 @@ from ddisync.api.meta import (
     ExtensibleAttributes,
     Model,
     ViewName,
+    adopt_field,
+    deletion_policy_field,
     immutable,
 )
 from ddisync.api.record_rules import (
@@ -318,15 +320,8 @@ class RecordSpec(Model):
     )
     comment: Comment | None = Field(None, description="Comment on the Infoblox record.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)
-    deletion_policy: DeletionPolicy = Field(
-        DeletionPolicy.DELETE,
-        description="Delete: remove the Infoblox record with the resource. Retain: keep it.",
-    )
-    adopt: bool = Field(
-        False,
-        description="Take over an existing Infoblox record that ddisync does not own. "
-        "Without it such a record gives Ready=False, reason NotOwned.",
-    )
+    deletion_policy: DeletionPolicy = deletion_policy_field("record")
+    adopt: bool = adopt_field("record")
 
     # Each check runs on its own field, so errors read ``spec.<field>: ...``; a check may look
     # back at fields declared before it (info.data), which is absent when it failed itself.

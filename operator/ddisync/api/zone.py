@@ -32,6 +32,8 @@ from ddisync.api.meta import (
     ExtensibleAttributes,
     Model,
     ViewName,
+    adopt_field,
+    deletion_policy_field,
     immutable,
 )
 from ddisync.api.syntax import IPV4, IPV6_SHAPE, MAX_NAME, SERVICE_NAME, dns_name_problem
@@ -115,16 +117,10 @@ class ZoneSpec(Model):
     )
     comment: Comment | None = Field(None, description="Comment on the Infoblox zone.")
     extensible_attributes: ExtensibleAttributes = Field(default_factory=dict)
-    deletion_policy: DeletionPolicy = Field(
-        DeletionPolicy.DELETE,
-        description="Delete: remove the Infoblox zone (and, as NIOS does, every record in it) "
-        "with the resource. Retain: keep it.",
+    deletion_policy: DeletionPolicy = deletion_policy_field(
+        "zone", "and, as NIOS does, every record in it"
     )
-    adopt: bool = Field(
-        False,
-        description="Take over an existing Infoblox zone that ddisync does not own. "
-        "Without it such a zone gives Ready=False, reason NotOwned.",
-    )
+    adopt: bool = adopt_field("zone")
 
 
 class ZoneStatus(SyncStatus):
