@@ -24,8 +24,16 @@ from ddisync.reconcile.dhcp_range import (
     desired_range,
     plan_dhcp_range,
 )
-from ddisync.reconcile.plan import Action
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, target_in_view
+from ddisync.sync.driver import (
+    Driver,
+    Identity,
+    Intent,
+    Part,
+    Resolver,
+    Target,
+    part_planner,
+    target_in_view,
+)
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.tenancy.grants import Reach
@@ -64,17 +72,11 @@ class DHCPRangeDriver(Driver[DHCPRangeSpec, DesiredRange]):
     def primary(self, desired: DesiredRange, intent: Intent) -> Part:
         view = {"network_view": desired.network_view}
 
-        def plan(found: WapiObject | None) -> Action:
-            actual = actual_range(found) if found is not None else None
-            return plan_dhcp_range(
-                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
-            )
-
         return Part(
             objtype=OBJTYPE,
             status_key="ref",
             noun="range",
-            plan=plan,
+            plan=part_planner(plan_dhcp_range, actual_range, desired, intent),
             return_fields=RANGE_FIELDS,
             scope=view,
             identity=Identity({"start_addr": desired.start, "end_addr": desired.end, **view}),

@@ -84,6 +84,27 @@ class Intent:
     forget: Collection[str] = ()  # extensible attributes removed from the spec
 
 
+#: A kind's pure planner (``reconcile``): the desired state, the actual one (None: nothing
+#: found), the owner, and the intent's ``adopt`` and ``forget`` as keywords.
+KindPlanner = Callable[..., Action | None]
+
+
+def part_planner(
+    plan: KindPlanner,
+    read: Callable[[WapiObject], Any],
+    desired: Any,
+    intent: Intent,
+) -> PartPlanner:
+    """``plan`` closed over the desired state and the intent: the ``Part.plan`` of a part whose
+    found object ``read`` turns into the kind's actual state."""
+
+    def planned(found: WapiObject | None) -> Action | None:
+        actual = read(found) if found is not None else None
+        return plan(desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget)
+
+    return planned
+
+
 @dataclass(frozen=True)
 class Target:
     """An object deleting the resource may touch: its type, its ref if known, its scope."""

@@ -25,8 +25,16 @@ from ddisync.reconcile.fixed_address import (
     desired_fixed_address,
     plan_fixed_address,
 )
-from ddisync.reconcile.plan import Action
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, target_in_view
+from ddisync.sync.driver import (
+    Driver,
+    Identity,
+    Intent,
+    Part,
+    Resolver,
+    Target,
+    part_planner,
+    target_in_view,
+)
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.tenancy.grants import Reach
@@ -78,17 +86,11 @@ class FixedAddressDriver(Driver[FixedAddressSpec, DesiredFixedAddress]):
             # NIOS keeps one reservation per address in a network view.
             identity = Identity({"ipv4addr": desired.address, **view})
 
-        def plan(found: WapiObject | None) -> Action:
-            actual = actual_fixed_address(found) if found is not None else None
-            return plan_fixed_address(
-                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
-            )
-
         return Part(
             objtype=OBJTYPE,
             status_key="ref",
             noun="fixed address",
-            plan=plan,
+            plan=part_planner(plan_fixed_address, actual_fixed_address, desired, intent),
             return_fields=FIXED_ADDRESS_FIELDS,
             scope=view,
             identity=identity,

@@ -23,7 +23,7 @@ from ddisync.reconcile.network import (
     desired_network,
     plan_network,
 )
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, part_planner
 from ddisync.sync.errors import SyncRefused
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
@@ -122,17 +122,11 @@ class NetworkDriver(Driver[NetworkSpec, DesiredNetwork]):
             first = str(ipaddress.ip_network(desired.cidr).network_address)
             identity = Identity({"contains_address": first, **view})
 
-        def plan(found: WapiObject | None) -> Any:
-            actual = actual_network(found) if found is not None else None
-            return plan_network(
-                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
-            )
-
         return Part(
             objtype=desired.objtype,
             status_key="ref",
             noun="network",
-            plan=plan,
+            plan=part_planner(plan_network, actual_network, desired, intent),
             return_fields=NETWORK_FIELDS,
             scope=view,
             identity=identity,

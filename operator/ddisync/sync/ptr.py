@@ -14,7 +14,6 @@ import ipaddress
 
 from ddisync.api.conditions import Reason
 from ddisync.api.record import RecordType
-from ddisync.reconcile.plan import Action
 from ddisync.reconcile.ptr import PTR_OBJTYPE, desired_ptr, plan_ptr
 from ddisync.reconcile.record import (
     RETURN_FIELDS,
@@ -24,9 +23,8 @@ from ddisync.reconcile.record import (
     identity_search,
     same_identity,
 )
-from ddisync.sync.driver import Identity, Intent, Part
+from ddisync.sync.driver import Identity, Intent, Part, part_planner
 from ddisync.sync.errors import SyncRefused
-from ddisync.wapi.client import WapiObject
 from ddisync.wapi.errors import ParentNotFoundError
 
 PTR_FIELDS = RETURN_FIELDS[PTR_OBJTYPE]
@@ -82,15 +80,11 @@ def ptr_part(record: DesiredRecord, applied: ActualRecord, intent: Intent) -> Pa
     """The PTR of ``record`` as Infoblox now holds it (``applied``)."""
     wanted = desired_ptr(record, applied)
 
-    def plan(found: WapiObject | None) -> Action | None:
-        actual = actual_record(found) if found is not None else None
-        return plan_ptr(wanted, actual, intent.owner, adopt=intent.adopt, forget=intent.forget)
-
     return Part(
         objtype=PTR_OBJTYPE,
         status_key="ptrRef",
         noun="PTR",
-        plan=plan,
+        plan=part_planner(plan_ptr, actual_record, wanted, intent),
         return_fields=PTR_FIELDS,
         identity=record_identity(wanted) if wanted is not None else None,
         explain=lambda error: _explain(wanted, error),

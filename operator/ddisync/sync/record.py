@@ -22,7 +22,6 @@ from ddisync.api.conditions import Reason
 from ddisync.api.crd import RECORD
 from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.record import RecordSpec, RecordType
-from ddisync.reconcile.plan import Action
 from ddisync.reconcile.ptr import PTR_OBJTYPE
 from ddisync.reconcile.record import (
     OBJTYPES,
@@ -34,7 +33,7 @@ from ddisync.reconcile.record import (
     record_value,
     reverse_name,
 )
-from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target
+from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target, part_planner
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
@@ -69,10 +68,9 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
 
     def reach(self, spec: RecordSpec, desired: DesiredRecord, namespace: str) -> Reach:
         """The record's own name (and a Host's aliases) and view, and its type. Targets
-        (canonical, mail exchanger,
-        SRV target, a PTR's ptrdname) may point anywhere. A PTR is judged by its address, and
-        so is the PTR ``createPTR`` keeps; an address still to be allocated by the Network it
-        comes from."""
+        (canonical, mail exchanger, SRV target, a PTR's ptrdname) may point anywhere. A PTR is
+        judged by its address, and so is the PTR ``createPTR`` keeps; an address still to be
+        allocated by the Network it comes from."""
         names: tuple[str, ...] = (desired.name, *desired.aliases)
         addresses: tuple[str, ...] = ()
         if desired.type is RecordType.PTR:
@@ -97,17 +95,11 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         )
 
     def primary(self, desired: DesiredRecord, intent: Intent) -> Part:
-        def plan(found: WapiObject | None) -> Action:
-            actual = actual_record(found) if found is not None else None
-            return plan_record(
-                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
-            )
-
         return Part(
             objtype=desired.objtype,
             status_key="ref",
             noun="record",
-            plan=plan,
+            plan=part_planner(plan_record, actual_record, desired, intent),
             return_fields=RETURN_FIELDS[desired.objtype],
             identity=record_identity(desired),
             ref_types=self.objtypes,

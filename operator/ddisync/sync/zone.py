@@ -29,7 +29,6 @@ from ddisync.api.conditions import Reason
 from ddisync.api.crd import ZONE
 from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.zone import ZoneSpec, dns_name_of_zone, normal_zone_fqdn
-from ddisync.reconcile.plan import Action
 from ddisync.reconcile.zone import (
     ZONE_FIELDS,
     ZONE_OBJTYPE,
@@ -38,7 +37,7 @@ from ddisync.reconcile.zone import (
     desired_zone,
     plan_zone,
 )
-from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target
+from ddisync.sync.driver import Driver, Identity, Intent, Part, Resolver, Target, part_planner
 from ddisync.sync.errors import SyncRefused
 from ddisync.tenancy.grants import Reach
 from ddisync.wapi.client import WapiObject
@@ -89,17 +88,11 @@ class ZoneDriver(Driver[ZoneSpec, DesiredZone]):
     def primary(self, desired: DesiredZone, intent: Intent) -> Part:
         view = {"view": desired.view}
 
-        def plan(found: WapiObject | None) -> Action:
-            actual = actual_zone(found) if found is not None else None
-            return plan_zone(
-                desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget
-            )
-
         return Part(
             objtype=ZONE_OBJTYPE,
             status_key="ref",
             noun="zone",
-            plan=plan,
+            plan=part_planner(plan_zone, actual_zone, desired, intent),
             return_fields=ZONE_FIELDS,
             scope=view,
             identity=Identity({"fqdn": desired.fqdn, **view}),
