@@ -402,20 +402,33 @@ def _disjuncts(expression: str) -> tuple[str, ...]:
 
 def _seen_by(expression: str, value: Any) -> Any:
     """What of ``value`` the rule's result depends on: named fields of a mapping, or all."""
-    if not isinstance(value, dict):
+    reads = _fields_read(expression)
+    if not isinstance(value, dict) or reads is None:
         return value
+    return {
+        name: (name in value) if presence_only else [value[name]] if name in value else []
+        for name, presence_only in reads
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def _fields_read(expression: str) -> tuple[tuple[str, bool], ...] | None:
+    """The fields of ``self`` the rule reads, each with whether only its presence matters
+    (read only as ``has(self.name)``); None when the rule uses ``self`` whole (size(self),
+    self[...], self.all(...))."""
     names: set[str] = set()
     for use in _SELF_USE.finditer(expression):
         if use[1] is None or use[2] is not None:
-            return value  # ``self`` used whole: size(self), self[...], self.all(...)
+            return None
         names.add(use[1])
-    # A field read only as ``has(self.name)`` matters only by being there.
-    present_only = {name for name in names if len(re.findall(rf"\bself\.{name}\b", expression))
-                    == len(re.findall(rf"\bhas\(\s*self\.{name}\s*\)", expression))}  # fmt: skip
-    return {
-        name: (name in value) if name in present_only else [value[name]] if name in value else []
+    return tuple(
+        (
+            name,
+            len(re.findall(rf"\bself\.{name}\b", expression))
+            == len(re.findall(rf"\bhas\(\s*self\.{name}\s*\)", expression)),
+        )
         for name in sorted(names)
-    }
+    )
 
 
 def _holds_unchanged(expression: str, value: Any) -> bool:
