@@ -34,7 +34,7 @@ pytestmark = pytest.mark.whole_cluster
 OBJTYPES = (
     "record:a", "record:aaaa", "record:cname", "record:mx", "record:txt", "record:ptr",
     "record:srv", "record:host", "network", "networkcontainer", "ipv6network",
-    "fixedaddress", "range",
+    "fixedaddress", "range", "record:caa", "zone_auth",
 )  # fmt: skip
 
 GRANT_A = {
@@ -118,9 +118,24 @@ ATTACKS = {
     "range-straddling": manifest(
         "DHCPRange", "range-straddling", "team-a", start="10.79.255.200", end="10.80.0.10"
     ),
+    # A Host of the team's own zone whose alias, or second address, lies outside the grant.
+    "host-alias-www": record_manifest(
+        "host-alias-www", "team-a", type="Host", name="db.team-a.example.com",
+        addresses=[{"address": "10.64.1.30"}], aliases=["www.example.com"],
+    ),
+    "host-second-address": record_manifest(
+        "host-second-address", "team-a", type="Host", name="db2.team-a.example.com",
+        addresses=[{"address": "10.64.1.31"}, {"address": "10.1.0.3"}], createPTR=True,
+    ),
+    "caa-apex": record_manifest(
+        "caa-apex", "team-a", type="CAA", name="example.com", flags=0, tag="issue",
+        value="evil-ca.example.net",
+    ),
+    "zone-apex": manifest("Zone", "zone-apex", "team-a", fqdn="example.com"),
+    "zone-reverse-other": manifest("Zone", "zone-reverse-other", "team-a", fqdn="10.1.0.0/16"),
 }  # fmt: skip
 PLURALS = {"Network": "networks", "Record": "records", "FixedAddress": "fixedaddresses",
-           "DHCPRange": "dhcpranges"}  # fmt: skip
+           "DHCPRange": "dhcpranges", "Zone": "zones"}  # fmt: skip
 
 
 async def test_every_attack_is_forbidden_and_infoblox_is_unchanged(
@@ -142,6 +157,8 @@ async def test_every_attack_is_forbidden_and_infoblox_is_unchanged(
     assert "10.0.0.0/8" in messages["slash-9"]  # the first thing refused: the container
     assert "address `10.2.0.10`" in messages["reserve-other"]
     assert "DHCP range `10.79.255.200-10.80.0.10`" in messages["range-straddling"]
+    assert "www.example.com" in messages["host-alias-www"]
+    assert "10.1.0.3" in messages["host-second-address"]
 
 
 async def test_dhcp_objects_inside_the_grant_sync(
