@@ -1,7 +1,7 @@
 """Active/standby replicas: leader election on a Lease (``elector``), and running the operator
 only while leading (``running``). See ``elector.py`` for the timing rules and the fencing."""
 
-from ddisync.leadership.api import LeaseApi, LeaseApiError, LeaseConflict
+from ddisync.leadership.api import LeaseApi
 from ddisync.leadership.elector import ElectionTiming, LeaderElector
 from ddisync.leadership.naming import lease_name, lease_namespace, process_identity
 from ddisync.leadership.running import LeadershipLost, run_while_leading
@@ -11,8 +11,6 @@ __all__ = [
     "LeaderElector",
     "LeadershipLost",
     "LeaseApi",
-    "LeaseApiError",
-    "LeaseConflict",
     "lease_name",
     "lease_namespace",
     "process_identity",

@@ -1,7 +1,6 @@
 """The few calls leader election makes to the Kubernetes API: read, create and replace one Lease
 (through ``ddisync.kube``: a standby runs no kopf, so kopf's client is not there to borrow).
-
-``LeaseApiError`` and ``LeaseConflict`` (409: someone else wrote first) are ``kube``'s errors.
+Its errors are ``kube``'s: ``KubeApiError``, and ``KubeConflict`` (409: someone else wrote first).
 """
 
 from __future__ import annotations
@@ -9,10 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ddisync.kube import KubeApi, KubeApiError, KubeConflict
-
-LeaseApiError = KubeApiError
-LeaseConflict = KubeConflict
+from ddisync.kube import KubeApi
 
 
 class LeaseApi:

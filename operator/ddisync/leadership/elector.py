@@ -34,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ddisync.leadership.api import LeaseApi, LeaseApiError, LeaseConflict
+from ddisync.kube import KubeApiError, KubeConflict
+from ddisync.leadership.api import LeaseApi
 from ddisync.leadership.record import LeaseRecord, claimed, released
 
 logger = logging.getLogger(__name__)
@@ -96,14 +97,14 @@ class LeaderElector:
             mine = LeaseRecord.of(self._lease)
             try:
                 return self._wrote(await self.api.replace(self._lease, self._claim(mine).spec()))
-            except LeaseConflict:
+            except KubeConflict:
                 pass
         lease = await self.api.get()
         self._contact()
         if lease is None:
             try:
                 return self._wrote(await self.api.create(self._claim(None).spec()))
-            except LeaseConflict:  # another replica created it first
+            except KubeConflict:  # another replica created it first
                 return False
         self._lease = lease
         old = LeaseRecord.of(lease)
@@ -114,7 +115,7 @@ class LeaderElector:
             return False
         try:
             return self._wrote(await self.api.replace(lease, self._claim(old).spec()))
-        except LeaseConflict:  # another replica wrote first
+        except KubeConflict:  # another replica wrote first
             return False
 
     def _claim(self, old: LeaseRecord | None) -> LeaseRecord:
@@ -156,7 +157,7 @@ class LeaderElector:
             try:
                 async with asyncio.timeout(self.timing.renew_deadline):
                     won = await self.try_acquire_or_renew()
-            except (LeaseApiError, TimeoutError) as error:
+            except (KubeApiError, TimeoutError) as error:
                 if not failing:  # once per outage, not once per retry
                     logger.warning(
                         "Leader election: the Lease cannot be read or written: %s", error
@@ -191,7 +192,7 @@ class LeaderElector:
                 try:
                     async with asyncio.timeout(deadline - sent):
                         renewed = await self.try_acquire_or_renew()
-                except (LeaseApiError, TimeoutError) as error:
+                except (KubeApiError, TimeoutError) as error:
                     why = str(error) or f"no answer within {deadline - sent:.1f} s"
                     logger.warning("Leader election: renewing the Lease failed: %s", why)
                     renewed = False
@@ -223,7 +224,7 @@ class LeaderElector:
         try:
             async with asyncio.timeout(self.timing.renew_deadline):
                 await self.api.replace(self._lease, give_up.spec())
-        except (LeaseApiError, TimeoutError) as error:
+        except (KubeApiError, TimeoutError) as error:
             logger.warning("Leader election: could not release the Lease (it expires): %s", error)
             return
         logger.info("Leader election: %s released the Lease", self.identity)
