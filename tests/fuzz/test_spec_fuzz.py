@@ -354,13 +354,24 @@ def bench() -> Iterator[Bench]:
         simulator_server.WapiRoutes._serve = serve  # type: ignore[method-assign]
 
 
-def _ready(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+def _ready(resource: dict[str, Any] | None, *, any_generation: bool) -> dict[str, Any] | None:
     if not resource:
         return None
     status = resource.get("status") or {}
-    if status.get("observedGeneration") != resource["metadata"].get("generation"):
+    if not any_generation and status.get("observedGeneration") != resource["metadata"].get(
+        "generation"
+    ):
         return None
     return next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+
+
+def _without_nulls(value: Any) -> Any:
+    """A spec as kopf compares it: a key holding null is a key that is absent."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> str:
@@ -372,15 +383,25 @@ async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> st
         "metadata": {"name": name, "namespace": "default"},
         "spec": spec,
     }
+    before = await bench.cluster.get(plural, "default", name)
     try:
         await bench.cluster.apply(manifest)
     except ApiError as error:
         # The API server refused it (malformed, invalid, or over its 3 MiB limit): fine.
         assert error.status in (400, 413, 422), error
         return "refused by the API server"
+    after = await bench.cluster.get(plural, "default", name)
+    # Applying again a spec with a null in it drops the key (merge semantics) where creating
+    # it kept it: the generation moves, but kopf sees no change, so nothing answers it. The
+    # lenient CRDs of this test let such keys in; the product's CRDs prune them on create.
+    unchanged = (
+        before is not None
+        and after is not None
+        and _without_nulls(before.get("spec")) == _without_nulls(after.get("spec"))
+    )
     deadline = asyncio.get_running_loop().time() + 20
     while True:
-        condition = _ready(await bench.cluster.get(plural, "default", name))
+        condition = _ready(after, any_generation=unchanged)
         if condition is not None:
             assert condition["status"] in ("True", "False"), condition
             assert condition["reason"] in TAXONOMY, condition
@@ -390,6 +411,7 @@ async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> st
         assert not bench.operator.task.done(), "the operator stopped"
         assert asyncio.get_running_loop().time() < deadline, f"no Ready condition for {spec!r}"
         await asyncio.sleep(0.05)
+        after = await bench.cluster.get(plural, "default", name)
 
 
 @settings(
@@ -405,6 +427,8 @@ async def _apply_and_settle(bench: Bench, kind: str, name: str, spec: Any) -> st
         HealthCheck.function_scoped_fixture,
     ],
 )
+# Found by the search: a null applied twice (created with the key, applied without it).
+@example(change=("Network", {"F": None, "cidr": "10.0.0.0/24"}, {"F": None, "cidr": "10.0.0.0/24"}))
 @given(
     change=st.one_of(
         st.tuples(st.just("Network"), network_specs, network_specs),
