@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-import yaml
 
 # The helpers beside this file (and tests/k8stools.py) are imported by name; make that
 # independent of pytest's import mode (prepend adds this directory by itself, importlib does not).
@@ -21,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from chartenv import HelmResult, K8sTools, Manifest, template_args
+from tests.yamldocs import documents
 
 from k8stools import fetch_k8s_tools
 
@@ -61,6 +61,6 @@ def render(helm: Callable[..., HelmResult]) -> Callable[..., list[Manifest]]:
         result = helm(*template_args(values, sets=sets, api_versions=api_versions))
         if result.returncode != 0:
             pytest.fail(f"helm template failed:\n{result.stderr}", pytrace=False)
-        return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        return documents(result.stdout)
 
     return run

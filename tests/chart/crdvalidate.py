@@ -19,13 +19,14 @@ manifest author can get wrong:
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+from tests.yamldocs import documents
 
 from ddisync_emulator.cel import check_rules
 
@@ -108,12 +109,14 @@ class CrdVersion:
         return f"{self.group}/{self.version}"
 
 
+@functools.cache
 def load_crds(directory: Path) -> dict[tuple[str, str], CrdVersion]:
-    """Every served version of every CRD in ``directory``, keyed by (apiVersion, kind)."""
+    """Every served version of every CRD in ``directory``, keyed by (apiVersion, kind); read
+    once per process (the CRDs do not change while the suite runs; callers only read)."""
     found: dict[tuple[str, str], CrdVersion] = {}
     for path in sorted(directory.glob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not doc or doc.get("kind") != "CustomResourceDefinition":
+        for doc in documents(path.read_text()):
+            if doc.get("kind") != "CustomResourceDefinition":
                 continue
             spec = doc["spec"]
             for version in spec["versions"]:

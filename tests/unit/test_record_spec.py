@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from ddisync.api import InvalidSpecError, RecordSpec, RecordType, parse_spec
-
-crdvalidate = pytest.importorskip("tests.chart.crdvalidate")
+from tests.chart import crdvalidate
 
 ROOT = Path(__file__).resolve().parents[2]
 A = {"type": "A", "name": "web.example.com", "address": "10.1.0.5"}
