@@ -14,6 +14,7 @@ from tests.chart import crdvalidate
 
 ROOT = Path(__file__).resolve().parents[2]
 A = {"type": "A", "name": "web.example.com", "address": "10.1.0.5"}
+NS = {"type": "NS", "name": "sub.example.com", "nameserver": "ns1.example.net"}
 
 VALID: list[dict[str, Any]] = [
     A,
@@ -43,6 +44,10 @@ VALID: list[dict[str, Any]] = [
         "address": "10.1.0.5",
         "ptrdname": "web.example.com",
     },
+    NS,
+    {**NS, "nameserver": "NS1.Sub.Example.com", "addresses": [{"address": "10.1.0.53"}]},
+    {**NS, "addresses": [{"address": "10.1.0.53"}, {"address": "2001:db8::53"}]},
+    {**NS, "createPTR": False, "adopt": True, "deletionPolicy": "Retain"},
     {**A, "ttl": 0, "comment": "web & friends", "extensibleAttributes": {"Site": "ams"}},
     {**A, "ttl": 2**31 - 1, "view": "internal", "deletionPolicy": "Retain", "adopt": True},
 ]
@@ -262,6 +267,44 @@ INVALID: list[tuple[dict[str, Any], str, bool]] = [
         True,
     ),
     ({**A, "adress": "10.1.0.6"}, "spec.adress: Extra inputs are not permitted", True),
+    ({**NS, "nameserver": None}, "spec: an NS record needs spec.nameserver", True),
+    ({**A, "nameserver": "ns1.example.net"}, "spec.nameserver: is not used by an A record", True),
+    ({**NS, "nameserver": "ns_1.example.net"}, "spec.nameserver: 'ns_1.example.net' must be", True),
+    ({**NS, "name": "*.example.com"}, "spec.name: '*.example.com' must be a hostname", True),
+    (
+        {**NS, "ttl": 300},
+        "spec.ttl: is not used by an NS record: NIOS has no TTL on NS records; remove spec.ttl",
+        True,
+    ),
+    (
+        {**NS, "comment": "delegation"},
+        "spec.comment: is not used by an NS record: NIOS has no comment on NS records",
+        True,
+    ),
+    (
+        {**NS, "extensibleAttributes": {"Site": "ams"}},
+        "spec.extensibleAttributes: is not used by an NS record: NIOS has no extensible",
+        True,
+    ),
+    ({**NS, "createPTR": True}, "spec.createPTR: is only for A, AAAA and Host records", True),
+    ({**NS, "address": "10.1.0.53"}, "spec.address: is not used by an NS record", True),
+    (
+        {**NS, "addresses": [{"address": "10.1.0.53", "mac": "00:50:56:aa:bb:cc"}]},
+        "spec.addresses: 10.1.0.53: an NS record's addresses are its glue addresses; remove mac",
+        True,
+    ),
+    (
+        {
+            **NS,
+            "addresses": [
+                {"address": "10.1.0.53", "mac": "00:50:56:aa:bb:cc", "configureForDHCP": True}
+            ],
+        },
+        "remove mac and configureForDHCP",
+        True,
+    ),
+    ({**A, "addresses": [{"address": "10.1.0.53"}]}, "(only Host and NS)", True),
+    ({**NS, "addresses": [{"address": "10.1.0.256"}]}, "is not an IPv4 or IPv6 address", True),
 ]
 
 
@@ -349,6 +392,21 @@ def test_the_api_server_refuses_changing_an_immutable_field(
         new = {**base, field: new_value}
     violations = _server_violations(new, old={**base, field: old_value})
     assert any(f"{field} is immutable" in violation for violation in violations), violations
+
+
+@pytest.mark.parametrize(
+    ("field", "new_value"), [("name", "other.example.com"), ("nameserver", "ns2.example.net")]
+)
+def test_the_api_server_refuses_changing_an_ns_records_name_or_nameserver(
+    field: str, new_value: str
+) -> None:
+    violations = _server_violations({**NS, field: new_value}, old=NS)
+    assert any("name and nameserver of an NS record are immutable" in v for v in violations)
+
+
+def test_an_ns_records_addresses_may_change() -> None:
+    old = {**NS, "addresses": [{"address": "10.1.0.53"}]}
+    assert _server_violations({**NS, "addresses": [{"address": "10.1.0.54"}]}, old=old) == []
 
 
 def test_renaming_is_allowed_by_the_api_server() -> None:

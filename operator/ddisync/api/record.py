@@ -40,6 +40,11 @@ Decisions (the contract users see):
   Adding or removing one address leaves the others' Infoblox sub-objects (their refs and DHCP
   settings) as they were. ``aliases`` are further names of the host (absent: none); they
   are names in DNS, so grants judge them like the host's name.
+- **NS** (a delegation: ``name`` is the delegated name, ``nameserver`` the server, and
+  ``addresses`` its glue addresses, IPv4 and IPv6 mixed, absent: none). NIOS keeps no TTL,
+  comment or extensible attributes on NS records, so those fields are refused, and ownership is
+  kept in a companion TXT record (``ddisync.reconcile.record_ns``). ``name`` and
+  ``nameserver`` are immutable; ``addresses`` are updated in place.
 - **type** and **view** are immutable; changing **name** renames the record in Infoblox.
 """
 
@@ -65,10 +70,12 @@ from ddisync.api.meta import (
 from ddisync.api.record_rules import (
     ADDRESS_TYPES,
     NAME_SYNTAX,
+    NO_COMMON_FIELDS,
     RECORD_SPEC_RULES,
     TARGET_SYNTAX,
     TYPES_USING_FIELD,
     RecordType,
+    not_on_ns,
     refuse_if_unused,
     wire_name,
     with_article,
@@ -220,7 +227,8 @@ class RecordSpec(Model):
         min_length=1,
         max_length=64,
         description="Host: its addresses, IPv4 and IPv6 mixed, each with an optional mac and "
-        "configureForDHCP (instead of address).",
+        "configureForDHCP (instead of address). NS: the name server's glue addresses (no mac "
+        "nor configureForDHCP; absent: none).",
     )
     aliases: list[HostName] | None = Field(
         None,
@@ -306,6 +314,12 @@ class RecordSpec(Model):
         description="CAA: the property value, e.g. letsencrypt.org or mailto:security@example.com.",
         json_schema_extra=must_match(PRINTABLE_ASCII, message="spec.value must be printable ASCII"),
     )
+    nameserver: str | None = Field(
+        None,
+        max_length=MAX_NAME,
+        description="NS: the name server the delegated name (spec.name) points to. Immutable.",
+        json_schema_extra=must_match(HOSTNAME, message="spec.nameserver must be a hostname"),
+    )
     create_ptr: bool = Field(
         False,
         alias="createPTR",
@@ -353,12 +367,17 @@ class RecordSpec(Model):
         kind = info.data.get("type")
         if value is None or kind is None:
             return value
-        if kind is not RecordType.HOST:
-            raise ValueError(f"is not used by {with_article(kind)} record (only Host)")
+        if kind not in (RecordType.HOST, RecordType.NS):
+            raise ValueError(f"is not used by {with_article(kind)} record (only Host and NS)")
         if info.data.get("address") is not None:
             raise ValueError("set exactly one of spec.address and spec.addresses, not both")
         seen: set[str] = set()
         for entry in value:
+            if kind is RecordType.NS and (entry.mac is not None or entry.configure_for_dhcp):
+                raise ValueError(
+                    f"{entry.address}: an NS record's addresses are its glue addresses; "
+                    "remove mac and configureForDHCP"
+                )
             address = str(parse_address(entry.address))
             if address in seen:
                 raise ValueError(f"{entry.address} is listed twice")
@@ -419,7 +438,7 @@ class RecordSpec(Model):
                 )
         return value
 
-    @field_validator("canonical", "mail_exchanger", "target", "ptrdname")
+    @field_validator("canonical", "mail_exchanger", "target", "ptrdname", "nameserver")
     @classmethod
     def _target_name(cls, value: str | None, info: ValidationInfo) -> str | None:
         refuse_if_unused(value, info)
@@ -457,6 +476,15 @@ class RecordSpec(Model):
     @classmethod
     def _number_used_by_type(cls, value: int | None, info: ValidationInfo) -> int | None:
         refuse_if_unused(value, info)
+        return value
+
+    @field_validator("ttl", "comment", "extensible_attributes")
+    @classmethod
+    def _not_on_ns(cls, value: object, info: ValidationInfo) -> object:
+        kind = info.data.get("type")
+        if value is not None and kind in NO_COMMON_FIELDS:
+            field = str(info.field_name)
+            raise ValueError(not_on_ns("extensibleAttributes" if "_" in field else field))
         return value
 
     @field_validator("create_ptr")
@@ -509,6 +537,11 @@ class RecordStatus(Model):
     view: str | None = Field(None, description="The DNS view it lives in.")
     ptr_ref: str | None = Field(
         None, description="The reverse record ddisync manages for createPTR (_ref)."
+    )
+    claim_ref: str | None = Field(
+        None,
+        description="NS: the TXT record that says ddisync owns the NS record (_ref); NIOS "
+        "keeps no extensible attributes on NS records.",
     )
     conditions: list[Condition] = Field(default_factory=list)
     observed_generation: int | None = Field(None, description="Generation last reconciled.")

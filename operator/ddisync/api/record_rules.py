@@ -31,9 +31,13 @@ class RecordType(StrEnum):
     SRV = "SRV"
     HOST = "Host"
     CAA = "CAA"
+    NS = "NS"
 
 
 ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
+# NIOS keeps no TTL, comment or extensible attributes on these types (record:ns): spec fields
+# naming them are refused rather than silently ignored.
+NO_COMMON_FIELDS = frozenset({RecordType.NS})
 
 # What each type's name may look like, and how to say so.
 _HOST_WANTED = "a hostname (letters, digits, hyphens)"
@@ -52,6 +56,7 @@ NAME_SYNTAX: dict[RecordType, tuple[str, str]] = {
     RecordType.TXT: _WILD_SERVICE,
     RecordType.SRV: (SRV_NAME, "of the form _service._proto.domain (e.g. _sip._tcp.example.com)"),
     RecordType.CAA: _WILD_HOST,
+    RecordType.NS: (HOSTNAME, _HOST_WANTED),
 }
 
 # The spec fields only some types use (by Python name), and those types.
@@ -68,6 +73,7 @@ TYPES_USING_FIELD: dict[str, tuple[RecordType, ...]] = {
     "flags": (RecordType.CAA,),
     "tag": (RecordType.CAA,),
     "value": (RecordType.CAA,),
+    "nameserver": (RecordType.NS,),
 }
 # CNAMEs may point at service names (_acme-challenge delegation); other targets name hosts.
 TARGET_SYNTAX: dict[str, tuple[str, str]] = {
@@ -75,6 +81,7 @@ TARGET_SYNTAX: dict[str, tuple[str, str]] = {
     "mail_exchanger": (HOSTNAME, _HOST_WANTED),
     "target": (HOSTNAME, _HOST_WANTED),
     "ptrdname": (HOSTNAME, _HOST_WANTED),
+    "nameserver": (HOSTNAME, _HOST_WANTED),
 }
 
 
@@ -84,12 +91,29 @@ def wire_name(field: str) -> str:
 
 
 def _article(kind: str) -> str:
-    return "an" if kind in ("A", "AAAA", "MX", "SRV") else "a"  # a CAA, a CNAME
+    return "an" if kind in ("A", "AAAA", "MX", "SRV", "NS") else "a"  # a CAA, a CNAME
 
 
 def with_article(kind: RecordType) -> str:
     """The article and the type: 'an A', 'a CNAME', 'an MX', 'an SRV'."""
     return f"{_article(kind)} {kind}"
+
+
+# The spec fields an NS record refuses (NIOS has no such field on record:ns), by wire name.
+NS_REFUSED: dict[str, str] = {
+    "ttl": "TTL",
+    "comment": "comment",
+    "extensibleAttributes": "extensible attributes",
+}
+
+
+def not_on_ns(field: str) -> str:
+    """Why ``spec.<field>`` (a wire name of ``NS_REFUSED``) is refused on an NS record, and
+    the fix (the model prefixes the field, the CEL message names it)."""
+    return (
+        f"is not used by an NS record: NIOS has no {NS_REFUSED[field]} on NS records; "
+        f"remove spec.{field}"
+    )
 
 
 def refuse_if_unused(value: object, info: ValidationInfo) -> None:
@@ -150,9 +174,32 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "spec.addressFrom",
     },
     {
-        "rule": "self.type == 'Host' || (!has(self.addresses) && !has(self.aliases))",
-        "message": "spec.addresses and spec.aliases are only for Host records",
+        "rule": "self.type in ['Host', 'NS'] || !has(self.addresses)",
+        "message": "spec.addresses is only for Host and NS records",
     },
+    {
+        "rule": "self.type == 'Host' || !has(self.aliases)",
+        "message": "spec.aliases is only for Host records",
+    },
+    {
+        "rule": "self.type != 'NS' || !has(self.addresses) || self.addresses.all(a, !has(a.mac) "
+        "&& (!has(a.configureForDHCP) || !a.configureForDHCP))",
+        "message": "spec.addresses of an NS record are its glue addresses: remove mac and "
+        "configureForDHCP",
+    },
+    {
+        "rule": "self.type != 'NS' || oldSelf.type != 'NS' || (has(self.name) "
+        "&& has(oldSelf.name) && self.name == oldSelf.name && has(self.nameserver) "
+        "&& has(oldSelf.nameserver) && self.nameserver == oldSelf.nameserver)",
+        "message": "name and nameserver of an NS record are immutable: create a new Record instead",
+    },
+    *(
+        {
+            "rule": f"self.type != 'NS' || !has(self.{field})",
+            "message": f"spec.{field} {not_on_ns(field)}",
+        }
+        for field in NS_REFUSED
+    ),
     {
         "rule": f"!has(self.addressFrom) || self.type in {_ADDRESS_KINDS}",
         "message": "spec.addressFrom is only for A, AAAA and Host records",

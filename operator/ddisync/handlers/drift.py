@@ -125,8 +125,31 @@ async def check_drift(
     if verified_after(body.get("status") or {}, [of_grid[t].taken_at for t in used]):
         return False
     verdict = drift(driver, desired, intent, owned)
+    if verdict.unknown is not None:
+        return await _recheck(driver, body, patch, ctx, logger)
     if verdict.what is None:
         return False
     report_drift(body, logger, verdict.what, verdict.ref)
     await reconcile(driver, body, patch, ctx, logger)
     return True
+
+
+async def _recheck(
+    driver: AnyDriver,
+    body: Mapping[str, Any],
+    patch: kopf.Patch,
+    ctx: Context,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
+) -> bool:
+    """A part the snapshots cannot judge: a fresh ``sync`` does. Only a sync that wrote is a
+    repair (announced, counted, its status written); one that found everything in step leaves
+    the status as it is, so an in-step resource costs its fresh reads and nothing else."""
+    synced = await reconcile(driver, body, patch, ctx, logger)
+    parts = [(f"its {part.noun}", applied) for part, applied in synced.followers]
+    for what, applied in [("record", synced.primary), *parts]:
+        if applied.wrote:
+            ref = str(applied.obj["_ref"]) if applied.obj is not None else None
+            report_drift(body, logger, f"{what}: {applied.what}", ref)
+            return True
+    patch.clear()
+    return False

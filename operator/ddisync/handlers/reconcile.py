@@ -26,7 +26,7 @@ from ddisync.handlers.status import announce, now, patch_ready
 from ddisync.reconcile.ownership import Owner
 from ddisync.sync.driver import Driver, Intent
 from ddisync.sync.errors import SyncRefused
-from ddisync.sync.pipeline import delete, sync
+from ddisync.sync.pipeline import Synced, delete, sync
 from ddisync.tenancy import Refusal
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
@@ -46,8 +46,9 @@ async def reconcile(
     *,
     forget: Collection[str] = (),
     retry: int = 0,
-) -> None:
-    """Bring the resource's Infoblox objects in step and write the outcome into ``patch``."""
+) -> Synced:
+    """Bring the resource's Infoblox objects in step and write the outcome into ``patch``;
+    return what the pipeline did (a failure raises kopf's retry decision)."""
     status = body.get("status") or {}
     grid: Grid | None = None
     try:
@@ -90,6 +91,7 @@ async def reconcile(
         lastSyncTime=now(),
         **fields,
     )
+    return synced
 
 
 @dataclass(frozen=True)

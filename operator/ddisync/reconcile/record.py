@@ -70,6 +70,7 @@ from ddisync.reconcile.record_desired import (
     record_value,
     reverse_name,
 )
+from ddisync.reconcile.record_ns import read_claim
 from ddisync.reconcile.record_txt import encode_txt
 
 __all__ = [
@@ -179,6 +180,11 @@ def _immutable_violation(desired: DesiredRecord, actual: ActualRecord) -> str | 
         return (
             f"spec.view is {desired.view!r} but the record lives in view {actual.view!r}; "
             "view is immutable: create a new Record instead"
+        )
+    if actual.text_wire is not None and read_claim({"text": actual.text_wire}) is not None:
+        return (
+            f"spec.type is {desired.type} but the Infoblox object {actual.ref} is the claim of "
+            "an NS record; type is immutable: create a new Record instead"
         )
     if desired.allocation is not None and _kept_address(desired, actual) is None:
         return (

@@ -40,6 +40,15 @@ OBJTYPES: dict[RecordType, str] = {
     RecordType.CAA: "record:caa",
 }
 TYPE_OF_OBJTYPE: dict[str, RecordType] = {objtype: kind for kind, objtype in OBJTYPES.items()}
+# Not in OBJTYPES, the types a Record owns by its marker: NIOS keeps no extensible attributes on
+# NS records, which are owned through a claim (``record_ns``).
+NS_OBJTYPE = "record:ns"
+
+
+def objtype_of_type(kind: RecordType) -> str:
+    """The Infoblox object type of a record type."""
+    return NS_OBJTYPE if kind is RecordType.NS else OBJTYPES[kind]
+
 
 _COMMON_FIELDS = ("name", "view", "comment", "ttl", "use_ttl", "extattrs")
 # What to read back (``_return_fields``) for each object type: every field the plan compares.
@@ -142,6 +151,8 @@ class DesiredRecord:
     # ``addresses`` existed: an upgrade never strips a MAC someone set by hand.
     host_dhcp: bool = False
     aliases: tuple[str, ...] = ()
+    nameserver: str | None = None  # NS
+    ns_addresses: tuple[str, ...] = ()  # NS: glue addresses, canonical, sorted
     ttl: int | None = None
     comment: str = ""
     extattrs: dict[str, str] = field(default_factory=dict)
@@ -212,7 +223,7 @@ def desired_record(
         name = reverse_name(address)
     return DesiredRecord(
         type=spec.type,
-        objtype=OBJTYPES[spec.type],
+        objtype=objtype_of_type(spec.type),
         name=name,
         view=spec.view,
         address=address,
@@ -232,6 +243,12 @@ def desired_record(
         host_addresses=_host_addresses(spec, address),
         host_dhcp=spec.addresses is not None,
         aliases=tuple(sorted({normal_name(a) for a in spec.aliases or ()})),
+        nameserver=_lower(spec.nameserver),
+        ns_addresses=tuple(
+            sorted({normal_address(entry.address) for entry in spec.addresses or ()})
+        )
+        if spec.type is RecordType.NS
+        else (),
         ttl=spec.ttl,
         comment=spec.comment or "",
         extattrs=dict(spec.extensible_attributes),

@@ -12,7 +12,9 @@ A driver holds only what differs between kinds, as data and pure functions:
 - what goes into the status, and what deleting the resource touches.
 
 A ``Part`` tells the pipeline how to find one object (status ref, then ownership marker within
-``scope``, then ``identity``) and how to plan it (``plan``: the kind's pure planner, closed
+``scope``, then ``identity``; an object that cannot carry markers, ``by_marker`` False, by
+status ref and identity only, its ownership kept by a claim: ``Driver.claimed``) and how to
+plan it (``plan``: the kind's pure planner, closed
 over the desired state and the resource's ``Intent``). Finding, applying (``apply.py``: the
 one applier), drift checks and deletion are the pipeline's, written once for every kind.
 """
@@ -73,6 +75,12 @@ class Part:
     ref_types: tuple[str, ...] = ()
     # A WAPI error of this part as the user should read it (e.g. which zone is missing).
     explain: Callable[[Exception], Exception] = _keep
+    # False: the object cannot carry ownership markers (an NS record): found by status ref,
+    # then ``identity`` only, created without a marker search on retry, and not judged from
+    # the owned snapshots (the drift check says it cannot tell, and ``sync`` rechecks it).
+    by_marker: bool = True
+    # The object as already read (the primary as just applied): planned with no lookup.
+    known: WapiObject | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,16 @@ def part_planner(
         return plan(desired, actual, intent.owner, adopt=intent.adopt, forget=intent.forget)
 
     return planned
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An object that cannot carry markers, owned through another object of ours (its claim):
+    its type, and how to find it (``Driver.claimed``)."""
+
+    objtype: str
+    identity: Identity | None  # None: the claim does not (yet) say the object is ours
+    return_fields: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,13 @@ class Driver(ABC, Generic[SpecT, DesiredT]):
     def drift_types(self, desired: DesiredT, intent: Intent) -> tuple[str, ...]:
         """The object types whose snapshots judge drift: the primary's and its followers'."""
         return (self.primary(desired, intent).objtype,)
+
+    def claimed(self, obj: WapiObject) -> Claimed | None:
+        """When ``obj`` (of ours, carrying our marker) is a claim on an object that cannot carry
+        markers: that object. Deleting the resource, or an orphaned claim, deletes the claimed
+        object first (if the claim says it is ours), then the claim, whatever the deletion
+        policy (a claim released would mean nothing). None (the default): not a claim."""
+        return None
 
     @abstractmethod
     def describe(self, obj: WapiObject) -> str:

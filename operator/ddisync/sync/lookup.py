@@ -12,6 +12,9 @@ Lookup order, cheapest and most exact first:
 3. the part's ``identity`` (a network by CIDR, a record by name and value): finds an object
    someone else created, to adopt or refuse.
 
+A part that cannot carry markers (``Part.by_marker`` False: an NS record) skips step 2: its
+ownership is not on the object, so the planner decides it (from the claim, ``record_ns``).
+
 A resource with no ref in its status (a cold start, a lost status) reads the owned snapshot of
 the object type in step 2 (``OwnedLookup``: the drift sweep's, shared through
 ``ddisync.cache``): a cold start of N resources reads ``ceil(N / page size)`` pages per type
@@ -148,6 +151,23 @@ async def find_by_identity(
     return next((obj for obj in found if identity.matches(obj)), None)
 
 
+async def _find_unmarked(
+    client: WapiClient, part: Part, owner: Owner, ref: str | None
+) -> WapiObject | None:
+    """An object that cannot carry markers: by its ref in the status (of the part's type),
+    then by identity; never by marker (WAPI cannot search extensible attributes it lacks)."""
+    if ref and objtype_of(ref) == part.objtype:
+        try:
+            return await client.get_ref(ref, return_fields=part.return_fields)
+        except NotFoundError:
+            logger.info(
+                "%s: %s is gone from Infoblox; looking it up by identity", owner.display, ref
+            )
+    if part.identity is None:
+        return None
+    return await find_by_identity(client, part.objtype, part.identity, part.return_fields)
+
+
 def part_fields(part: Part, fields: FieldsOf) -> FieldsOf:
     """The return fields for the object types a ref of ``part`` may have (``ref_types``)."""
     accepted = part.ref_types or (part.objtype,)
@@ -164,6 +184,8 @@ async def find(
 ) -> WapiObject | None:
     """The object of ``part``: steps 1 to 3 (``fields``: the kind's return fields by type;
     ``owned``: the owned snapshots to read first)."""
+    if not part.by_marker:
+        return await _find_unmarked(client, part, owner, ref)
     fields_of = part_fields(part, fields)
     found = await find_owned(client, part.objtype, owner, ref, fields_of, part.scope, owned)
     for objtype in part.also_owned_as:

@@ -7,6 +7,16 @@ a kind. The handlers (``ddisync.handlers``) parse the body, call these, and writ
 
 A follower's failure (a PTR whose reverse zone is missing) does not hide what happened to the
 primary: ``Synced`` carries both, so the status can show the record and why its PTR failed.
+
+Objects that cannot carry ownership markers (NIOS's NS records) take two small, generic
+extensions, so that nothing here knows a kind:
+
+- a ``Part`` with ``by_marker`` False is found by status ref and identity only, and ``drift``
+  cannot judge it from the snapshots (keyed by marker uid): the verdict says so (``unknown``)
+  and the sweep rechecks the resource through ``sync``, which reads fresh;
+- on ``delete``, an object of ours that ``Driver.claimed`` says is a claim leads to the object
+  it claims: that object is deleted first (``Delete``; kept with ``Retain``) when the claim
+  says it is ours, and the claim itself is deleted under either policy.
 """
 
 from __future__ import annotations
@@ -18,13 +28,13 @@ from typing import Any
 from ddisync.api.meta import DeletionPolicy
 from ddisync.reconcile.changes import deletion
 from ddisync.reconcile.ownership import Owner, ea_values
-from ddisync.reconcile.plan import NoChange
+from ddisync.reconcile.plan import Delete, NoChange
 from ddisync.sync.apply import Applied, apply
-from ddisync.sync.driver import Driver, Intent, Part, Target
-from ddisync.sync.lookup import FieldsOf, OwnedLookup, find, find_owned
+from ddisync.sync.driver import Claimed, Driver, Intent, Part, Target
+from ddisync.sync.lookup import FieldsOf, OwnedLookup, find, find_by_identity, find_owned
 from ddisync.wapi.client import WapiClient, WapiObject
 
-__all__ = ["Drift", "Synced", "delete", "drift", "sync"]
+__all__ = ["Drift", "Synced", "delete", "delete_claimed", "drift", "sync"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,8 @@ async def _sync_part(
     ref: str | None,
     owned: OwnedLookup | None,
 ) -> Applied:
-    actual = None
-    if part.look_up:
+    actual = part.known
+    if actual is None and part.look_up:
         actual = await find(client, part, owner, ref, _fields(driver), owned)
     action = part.plan(actual)
     try:
@@ -66,8 +76,10 @@ async def _sync_part(
             action,
             actual=actual,
             return_fields=part.return_fields,
-            # How a create that may have reached the grid is recognised on retry.
-            find_existing={**owner.search(), **part.scope},
+            # How a create that may have reached the grid is recognised on retry. An object
+            # without markers has no such search: the client then never repeats a create that
+            # may have landed, and the next sync finds it by identity (its planner decides).
+            find_existing={**owner.search(), **part.scope} if part.by_marker else None,
         )
     except Exception as error:
         explained = part.explain(error)
@@ -112,6 +124,8 @@ class Drift:
     what: str | None
     used: tuple[str, ...]
     ref: str | None = None  # the object that drifted, if it is there at all
+    # A part the snapshots cannot judge (``Part.by_marker`` False): only ``sync`` can tell.
+    unknown: str | None = None
 
 
 def drift(
@@ -131,6 +145,8 @@ def drift(
         return Drift(f"{primary.noun}: {type(action).__name__}", (primary.objtype,), ref)
     used = [primary.objtype]
     for part in driver.followers(desired, found, intent, status={}, created=False):
+        if not part.by_marker:  # keyed by marker uid, the snapshots cannot hold it
+            return Drift(None, tuple(used), unknown=f"its {part.noun}")
         used.append(part.objtype)
         theirs = owned.get(part.objtype, {}).get(uid)
         follower = part.plan(theirs)
@@ -149,7 +165,8 @@ async def delete(
     policy: DeletionPolicy,
 ) -> str:
     """Delete (or release) what ``owner`` owns among ``targets``; say what happened (for the
-    log). Only objects carrying the resource's marker are touched, whatever the policy."""
+    log). Only objects carrying the resource's marker are touched, whatever the policy, and
+    objects that cannot carry one only through a claim that does (``Driver.claimed``)."""
     done: list[str] = []
     for target in targets:
         obj = await find_owned(
@@ -158,6 +175,10 @@ async def delete(
         action = None
         if obj is not None:
             action = deletion(str(obj["_ref"]), ea_values(obj.get("extattrs")), owner, policy)
+        claimed = driver.claimed(obj) if obj is not None and action is not None else None
+        if obj is not None and claimed is not None:
+            done.append(await delete_claimed(client, claimed, policy))
+            action = Delete(str(obj["_ref"]))  # the claim: released, it would mean nothing
         applied = await apply(client, action, actual=obj)
         ref = obj["_ref"] if obj is not None else None
         match applied.what:
@@ -168,3 +189,18 @@ async def delete(
             case "released":
                 done.append(f"kept {ref} (deletionPolicy Retain) and removed our markers")
     return "; ".join(done) or "nothing of ours in Infoblox to delete"
+
+
+async def delete_claimed(client: WapiClient, claimed: Claimed, policy: DeletionPolicy) -> str:
+    """The object a claim of ours says is ours: deleted (``Delete``) or kept (``Retain``);
+    an object the claim does not name as held is never touched."""
+    if claimed.identity is None:
+        return f"no {claimed.objtype} is known to be ours (its claim is not held); none deleted"
+    found = await find_by_identity(client, claimed.objtype, claimed.identity, claimed.return_fields)
+    if found is None:
+        return f"the {claimed.objtype} is already gone"
+    ref = str(found["_ref"])
+    if policy is DeletionPolicy.RETAIN:
+        return f"kept {ref} (deletionPolicy Retain)"
+    applied = await apply(client, Delete(ref), actual=found)
+    return f"deleted {ref}" if applied.what == "deleted" else f"{ref} already gone"

@@ -33,10 +33,13 @@ from ddisync.reconcile.record import (
     record_value,
     reverse_name,
 )
-from ddisync.sync.driver import Driver, Intent, Part, Resolver, Target, part_planner
+from ddisync.reconcile.record_desired import NS_OBJTYPE, normal_name
+from ddisync.reconcile.record_ns import CLAIM_OBJTYPE, claim_name
+from ddisync.sync.driver import Claimed, Driver, Intent, Part, Resolver, Target, part_planner
 from ddisync.sync.errors import SyncRefused
 from ddisync.sync.network import network_users, ready_network
 from ddisync.sync.ptr import PTR_TYPES, no_ptr_possible, ptr_part, record_identity
+from ddisync.sync.record_ns import CLAIM_KEY, claim_part, claimed_ns, ns_parts, ns_status
 from ddisync.sync.zone import KIND as ZONE_KIND
 from ddisync.sync.zone import zone_keys_of_name
 from ddisync.tenancy.grants import Reach
@@ -72,6 +75,8 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         judged by its address, and so is the PTR ``createPTR`` keeps; an address still to be
         allocated by the Network it comes from."""
         names: tuple[str, ...] = (desired.name, *desired.aliases)
+        if desired.type is RecordType.NS:  # and its claim, beside it in the parent zone
+            names = (desired.name, claim_name(desired.name))
         addresses: tuple[str, ...] = ()
         if desired.type is RecordType.PTR:
             address = desired.address or _address_of_reverse_name(desired.name)
@@ -95,6 +100,8 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         )
 
     def primary(self, desired: DesiredRecord, intent: Intent) -> Part:
+        if desired.type is RecordType.NS:
+            return claim_part(desired, intent)
         return Part(
             objtype=desired.objtype,
             status_key="ref",
@@ -115,6 +122,8 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         status: Mapping[str, Any],
         created: bool,
     ) -> list[Part]:
+        if desired.type is RecordType.NS:
+            return ns_parts(desired, applied, intent)
         if desired.type not in PTR_TYPES:
             return []
         if no_ptr_possible(desired, status.get("ptrRef"), created):
@@ -130,12 +139,19 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
     def drift_types(self, desired: DesiredRecord, intent: Intent) -> tuple[str, ...]:
         if desired.type in PTR_TYPES:
             return (desired.objtype, PTR_OBJTYPE)
+        if desired.type is RecordType.NS:  # the NS record itself: rechecked by sync
+            return (CLAIM_OBJTYPE,)
         return (desired.objtype,)
+
+    def claimed(self, obj: WapiObject) -> Claimed | None:
+        return claimed_ns(obj)
 
     def describe(self, obj: WapiObject) -> str:
         return f"record {obj.get('_ref')}"
 
     def status_fields(self, applied: Mapping[str, WapiObject | None]) -> dict[str, Any]:
+        if CLAIM_KEY in applied:
+            return ns_status(applied)
         record = actual_record(applied["ref"] or {})
         fields: dict[str, Any] = {
             "ref": record.ref,
@@ -150,6 +166,10 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         return fields
 
     def synced_message(self, spec: RecordSpec, primary: WapiObject) -> str:
+        if spec.type is RecordType.NS:
+            glue = ", ".join(entry.address for entry in spec.addresses or ())
+            value = f"{spec.nameserver} ({glue})" if glue else spec.nameserver
+            return f"NS record {normal_name(spec.name or '')} ({value}) is in sync with Infoblox"
         record = actual_record(primary)
         return f"{spec.type} record {record.name} ({record_value(record)}) is in sync with Infoblox"
 
@@ -159,8 +179,14 @@ class RecordDriver(Driver[RecordSpec, DesiredRecord]):
         is needed: a resource with an invalid spec can still be deleted."""
         ref = status.get("ref")
         try:
-            kind = RecordType(str(spec.get("type")))
+            kind: RecordType | None = RecordType(str(spec.get("type")))
         except ValueError:
+            kind = None
+        was_ns = status.get(CLAIM_KEY) or (ref and objtype_of(str(ref)) == NS_OBJTYPE)
+        if kind is RecordType.NS or (kind is None and was_ns):
+            # The claim, found by marker; it leads to the NS record (``claimed``).
+            return [Target(CLAIM_OBJTYPE, status.get(CLAIM_KEY))]
+        if kind is None:
             if not ref:
                 return []  # never synced: nothing in Infoblox can be ours
             objtype = objtype_of(str(ref))

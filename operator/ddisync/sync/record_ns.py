@@ -1,0 +1,116 @@
+"""The parts of an NS Record (``ddisync.reconcile.record_ns``): its claim, a ``record:txt``
+that carries the ownership markers (the primary: found, deleted, released and scanned for
+orphans by marker like any record), and the ``record:ns`` itself, a follower found by status
+ref then by identity (``by_marker`` False: NIOS keeps no extensible attributes on it), followed
+by the claim marked held.
+
+Status: ``ref`` is the NS record's (what users look for), ``claimRef`` the claim's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ddisync.reconcile.record_desired import NS_OBJTYPE, RETURN_FIELDS, DesiredRecord, normal_name
+from ddisync.reconcile.record_ns import (
+    CLAIM_OBJTYPE,
+    NS_FIELDS,
+    actual_ns,
+    claim_name,
+    ns_identity,
+    plan_claim,
+    plan_hold,
+    plan_ns,
+    read_claim,
+    same_ns,
+)
+from ddisync.sync.driver import Claimed, Identity, Intent, Part
+from ddisync.wapi.client import WapiObject
+from ddisync.wapi.query import objtype_of
+
+CLAIM_KEY = "claimRef"
+NS_KEY = "ref"
+
+
+def claim_part(desired: DesiredRecord, intent: Intent) -> Part:
+    def planned(found: WapiObject | None) -> Any:
+        return plan_claim(desired, found, intent.owner, adopt=intent.adopt, forget=intent.forget)
+
+    return Part(
+        objtype=CLAIM_OBJTYPE,
+        status_key=CLAIM_KEY,
+        noun="NS claim",
+        plan=planned,
+        return_fields=RETURN_FIELDS[CLAIM_OBJTYPE],
+        ref_types=(CLAIM_OBJTYPE,),
+    )
+
+
+def ns_parts(desired: DesiredRecord, claim_obj: WapiObject, intent: Intent) -> list[Part]:
+    """The NS record, then (run only once the NS record is in step) the claim marked held."""
+    claim = read_claim(claim_obj)
+    identity = Identity(ns_identity(desired), lambda obj: _is(desired, obj))
+
+    def planned(found: WapiObject | None) -> Any:
+        actual = actual_ns(found) if found is not None else None
+        return plan_ns(desired, claim, actual, adopt=intent.adopt)
+
+    ns = Part(
+        objtype=NS_OBJTYPE,
+        status_key=NS_KEY,
+        noun="NS record",
+        plan=planned,
+        return_fields=NS_FIELDS,
+        identity=identity,
+        by_marker=False,
+    )
+    hold = Part(
+        objtype=CLAIM_OBJTYPE,
+        status_key=CLAIM_KEY,
+        noun="NS claim",
+        plan=lambda _: plan_hold(desired, claim_obj),
+        return_fields=RETURN_FIELDS[CLAIM_OBJTYPE],
+        known=claim_obj,
+    )
+    return [ns, hold]
+
+
+def _is(desired: DesiredRecord, obj: WapiObject) -> bool:
+    actual = actual_ns(obj)
+    return (actual.name, actual.nameserver) == (desired.name, desired.nameserver)
+
+
+def claimed_ns(obj: WapiObject) -> Claimed | None:
+    """The NS record a claim of ours names, if ``obj`` is such a claim (its text, at the name
+    a claim of that NS has); its identity only when the claim says it is held."""
+    ref = str(obj.get("_ref", ""))
+    claim = read_claim(obj) if objtype_of(ref) == CLAIM_OBJTYPE else None
+    if claim is None or normal_name(str(obj.get("name", ""))) != claim_name(claim.name):
+        return None
+    if not claim.held:
+        return Claimed(NS_OBJTYPE, None, NS_FIELDS)
+    search = {"name": claim.name, "nameserver": claim.nameserver, "view": str(obj.get("view"))}
+    identity = Identity(search, lambda found: same_ns(claim, actual_ns(found)))
+    return Claimed(NS_OBJTYPE, identity, NS_FIELDS)
+
+
+def ns_status(applied: Mapping[str, WapiObject | None]) -> dict[str, Any]:
+    """The status of an NS Record from its claim and NS record (the NS record is missing when
+    it was refused: its last ref stays)."""
+    claim_obj, ns_obj = applied.get(CLAIM_KEY), applied.get(NS_KEY)
+    claim = read_claim(claim_obj) if claim_obj is not None else None
+    fields: dict[str, Any] = {
+        "claimRef": claim_obj["_ref"] if claim_obj is not None else None,
+        "fqdn": claim.name if claim is not None else None,
+        "view": claim_obj.get("view") if claim_obj is not None else None,
+    }
+    if ns_obj is not None:
+        actual = actual_ns(ns_obj)
+        addresses = ", ".join(sorted(actual.addresses))
+        fields |= {
+            "ref": actual.ref,
+            "fqdn": actual.name,
+            "value": f"{actual.nameserver} ({addresses})" if addresses else actual.nameserver,
+        }
+    return fields
