@@ -128,7 +128,7 @@ def test_an_empty_selector_is_accepted_it_selects_every_namespace() -> None:
             "spec.dns.recordTypes: List should have at least 1 item",
         ),
         (
-            grant(dns={"zones": ["a.b"], "recordTypes": ["NS"]}),
+            grant(dns={"zones": ["a.b"], "recordTypes": ["SOA"]}),
             "spec.dns.recordTypes.0: Input should be 'A', 'AAAA'",
         ),
         (grant(dns={"zones": ["a.b"], "views": []}), "spec.dns.views: List should have at least"),

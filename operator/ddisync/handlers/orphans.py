@@ -29,6 +29,7 @@ from ddisync.handlers.snapshots import owned_snapshots
 from ddisync.sync.orphans import NamespaceScope, delete_orphan, find_orphans
 from ddisync.sync.snapshot import OwnedSnapshot
 from ddisync.wapi.errors import WapiError
+from ddisync.wapi.query import objtype_of
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +39,14 @@ _SHOWN = 10  # orphans named in one log line; the metric has the count
 async def scan_orphans(
     grid: Grid,
     settings: Settings,
-    kind: str,
+    driver: AnyDriver,
     snapshots: Sequence[OwnedSnapshot],
     live_uids: Container[str],
     suspects: Container[str],
 ) -> tuple[set[str], int]:
     """One scan of ``kind`` on ``grid``: report (and maybe delete) orphans. Returns their
     refs, for the next scan, and how many are left."""
+    kind = driver.kind
     objects = [obj for snapshot in snapshots for obj in (await snapshot.by_uid()).values()]
     orphans = find_orphans(
         objects,
@@ -68,7 +70,12 @@ async def scan_orphans(
             if orphan.ref not in suspects:
                 continue  # confirmed by the next scan first
             if await delete_orphan(
-                grid.client, orphan, cluster=settings.cluster_id, live_uids=live_uids
+                grid.client,
+                orphan,
+                cluster=settings.cluster_id,
+                live_uids=live_uids,
+                fields=driver.return_fields(objtype_of(orphan.ref)),
+                claimed=driver.claimed,
             ):
                 deleted += 1
                 logger.warning("Deleted orphan %s (owner %s gone)", orphan.ref, orphan.owner)
@@ -93,7 +100,7 @@ async def scan_all(
                 suspects[key], count = await scan_orphans(
                     grid,
                     settings,
-                    kind,
+                    driver,
                     list(owned_snapshots(memo, settings, driver, grid).values()),
                     live.get(kind, {}),
                     suspects.get(key, set()),

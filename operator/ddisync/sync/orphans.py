@@ -18,19 +18,27 @@ otherwise                                   yes
 
 Deleting (``delete_orphan``) re-reads the object first and deletes it only if it still
 carries this cluster's marker and the same uid, and that uid is still not live: a stale
-snapshot can never cost a live object or someone else's.
+snapshot can never cost a live object or someone else's. An orphaned claim (an NS Record's
+TXT, ``Driver.claimed``) that says its NS record is held deletes that NS record first, found by
+the identity the fresh claim names; a claim not held deletes only itself.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Container, Iterable, Mapping
+import logging
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ddisync.api.meta import DeletionPolicy
 from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, UID_EA, ea_values
-from ddisync.wapi.client import WapiClient
+from ddisync.sync.driver import Claimed
+from ddisync.sync.pipeline import delete_claimed
+from ddisync.wapi.client import WapiClient, WapiObject
 from ddisync.wapi.errors import NotFoundError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,11 +89,19 @@ def find_orphans(
 
 
 async def delete_orphan(
-    client: WapiClient, orphan: Orphan, *, cluster: str, live_uids: Container[str]
+    client: WapiClient,
+    orphan: Orphan,
+    *,
+    cluster: str,
+    live_uids: Container[str],
+    fields: Sequence[str] = (),
+    claimed: Callable[[WapiObject], Claimed | None] = lambda _: None,
 ) -> bool:
-    """Delete ``orphan`` after a fresh read proves it still is one; whether it was deleted."""
+    """Delete ``orphan`` after a fresh read proves it still is one; whether it was deleted.
+    An orphaned claim (``claimed``; ``fields``: what it needs read) takes the object it says is
+    ours with it, first: that object cannot carry markers, so nothing else would ever find it."""
     try:
-        fresh = await client.get_ref(orphan.ref, return_fields=("extattrs",))
+        fresh = await client.get_ref(orphan.ref, return_fields=("extattrs", *fields))
     except NotFoundError:
         return False
     markers = ea_values(fresh.get("extattrs"))
@@ -93,6 +109,14 @@ async def delete_orphan(
         return False
     if orphan.uid in live_uids:
         return False
+    claim = claimed(fresh)
+    if claim is not None:
+        logger.warning(
+            "Orphaned claim %s (%s): %s",
+            orphan.ref,
+            orphan.owner,
+            await delete_claimed(client, claim, DeletionPolicy.DELETE),
+        )
     try:
         await client.delete(orphan.ref)
     except NotFoundError:

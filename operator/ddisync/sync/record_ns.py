@@ -44,6 +44,20 @@ def claim_part(desired: DesiredRecord, intent: Intent) -> Part:
         plan=planned,
         return_fields=RETURN_FIELDS[CLAIM_OBJTYPE],
         ref_types=(CLAIM_OBJTYPE,),
+        # Another resource's claim on the same NS record (any state): its markers make the
+        # planner refuse (Conflict), so two resources never share one NS record.
+        identity=Identity(
+            {"name": claim_name(desired.name), "view": desired.view},
+            lambda obj: _claims_same(desired, obj),
+        ),
+    )
+
+
+def _claims_same(desired: DesiredRecord, obj: WapiObject) -> bool:
+    claim = read_claim(obj)
+    return claim is not None and (claim.name, claim.nameserver) == (
+        desired.name,
+        desired.nameserver,
     )
 
 
