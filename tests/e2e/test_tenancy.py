@@ -34,7 +34,7 @@ pytestmark = pytest.mark.whole_cluster
 OBJTYPES = (
     "record:a", "record:aaaa", "record:cname", "record:mx", "record:txt", "record:ptr",
     "record:srv", "record:host", "network", "networkcontainer", "ipv6network",
-    "fixedaddress", "range", "record:caa", "zone_auth",
+    "fixedaddress", "range", "record:caa", "zone_auth", "record:ns",
 )  # fmt: skip
 
 GRANT_A = {
@@ -131,6 +131,16 @@ ATTACKS = {
         "caa-apex", "team-a", type="CAA", name="example.com", flags=0, tag="issue",
         value="evil-ca.example.net",
     ),
+    # A delegation outside the grant; and one of the granted zone itself, whose NS record
+    # (and claim) would lie in the parent zone, which is not granted.
+    "ns-outside": record_manifest(
+        "ns-outside", "team-a", type="NS", name="evil.example.com",
+        nameserver="ns.evil.example.net", adopt=True,
+    ),
+    "ns-granted-apex": record_manifest(
+        "ns-granted-apex", "team-a", type="NS", name="team-a.example.com",
+        nameserver="ns.evil.example.net",
+    ),
     "zone-apex": manifest("Zone", "zone-apex", "team-a", fqdn="example.com"),
     "zone-reverse-other": manifest("Zone", "zone-reverse-other", "team-a", fqdn="10.1.0.0/16"),
 }  # fmt: skip
@@ -159,6 +169,8 @@ async def test_every_attack_is_forbidden_and_infoblox_is_unchanged(
     assert "DHCP range `10.79.255.200-10.80.0.10`" in messages["range-straddling"]
     assert "www.example.com" in messages["host-alias-www"]
     assert "10.1.0.3" in messages["host-second-address"]
+    assert "evil.example.com" in messages["ns-outside"]
+    assert "_ddisync-ns-team-a.example.com" in messages["ns-granted-apex"]
 
 
 async def test_dhcp_objects_inside_the_grant_sync(
