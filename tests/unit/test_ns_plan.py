@@ -145,7 +145,10 @@ def test_an_ns_record_found_with_a_pending_claim_is_not_owned_unless_adopted() -
     refused = plan_ns(_desired(), pending, found, adopt=False)
     assert isinstance(refused, Refuse) and refused.reason is Reason.NOT_OWNED
     assert "set spec.adopt: true to take it over" in refused.message
-    adopted = plan_ns(_desired(), pending, found, adopt=True)
+    # Adopted as it is (the claim marked held next is its marker), or with the spec's addresses.
+    assert plan_ns(_desired(), pending, found, adopt=True) == NoChange(found.ref)
+    glue = _desired(addresses=[{"address": "10.0.0.53"}])
+    adopted = plan_ns(glue, pending, found, adopt=True)
     assert isinstance(adopted, Update) and adopted.adopting
 
 

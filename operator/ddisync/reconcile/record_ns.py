@@ -41,7 +41,7 @@ no                  -                                               Create (no a
 yes                 another type, view, name or nameserver          Refuse ImmutableField
 yes                 claim held, addresses differ                    Update addresses
 yes                 claim held, addresses equal                     NoChange
-yes                 claim pending, adopt true                       Update (adopting) addresses
+yes                 claim pending, adopt true                       as if held (adopting)
 yes                 claim pending, adopt false                      Refuse NotOwned
 ==================  ==============================================  ===========================
 
@@ -74,7 +74,7 @@ CLAIM_OBJTYPE = "record:txt"
 NS_FIELDS = ("name", "nameserver", "addresses", "view", "creator")
 
 PENDING, HELD = "pending", "held"
-_PREFIX = "_ddisync-ns-"
+CLAIM_PREFIX = "_ddisync-ns-"
 _CLAIM_TEXT = re.compile(r"ddisync ns claim: name=(\S+) nameserver=(\S+) state=(pending|held)")
 _MAX_LABEL = 63
 
@@ -110,9 +110,9 @@ class ActualNS:
 def claim_name(name: str) -> str:
     """The claim's name for the delegated ``name``: one label beside it, in its parent."""
     first, _, rest = normal_name(name).partition(".")
-    label = _PREFIX + first
+    label = CLAIM_PREFIX + first
     if len(label) > _MAX_LABEL:
-        label = _PREFIX + hashlib.sha256(first.encode()).hexdigest()[:16]
+        label = CLAIM_PREFIX + hashlib.sha256(first.encode()).hexdigest()[:16]
     return f"{label}.{rest}" if rest else label
 
 
@@ -121,6 +121,15 @@ def read_claim(obj: Mapping[str, Any]) -> Claim | None:
     text = obj.get("text")
     match = _CLAIM_TEXT.fullmatch(decode_txt(text)) if isinstance(text, str) else None
     return Claim(*match.groups()) if match else None
+
+
+def claims_same(desired: DesiredRecord, obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` is a claim (in any state, of anyone) on the NS record ``desired`` is."""
+    claim = read_claim(obj)
+    return claim is not None and (claim.name, claim.nameserver) == (
+        desired.name,
+        desired.nameserver,
+    )
 
 
 def actual_ns(obj: Mapping[str, Any]) -> ActualNS:
@@ -250,13 +259,10 @@ def plan_ns(
             "its own (NS records carry no ownership markers); set spec.adopt: true to take it "
             "over",
         )
-    changes = (FieldChange("addresses", _text(actual.addresses), _text(wanted)),)
-    data = {"addresses": _address_items(wanted)}
-    if not held:
-        return Update(actual.ref, data, changes, adopting=True)
     if actual.addresses == wanted:
-        return NoChange(actual.ref)
-    return Update(actual.ref, data, changes)
+        return NoChange(actual.ref)  # adopting too: the claim, marked held next, is the marker
+    changes = (FieldChange("addresses", _text(actual.addresses), _text(wanted)),)
+    return Update(actual.ref, {"addresses": _address_items(wanted)}, changes, adopting=not held)
 
 
 def plan_hold(desired: DesiredRecord, claim_obj: Mapping[str, Any]) -> Action:

@@ -18,6 +18,7 @@ from ddisync.reconcile.record_ns import (
     NS_FIELDS,
     actual_ns,
     claim_name,
+    claims_same,
     ns_identity,
     plan_claim,
     plan_hold,
@@ -48,16 +49,8 @@ def claim_part(desired: DesiredRecord, intent: Intent) -> Part:
         # planner refuse (Conflict), so two resources never share one NS record.
         identity=Identity(
             {"name": claim_name(desired.name), "view": desired.view},
-            lambda obj: _claims_same(desired, obj),
+            lambda obj: claims_same(desired, obj),
         ),
-    )
-
-
-def _claims_same(desired: DesiredRecord, obj: WapiObject) -> bool:
-    claim = read_claim(obj)
-    return claim is not None and (claim.name, claim.nameserver) == (
-        desired.name,
-        desired.nameserver,
     )
 
 

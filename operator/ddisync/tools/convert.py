@@ -31,7 +31,7 @@ out of the manifest: it is the shortest one that plans as "adopt".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,12 +56,14 @@ from ddisync.reconcile.ownership import MARKER_EAS, Owner, describe_foreign, ea_
 from ddisync.reconcile.plan import Action, NoChange, Update
 from ddisync.reconcile.record import actual_record, desired_record, plan_record
 from ddisync.reconcile.record_desired import (
+    NS_OBJTYPE,
     TYPE_OF_OBJTYPE,
     ActualRecord,
     normal_address,
     normal_mac,
     reverse_name,
 )
+from ddisync.reconcile.record_ns import actual_ns, plan_ns, read_claim
 from ddisync.reconcile.zone import ZONE_OBJTYPE, actual_zone, desired_zone, plan_zone
 from ddisync.tools.naming import dhcp_name, network_name, record_name, zone_name
 from ddisync.tools.plan import non_marker_fields
@@ -75,6 +77,7 @@ __all__ = [
     "ZONE",
     "Exported",
     "Skipped",
+    "claimed_ns",
     "convert",
     "folder_of",
 ]
@@ -346,10 +349,52 @@ def _range(obj: Mapping[str, Any]) -> Exported | Skipped:
     return Exported(DHCP_RANGE, name, folder_of(DHCP_RANGE), spec, source)
 
 
-def convert(obj: Mapping[str, Any]) -> Exported | Skipped:
+#: NS records a ddisync claim names: (view, name, nameserver) → the claim's markers.
+ClaimedNS = Mapping[tuple[str, str, str], Mapping[str, str]]
+
+
+def claimed_ns(claims: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], dict[str, str]]:
+    """The NS records ``claims`` (TXT objects, ``record_ns``) name, with the claims' markers:
+    a claim in any state means a ddisync resource manages (or is taking) that NS record."""
+    named: dict[tuple[str, str, str], dict[str, str]] = {}
+    for obj in claims:
+        claim = read_claim(obj)
+        markers = ea_values(obj.get("extattrs"))
+        if claim is not None and any(marker in markers for marker in MARKER_EAS):
+            named[(str(obj.get("view", "default")), claim.name, claim.nameserver)] = markers
+    return named
+
+
+def _ns(obj: Mapping[str, Any], claimed: ClaimedNS) -> Exported | Skipped:
+    actual = actual_ns(obj)
+    source = f"NS record {actual.name} -> {actual.nameserver} (view {actual.view})"
+    markers = claimed.get((actual.view, actual.name, actual.nameserver))
+    if markers is not None:
+        return Skipped(source, f"already managed by ddisync ({describe_foreign(markers)})")
+    spec: dict[str, Any] = {"type": RecordType.NS.value}
+    if actual.view != "default":
+        spec["view"] = actual.view
+    spec |= {"name": actual.name, "nameserver": actual.nameserver}
+    if actual.addresses:
+        spec["addresses"] = [{"address": a} for a in sorted(actual.addresses)]
+    spec = _common(spec, "", {})  # NIOS has no comment nor extensible attributes on NS records
+    problem = _unprovable(
+        RecordSpec,
+        spec,
+        lambda model: plan_ns(desired_record(model), None, actual, adopt=True),
+    )
+    if problem:
+        return Skipped(source, problem)
+    name = record_name("NS", actual.name, actual.view, actual.nameserver)
+    return Exported("Record", name, folder_of("NS"), spec, source)
+
+
+def convert(obj: Mapping[str, Any], claimed: ClaimedNS | None = None) -> Exported | Skipped:
     """The resource that adopts ``obj`` (a network, a zone, a record of a Record type, a fixed
-    address or a DHCP range)."""
+    address or a DHCP range); ``claimed``: the NS records ddisync claims (``claimed_ns``)."""
     objtype = objtype_of(str(obj["_ref"]))
+    if objtype == NS_OBJTYPE:
+        return _ns(obj, claimed or {})
     extattrs = ea_values(obj.get("extattrs"))
     if any(marker in extattrs for marker in MARKER_EAS):
         what = (

@@ -29,8 +29,12 @@ grid other than ``default`` (``--grid NAME``), the spec's default being ``defaul
 Scope: ``--network-view`` narrows networks, fixed addresses and ranges, ``--view`` narrows
 zones and records, ``--zone`` narrows records (the zone's own records, as WAPI's ``zone=``
 search returns them) and zones (that one); ``--type`` picks kinds: Network, Zone, the record
-types (A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA), FixedAddress and DHCPRange,
+types (A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA, NS), FixedAddress and DHCPRange,
 case-insensitive, all by default.
+
+NS records: a zone's own apex NS records (``creator: SYSTEM``, from its name server group) are
+the Zone's, not exported; an NS record that a ddisync claim names (``record_ns``: a TXT record
+carrying the markers, in any state) is already managed and skipped like a marked object.
 
 Re-running into the same folder is idempotent: files are rewritten only when their content
 changed, and files of the exported kinds whose objects are gone are removed (only below
@@ -52,7 +56,8 @@ import yaml
 from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
-from ddisync.reconcile.record_desired import OBJTYPES
+from ddisync.reconcile.record_desired import NS_OBJTYPE, objtype_of_type
+from ddisync.reconcile.record_ns import CLAIM_OBJTYPE, CLAIM_PREFIX, read_claim
 from ddisync.tools.convert import (
     DHCP_RANGE,
     FIXED_ADDRESS,
@@ -60,12 +65,14 @@ from ddisync.tools.convert import (
     ZONE,
     Exported,
     Skipped,
+    claimed_ns,
     convert,
     folder_of,
 )
 from ddisync.tools.progress import Progress
 from ddisync.tools.reading import DHCP_OBJTYPES, NETWORK_OBJTYPES, ZONE_OBJTYPE, read_all
 from ddisync.wapi.client import WapiClient
+from ddisync.wapi.query import objtype_of
 
 __all__ = ["EXPORT_TYPES", "ExportError", "ExportOptions", "ExportResult", "export", "parse_types"]
 
@@ -150,7 +157,10 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)  # a reader never sees half a file
 
 
-async def _read(client: WapiClient, options: ExportOptions, progress: Progress) -> list[Any]:
+async def _read(
+    client: WapiClient, options: ExportOptions, progress: Progress
+) -> tuple[list[Any], list[Any]]:
+    """The objects to export, and the NS claims that tell which NS records ddisync owns."""
     objects: list[Any] = []
     if NETWORK in options.types:
         params = {"network_view": options.network_view} if options.network_view else {}
@@ -166,13 +176,18 @@ async def _read(client: WapiClient, options: ExportOptions, progress: Progress) 
         params["zone"] = options.zone.rstrip(".").lower()
     for kind in RecordType:
         if kind.value in options.types:
-            objects += await read_all(client, OBJTYPES[kind], params, progress=progress)
+            objects += await read_all(client, objtype_of_type(kind), params, progress=progress)
     in_view = {"network_view": options.network_view} if options.network_view else {}
     for dhcp_kind, objtype in _DHCP.items():
         if dhcp_kind in options.types:
             objects += await read_all(client, objtype, in_view, progress=progress)
+    claims: list[Any] = []
+    if RecordType.NS.value in options.types:
+        where = {"view": options.view} if options.view else {}
+        found = await read_all(client, CLAIM_OBJTYPE, {**where, "name~": CLAIM_PREFIX})
+        claims = [obj for obj in found if read_claim(obj) is not None]
     progress.finish()
-    return objects
+    return objects, claims
 
 
 def write_kustomization(output_dir: Path) -> Path:
@@ -222,11 +237,14 @@ async def export(
     """Read, convert and write; the result says what was written and what was skipped."""
     if options.output_dir.exists() and not options.output_dir.is_dir():
         raise ExportError(f"--output-dir {options.output_dir} is not a folder")
-    objects = await _read(client, options, progress or Progress(enabled=False))
+    objects, claims = await _read(client, options, progress or Progress(enabled=False))
+    claimed = claimed_ns(claims)
     result = ExportResult()
     items: list[Exported] = []
     for obj in objects:
-        converted = convert(obj)
+        if objtype_of(str(obj["_ref"])) == NS_OBJTYPE and obj.get("creator") == "SYSTEM":
+            continue  # a zone's own apex NS records, from its name server group (a Zone's)
+        converted = convert(obj, claimed)
         if isinstance(converted, Skipped):
             result.skipped.append(converted)
             continue

@@ -74,6 +74,8 @@ class GridIndex:
         self._zones: dict[str, set[str]] = {}  # view -> zone names read (or to be created)
         self._zone_objects: dict[tuple[str, str], WapiObject] = {}  # (view, fqdn) -> zone
         self._dhcp: dict[str, list[WapiObject]] = defaultdict(list)  # objtype -> objects
+        # (objtype, view, name) -> records as read: NS records and their claims (``record_ns``)
+        self._named: dict[tuple[str, str, str], list[WapiObject]] = defaultdict(list)
         self._by_fields: dict[tuple[str, tuple[str, ...]], dict[tuple[str, ...], list[WapiObject]]]
         self._by_fields = {}  # (objtype, search fields) -> their values -> objects
         for obj in objects:
@@ -100,6 +102,7 @@ class GridIndex:
         else:
             record = actual_record(obj)
             self._records[(objtype, record.view, record.name)].append(record)
+            self._named[(objtype, record.view, record.name)].append(obj)
             for address in record.addresses:  # a PTR named by its address only
                 self._records[(objtype, record.view, address)].append(record)
 
@@ -166,6 +169,10 @@ class GridIndex:
             if _matches(params, actual) and same_identity(desired, actual):
                 return actual
         return None
+
+    def named(self, objtype: str, view: str, name: str) -> list[WapiObject]:
+        """The records of ``objtype`` read with that name (lower-case) in ``view``."""
+        return self._named.get((objtype, view, name), [])
 
     def identified(
         self, objtype: str, identity: Identity | None, display: str

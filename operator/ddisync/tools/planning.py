@@ -46,15 +46,26 @@ from ddisync.api.meta import InvalidSpecError
 from ddisync.api.record import RecordType
 from ddisync.reconcile.network import plan_network
 from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, UID_EA, Owner, ea_values
-from ddisync.reconcile.plan import Action, Create, Delete, FieldChange
+from ddisync.reconcile.plan import Action, Create, Delete, FieldChange, NoChange, Refuse
 from ddisync.reconcile.ptr import desired_ptr, plan_ptr
 from ddisync.reconcile.record import plan_record
 from ddisync.reconcile.record_desired import (
+    NS_OBJTYPE,
     OBJTYPES,
     ActualRecord,
     DesiredRecord,
     actual_record,
     desired_record,
+    objtype_of_type,
+)
+from ddisync.reconcile.record_ns import (
+    CLAIM_OBJTYPE,
+    actual_ns,
+    claim_name,
+    claims_same,
+    plan_claim,
+    plan_ns,
+    read_claim,
 )
 from ddisync.reconcile.zone import plan_zone
 from ddisync.sync.driver import Intent
@@ -111,7 +122,9 @@ def _scopes(parsed: Sequence[Parsed]) -> set[tuple[str, str, str]]:
         elif isinstance(item.spec, FixedAddressSpec | DHCPRangeSpec):
             scopes.add((item.driver.objtypes[0], "network_view", item.spec.network_view))
         elif item.record is not None:
-            scopes.add((OBJTYPES[item.record.type], "view", item.record.view))
+            scopes.add((objtype_of_type(item.record.type), "view", item.record.view))
+            if item.record.type is RecordType.NS:  # its claim says whether it is ours
+                scopes.add((CLAIM_OBJTYPE, "view", item.record.view))
             if item.record.type is not RecordType.PTR:
                 scopes.add((ZONE_OBJTYPE, "view", item.record.view))
             if item.record.create_ptr:
@@ -262,6 +275,8 @@ class _Planner:
             desired = desired_record(spec, cidr, view)
         except InvalidSpecError as exc:
             return [refused(resource, record_text(spec), Reason.INVALID_SPEC, str(exc))]
+        if desired.type is RecordType.NS:
+            return [self._ns(item, desired)]
         actual = self.index.record(desired, resource.display)
         zoned = desired.type is RecordType.PTR or self.index.has_zone_for(
             desired.view, desired.name
@@ -275,6 +290,34 @@ class _Planner:
         entries = [entry_for("Record", resource.display, record_text(spec, desired), action)]
         ptr = self._ptr(item, desired, actual, action)
         return entries + ([ptr] if ptr else [])
+
+    def _ns(self, item: Parsed, desired: DesiredRecord) -> PlanEntry:
+        """An NS Record as the operator plans it (``record_ns``): its claim (ours by marker, or
+        another resource's on the same NS record), then the NS record. One entry, the NS
+        record's: creating the claim of an NS record adopted as it is writes only what stands
+        for its markers, so it is an adoption."""
+        resource, spec = item.resource, item.record
+        assert spec is not None
+        what = record_text(spec, desired)
+        claims = self.index.named(CLAIM_OBJTYPE, desired.view, claim_name(desired.name))
+        claim_obj = self.index.owned(CLAIM_OBJTYPE, resource.display) or next(
+            (c for c in claims if claims_same(desired, c)), None
+        )
+        found = [actual_ns(obj) for obj in self.index.named(NS_OBJTYPE, desired.view, desired.name)]
+        actual = next((a for a in found if a.nameserver == desired.nameserver), None)
+        if actual is None and not self.index.has_zone_for(desired.view, desired.name):
+            missing = missing_zone(desired)
+            return refused(resource, what, missing.reason, missing.message)
+        extattrs = ea_values(claim_obj.get("extattrs")) if claim_obj is not None else None
+        owner = _owner(resource, self.cluster_id, extattrs)
+        claim_action = plan_claim(desired, claim_obj, owner, adopt=item.adopt)
+        if isinstance(claim_action, Refuse):
+            return entry_for("Record", resource.display, what, claim_action)
+        claim = read_claim(claim_obj) if claim_obj is not None else None
+        action = plan_ns(desired, claim, actual, adopt=item.adopt)
+        if isinstance(action, NoChange) and not (claim is not None and claim.held):
+            return PlanEntry("adopt", "Record", resource.display, what, ref=action.ref)
+        return entry_for("Record", resource.display, what, action)
 
     def _ptr(
         self, item: Parsed, desired: DesiredRecord, actual: ActualRecord | None,

@@ -14,7 +14,8 @@ from ddisync.reconcile.dhcp_range import RANGE_FIELDS
 from ddisync.reconcile.fixed_address import FIXED_ADDRESS_FIELDS
 from ddisync.reconcile.fixed_address import OBJTYPE as FIXED_ADDRESS_OBJTYPE
 from ddisync.reconcile.network import NETWORK_FIELDS
-from ddisync.reconcile.record_desired import OBJTYPES, RETURN_FIELDS
+from ddisync.reconcile.record_desired import NS_OBJTYPE, OBJTYPES, RETURN_FIELDS
+from ddisync.reconcile.record_ns import NS_FIELDS
 from ddisync.reconcile.zone import ZONE_FIELDS, ZONE_OBJTYPE
 from ddisync.tools.progress import Progress
 from ddisync.wapi.client import WapiClient, WapiObject
@@ -43,6 +44,8 @@ def fields_of(objtype: str) -> tuple[str, ...]:
         return FIXED_ADDRESS_FIELDS
     if objtype == RANGE_OBJTYPE:
         return RANGE_FIELDS
+    if objtype == NS_OBJTYPE:
+        return NS_FIELDS
     return RETURN_FIELDS[objtype]
 
 
