@@ -247,7 +247,7 @@ def test_the_issue_examples_are_valid(crds: dict[tuple[str, str], CrdVersion]) -
         (changed(changed(GRANT, "spec.dns", ...), "spec.ipam", ...), "spec"),
         (changed(GRANT, "spec.dns.zones", ["*.team-a.example.com"]), "spec.dns.zones[0]"),
         (changed(GRANT, "spec.dns.zones", []), "spec.dns.zones"),
-        (changed(GRANT, "spec.dns.recordTypes", ["NS"]), "spec.dns.recordTypes"),
+        (changed(GRANT, "spec.dns.recordTypes", ["SOA"]), "spec.dns.recordTypes"),
         (changed(GRANT, "spec.ipam.containers", ["10.64.0.1/12"]), "spec.ipam.containers[0]"),
         (changed(GRANT, "spec.ipam.containers", ["banana"]), "spec.ipam.containers[0]"),
         (changed(GRANT, "spec.ipam.prefixLength", {"min": 29, "max": 24}), "spec.ipam"),
