@@ -198,6 +198,7 @@ _NEEDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "weight": st.integers(0, 100),
     },
     "PTR": {"address": st.one_of(ipv4, ipv6), "ptrdname": hostnames},
+    "NS": {"name": hostnames, "nameserver": hostnames},
 }
 _ANY_FIELD: dict[str, st.SearchStrategy[Any]] = {
     "name": names,
@@ -211,6 +212,7 @@ _ANY_FIELD: dict[str, st.SearchStrategy[Any]] = {
     "priority": ports,
     "weight": ports,
     "ptrdname": hostnames,
+    "nameserver": hostnames,
 }
 
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from ddisync.api.conditions import Reason
 from ddisync.api.meta import InvalidSpecError, parse_spec
 from ddisync.api.network import NetworkSpec
-from ddisync.api.record import RecordSpec
+from ddisync.api.record import RecordSpec, RecordType
 from ddisync.reconcile.network import (
     ActualNetwork,
     desired_network,
@@ -42,7 +42,15 @@ from ddisync.reconcile.ownership import Owner
 from ddisync.reconcile.plan import Action, Create, Refuse, Release, Update
 from ddisync.reconcile.ptr import desired_ptr, plan_ptr
 from ddisync.reconcile.record import identity_search, plan_record, plan_record_deletion
-from ddisync.reconcile.record_desired import actual_record, desired_record
+from ddisync.reconcile.record_desired import DesiredRecord, actual_record, desired_record
+from ddisync.reconcile.record_ns import (
+    actual_ns,
+    ns_identity,
+    plan_claim,
+    plan_hold,
+    plan_ns,
+    read_claim,
+)
 from ddisync.runtime import RunningOperator, running_operator
 from ddisync.wapi.query import encode_query, encode_ref, param_pairs
 from ddisync_emulator.cluster import Cluster, running_cluster
@@ -197,6 +205,9 @@ def test_a_record_spec_parses_or_is_refused_and_plans_clean_payloads(
         desired = desired_record(model, cidr if model.address_from else None)
     except InvalidSpecError:
         return
+    if model.type is RecordType.NS:
+        _ns_plans_clean_payloads(desired, owner, other)
+        return
     created = plan_record(desired, None, owner, adopt=model.adopt)
     assert isinstance(created, Create)
     assert_clean_payload(created.data)
@@ -221,6 +232,23 @@ def test_a_record_spec_parses_or_is_refused_and_plans_clean_payloads(
             ptr_search = identity_search(ptr)
             if ptr_search is not None:
                 assert_query_round_trips(ptr_search)
+
+
+def _ns_plans_clean_payloads(desired: DesiredRecord, owner: Owner, other: str) -> None:
+    """An NS record's claim and NS record (``record_ns``), created and found again."""
+    claim = plan_claim(desired, None, owner, adopt=True)
+    assert isinstance(claim, Create)
+    assert_clean_payload(claim.data)
+    assert_query_round_trips(ns_identity(desired))
+    assert_query_round_trips({"name": claim.data["name"], "view": desired.view})
+    held = {**claim.data, "_ref": f"record:txt/ZG5z:{claim.data['name']}/{desired.view}"}
+    assert_clean_action(plan_claim(desired, held, owner, adopt=True))
+    assert_clean_action(plan_hold(desired, held))
+    created = plan_ns(desired, read_claim(held), None, adopt=False)
+    assert isinstance(created, Create)
+    assert_clean_payload(created.data)
+    found = {**created.data, "_ref": f"record:ns/ZG5z:{desired.name}/{other}"}
+    assert_clean_action(plan_ns(desired, read_claim(held), actual_ns(found), adopt=True))
 
 
 @FUZZ
