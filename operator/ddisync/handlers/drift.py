@@ -4,6 +4,9 @@ reported.
 
 The snapshots only decide that nothing needs doing; any difference (an object edited or
 deleted in Infoblox) goes through the full reconcile, which reads fresh before it writes.
+A part the snapshots cannot hold (an NS record: no marker to key it by) makes the verdict
+"cannot tell": the resource is reconciled (fresh reads), and only a reconcile that wrote is a
+repair, announced and counted; one that found it in step writes nothing, not even its status.
 
 ==============================================  ==========================================
 the resource                                    the drift check
