@@ -338,3 +338,18 @@ async def test_an_orphaned_held_claim_takes_its_ns_record_with_it(
         await eventually(lambda: claims(simulator) == {}, timeout=10)
     # The held claim's NS record went with it; a pending claim's and an unclaimed one stay.
     assert ns_records(simulator) == {"ns2.example.net": [], "ns3.example.net": []}
+
+
+async def test_a_claim_deleted_by_hand_leaves_the_ns_record_to_adopt(
+    cluster, simulator, fast_operator, namespace
+) -> None:
+    await cluster.apply(delegation("sub", namespace, "ns1.example.net"))
+    await condition_of(cluster, "records", "sub", namespace=namespace)
+    [claim] = [o for o in simulator.grid.objects("record:txt") if o["name"] == CLAIM]
+    await wapi_request(simulator, "DELETE", claim["_ref"])
+    refused = await condition_of(cluster, "records", "sub", "False", namespace=namespace)
+    assert refused["reason"] == "NotOwned"
+    assert ns_records(simulator) == {"ns1.example.net": []}  # never deleted nor duplicated
+    await cluster.patch("records", namespace, "sub", {"spec": {"adopt": True}})
+    await condition_of(cluster, "records", "sub", namespace=namespace)
+    assert set(claims(simulator)) == {claim_text("ns1.example.net", "held")}
