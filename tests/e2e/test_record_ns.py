@@ -353,3 +353,10 @@ async def test_a_claim_deleted_by_hand_leaves_the_ns_record_to_adopt(
     await cluster.patch("records", namespace, "sub", {"spec": {"adopt": True}})
     await condition_of(cluster, "records", "sub", namespace=namespace)
     assert set(claims(simulator)) == {claim_text("ns1.example.net", "held")}
+    [ns] = simulator.grid.objects("record:ns")
+
+    async def adopted() -> list[str]:
+        events = await cluster.list("v1/events", namespace)
+        return [e["message"] for e in events if e["reason"] == "Adopted"]
+
+    assert await eventually(adopted) == [f"took over the existing Infoblox NS record {ns['_ref']}"]

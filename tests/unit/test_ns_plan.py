@@ -146,7 +146,7 @@ def test_an_ns_record_found_with_a_pending_claim_is_not_owned_unless_adopted() -
     assert isinstance(refused, Refuse) and refused.reason is Reason.NOT_OWNED
     assert "set spec.adopt: true to take it over" in refused.message
     # Adopted as it is (the claim marked held next is its marker), or with the spec's addresses.
-    assert plan_ns(_desired(), pending, found, adopt=True) == NoChange(found.ref)
+    assert plan_ns(_desired(), pending, found, adopt=True) == Update(found.ref, {}, (), True)
     glue = _desired(addresses=[{"address": "10.0.0.53"}])
     adopted = plan_ns(glue, pending, found, adopt=True)
     assert isinstance(adopted, Update) and adopted.adopting

@@ -79,6 +79,12 @@ async def reconcile(
     for part, applied in synced.followers:
         if applied.wrote:
             logger.info("%s of %s %s in Infoblox", part.noun, driver.describe(obj), applied.what)
+        if applied.what == "adopted" and applied.obj is not None:
+            announce(
+                body,
+                "Adopted",
+                f"took over the existing Infoblox {part.noun} {applied.obj['_ref']}",
+            )
     if synced.follower_error is not None:
         grid.markers.forget_if_unknown(synced.follower_error)
         raise_for(synced.follower_error, patch, body, delays=ctx.delays, retry=retry, **fields)

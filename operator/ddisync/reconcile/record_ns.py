@@ -41,7 +41,8 @@ no                  -                                               Create (no a
 yes                 another type, view, name or nameserver          Refuse ImmutableField
 yes                 claim held, addresses differ                    Update addresses
 yes                 claim held, addresses equal                     NoChange
-yes                 claim pending, adopt true                       as if held (adopting)
+yes                 claim pending, adopt true                       Update (adopting): addresses
+                                                                    if they differ, else none
 yes                 claim pending, adopt false                      Refuse NotOwned
 ==================  ==============================================  ===========================
 
@@ -260,7 +261,8 @@ def plan_ns(
             "over",
         )
     if actual.addresses == wanted:
-        return NoChange(actual.ref)  # adopting too: the claim, marked held next, is the marker
+        # Adopted as it is: nothing to write on it, the claim (marked held next) is its marker.
+        return NoChange(actual.ref) if held else Update(actual.ref, {}, (), adopting=True)
     changes = (FieldChange("addresses", _text(actual.addresses), _text(wanted)),)
     return Update(actual.ref, {"addresses": _address_items(wanted)}, changes, adopting=not held)
 

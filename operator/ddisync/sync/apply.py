@@ -52,6 +52,9 @@ async def apply(
                 objtype, data, return_fields=return_fields, find_existing=find_existing
             )
             return Applied(created, "created")
+        case Update(data=data, adopting=True) if not data:
+            # Adopted as it is, its ownership recorded elsewhere (an NS record's claim): no call.
+            return Applied(actual, "adopted")
         case Update(ref=ref, data=data, changes=changes, adopting=adopting):
             # A rename answers with the object under its new ref.
             updated = await client.update(ref, data, return_fields=return_fields)

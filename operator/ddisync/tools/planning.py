@@ -46,7 +46,7 @@ from ddisync.api.meta import InvalidSpecError
 from ddisync.api.record import RecordType
 from ddisync.reconcile.network import plan_network
 from ddisync.reconcile.ownership import CLUSTER_EA, OWNER_EA, UID_EA, Owner, ea_values
-from ddisync.reconcile.plan import Action, Create, Delete, FieldChange, NoChange, Refuse
+from ddisync.reconcile.plan import Action, Create, Delete, FieldChange, Refuse
 from ddisync.reconcile.ptr import desired_ptr, plan_ptr
 from ddisync.reconcile.record import plan_record
 from ddisync.reconcile.record_desired import (
@@ -294,8 +294,8 @@ class _Planner:
     def _ns(self, item: Parsed, desired: DesiredRecord) -> PlanEntry:
         """An NS Record as the operator plans it (``record_ns``): its claim (ours by marker, or
         another resource's on the same NS record), then the NS record. One entry, the NS
-        record's: creating the claim of an NS record adopted as it is writes only what stands
-        for its markers, so it is an adoption."""
+        record's: the claim stands for its markers, so creating it for an NS record adopted as
+        it is files as an adoption."""
         resource, spec = item.resource, item.record
         assert spec is not None
         what = record_text(spec, desired)
@@ -315,8 +315,6 @@ class _Planner:
             return entry_for("Record", resource.display, what, claim_action)
         claim = read_claim(claim_obj) if claim_obj is not None else None
         action = plan_ns(desired, claim, actual, adopt=item.adopt)
-        if isinstance(action, NoChange) and not (claim is not None and claim.held):
-            return PlanEntry("adopt", "Record", resource.display, what, ref=action.ref)
         return entry_for("Record", resource.display, what, action)
 
     def _ptr(
