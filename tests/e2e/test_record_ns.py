@@ -360,3 +360,17 @@ async def test_a_claim_deleted_by_hand_leaves_the_ns_record_to_adopt(
         return [e["message"] for e in events if e["reason"] == "Adopted"]
 
     assert await eventually(adopted) == [f"took over the existing Infoblox NS record {ns['_ref']}"]
+
+
+async def test_a_delegation_with_no_parent_zone_names_the_zone_to_create(
+    cluster, simulator, operator, namespace
+) -> None:
+    manifest = record_manifest(
+        "far", namespace, type="NS", name="sub.nowhere.test", nameserver="ns1.example.net"
+    )
+    await cluster.apply(manifest)
+    refused = await condition_of(cluster, "records", "far", "False", namespace=namespace)
+    assert refused["reason"] == "ParentNotFound"
+    assert "_ddisync-ns-sub.nowhere.test" in refused["message"]
+    assert "create its zone in Infoblox (for instance nowhere.test)" in refused["message"]
+    assert simulator.grid.objects("record:ns") == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ddisync.api.conditions import Reason
 from ddisync.reconcile.record_desired import NS_OBJTYPE, RETURN_FIELDS, DesiredRecord, normal_name
 from ddisync.reconcile.record_ns import (
     CLAIM_OBJTYPE,
@@ -27,7 +28,9 @@ from ddisync.reconcile.record_ns import (
     same_ns,
 )
 from ddisync.sync.driver import Claimed, Identity, Intent, Part
+from ddisync.sync.errors import SyncRefused
 from ddisync.wapi.client import WapiObject
+from ddisync.wapi.errors import ParentNotFoundError
 from ddisync.wapi.query import objtype_of
 
 CLAIM_KEY = "claimRef"
@@ -51,6 +54,20 @@ def claim_part(desired: DesiredRecord, intent: Intent) -> Part:
             {"name": claim_name(desired.name), "view": desired.view},
             lambda obj: claims_same(desired, obj),
         ),
+        explain=lambda error: _explain(desired, error),
+    )
+
+
+def _explain(desired: DesiredRecord, error: Exception) -> Exception:
+    """A missing parent zone named: the claim, created first, lies in the delegation's parent."""
+    if not isinstance(error, ParentNotFoundError):
+        return error
+    parent = desired.name.split(".", 1)[1] if "." in desired.name else desired.name
+    return SyncRefused(
+        Reason.PARENT_NOT_FOUND,
+        f"no DNS zone in view {desired.view!r} holds the parent of {desired.name}, where its "
+        f"NS record and the claim {claim_name(desired.name)} go: create its zone in Infoblox "
+        f"(for instance {parent}), or correct spec.name (Infoblox: {error.text})",
     )
 
 
