@@ -6,6 +6,9 @@ the create call. Allocation happens inside that call (``func:nextavailableip``),
 found by its marker keeps the address it got, so restarts and a lost status never allocate
 twice.
 
+An NS record carries no markers: its parts (``record_ns.py``) are a TXT claim (the primary),
+the NS record found by ref or identity, and the claim marked held.
+
 ``addressFrom`` names a Network in the same namespace, resolved from that Network's status
 (the catalog, no API call). A Network that does not exist or is not Ready yet is a wait
 (``NetworkNotReady``): it is usually applied in the same batch and Ready a moment later.
