@@ -54,6 +54,12 @@ VALID: list[dict[str, Any]] = [
 
 # (spec, message from the model, whether the API server's schema/CEL also refuses it)
 INVALID: list[tuple[dict[str, Any], str, bool]] = [
+    # A TXT that would pass for an NS record's claim, which deleting it would follow.
+    (
+        {"type": "TXT", "name": "_DDISYNC-NS-sub.example.org", "text": "x"},
+        "are ddisync's own (the claims that own NS records): choose another name",
+        True,
+    ),
     ({**A, "address": "2001:db8::1"}, "spec.address: an A record needs an IPv4 address", True),
     (
         {"type": "AAAA", "name": "web.example.com", "address": "10.1.0.5"},

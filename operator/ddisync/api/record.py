@@ -69,9 +69,11 @@ from ddisync.api.meta import (
 )
 from ddisync.api.record_rules import (
     ADDRESS_TYPES,
+    CLAIM_PREFIX,
     NAME_SYNTAX,
     NO_COMMON_FIELDS,
     RECORD_SPEC_RULES,
+    RESERVED_NAME,
     TARGET_SYNTAX,
     TYPES_USING_FIELD,
     RecordType,
@@ -428,6 +430,8 @@ class RecordSpec(Model):
         problem = dns_name_problem(value, pattern, wanted)
         if problem:
             raise ValueError(problem)
+        if value.lower().startswith(CLAIM_PREFIX):
+            raise ValueError(RESERVED_NAME)
         address = info.data.get("address")
         if kind is RecordType.PTR and address is not None:
             reverse = parse_address(address).reverse_pointer

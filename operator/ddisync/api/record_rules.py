@@ -39,6 +39,12 @@ ADDRESS_TYPES = frozenset({RecordType.A, RecordType.AAAA, RecordType.HOST})
 # naming them are refused rather than silently ignored.
 NO_COMMON_FIELDS = frozenset({RecordType.NS})
 
+# The first label of an NS record's claim (``reconcile.record_ns``): reserved, so that no
+# Record (a TXT written to look like a claim) can make ddisync delete an NS record it names.
+CLAIM_PREFIX = "_ddisync-ns-"
+RESERVED_NAME = f"names whose first label starts with {CLAIM_PREFIX!r} are ddisync's own (the \
+claims that own NS records): choose another name"
+
 # What each type's name may look like, and how to say so.
 _HOST_WANTED = "a hostname (letters, digits, hyphens)"
 _WILD_HOST = (WILDCARD_HOSTNAME, "a hostname (letters, digits, hyphens; may start '*.')")
@@ -223,6 +229,10 @@ RECORD_SPEC_RULES: list[dict[str, str]] = [
         "message": "spec.name is required (a PTR record may give spec.address instead)",
     },
     *_name_rules(),
+    {
+        "rule": f"!has(self.name) || !self.name.matches('(?i)^{CLAIM_PREFIX}')",
+        "message": f"spec.name: {RESERVED_NAME}",
+    },
     *(_exactly_for(wire_name(f), kinds[0]) for f, kinds in TYPES_USING_FIELD.items()),
     {
         "rule": f"!has(self.createPTR) || !self.createPTR || self.type in {_ADDRESS_KINDS}",

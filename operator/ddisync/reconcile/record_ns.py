@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddisync.api.conditions import Reason
+from ddisync.api.record_rules import CLAIM_PREFIX
 from ddisync.reconcile.changes import change_existing
 from ddisync.reconcile.ownership import Owner, ea_values, ea_wire
 from ddisync.reconcile.plan import Action, Create, FieldChange, NoChange, Refuse, Update
@@ -75,7 +76,6 @@ CLAIM_OBJTYPE = "record:txt"
 NS_FIELDS = ("name", "nameserver", "addresses", "view", "creator")
 
 PENDING, HELD = "pending", "held"
-CLAIM_PREFIX = "_ddisync-ns-"
 _CLAIM_TEXT = re.compile(r"ddisync ns claim: name=(\S+) nameserver=(\S+) state=(pending|held)")
 _MAX_LABEL = 63
 

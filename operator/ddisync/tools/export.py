@@ -56,8 +56,9 @@ import yaml
 from ddisync.api.grid import DEFAULT_GRID
 from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
+from ddisync.api.record_rules import CLAIM_PREFIX
 from ddisync.reconcile.record_desired import NS_OBJTYPE, objtype_of_type
-from ddisync.reconcile.record_ns import CLAIM_OBJTYPE, CLAIM_PREFIX, read_claim
+from ddisync.reconcile.record_ns import CLAIM_OBJTYPE, read_claim
 from ddisync.tools.convert import (
     DHCP_RANGE,
     FIXED_ADDRESS,
