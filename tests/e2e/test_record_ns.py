@@ -115,8 +115,14 @@ async def test_two_name_servers_of_one_delegation_each_have_their_claim(
         claim_text("ns2.example.net", "held"),
     }
     await cluster.delete("records", namespace, "ns1")
+    # The NS record goes first, then its claim: wait for both (and for the resource).
     await eventually(lambda: list(ns_records(simulator)) == ["ns2.example.net"])
-    assert set(claims(simulator)) == {claim_text("ns2.example.net", "held")}
+    await eventually(lambda: set(claims(simulator)) == {claim_text("ns2.example.net", "held")})
+
+    async def gone() -> bool:
+        return await cluster.get("records", namespace, "ns1") is None
+
+    await eventually(gone)
 
 
 async def test_an_ns_record_deleted_or_edited_in_infoblox_is_repaired_and_announced(
