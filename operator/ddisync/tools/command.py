@@ -120,7 +120,7 @@ def _register_export(subparsers: Any) -> None:
     parser.add_argument("--zone", metavar="Z", help="only this zone and its records")
     parser.add_argument(
         "--type", dest="types", action="append", default=[], metavar="T",
-        help="Network, Zone, A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA, FixedAddress or "
+        help="Network, Zone, A, AAAA, CNAME, PTR, TXT, MX, SRV, Host, CAA, NS, FixedAddress or "
         "DHCPRange (repeatable; default all)",
     )  # fmt: skip
     parser.add_argument("--namespace", metavar="NS", help="metadata.namespace of the manifests")
