@@ -1,8 +1,10 @@
 """The ``ddisync`` process when it cannot start as told: one line on stderr naming the problem,
 never a value, exit code 2, no traceback; and ``run --help`` generated from the settings.
 
-Each test runs the installed ``ddisync`` entry point in a process of its own, with a clean
-environment: no ``DDISYNC_*`` variables, no ``KUBECONFIG`` and a home without a kubeconfig.
+Each test runs in a clean environment: no ``DDISYNC_*`` variables, no ``KUBECONFIG`` and a home
+without a kubeconfig. The first runs the installed ``ddisync`` entry point in a process of its
+own, as users do; the others call its ``main`` in this process (``InProcess``: the same code,
+without a Python start-up each).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ddisync.config_doc import variables
-from tests.cli.process import SECRET, clean_env, ddisync
+from tests.cli.process import SECRET, InProcess, clean_env, ddisync
 
 CONNECTION = {
     "DDISYNC_WAPI_URL": "http://127.0.0.1:9",
@@ -21,6 +23,13 @@ CONNECTION = {
     "DDISYNC_METRICS_PORT": "0",
     "DDISYNC_HEALTH_PORT": "0",
 }
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> InProcess:
+    return InProcess(monkeypatch, capsys, tmp_path)
 
 
 def assert_one_line(stderr: str, expected: str) -> None:
@@ -35,14 +44,13 @@ async def test_run_without_url_and_password_names_both(tmp_path: Path) -> None:
     assert_one_line(done.err, "ddisync: missing settings: DDISYNC_WAPI_URL, DDISYNC_WAPI_PASSWORD")
 
 
-async def test_run_with_bad_values_names_each_variable_and_no_value(tmp_path: Path) -> None:
+def test_run_with_bad_values_names_each_variable_and_no_value(cli: InProcess) -> None:
     bad = {
         "DDISYNC_WAPI_URL": f"https://admin:{SECRET}@gm.example.com",
         "DDISYNC_RESYNC_INTERVAL": "0",
         "DDISYNC_WAPI_RATE_LIMIT": SECRET,
     }
-    env = clean_env(tmp_path, **{**CONNECTION, **bad})
-    done = await ddisync("run", env=env)
+    done = cli("run", **{**CONNECTION, **bad})
     assert done.code == 2
     assert_one_line(
         done.err,
@@ -56,9 +64,9 @@ async def test_run_with_bad_values_names_each_variable_and_no_value(tmp_path: Pa
 SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
 
-async def test_run_without_kubernetes_credentials_says_where_it_looked(tmp_path: Path) -> None:
-    assert not SERVICE_ACCOUNT_TOKEN.exists()  # noqa: ASYNC240  (not in a pod)
-    done = await ddisync("run", env=clean_env(tmp_path, **CONNECTION))
+def test_run_without_kubernetes_credentials_says_where_it_looked(cli: InProcess) -> None:
+    assert not SERVICE_ACCOUNT_TOKEN.exists()  # not in a pod
+    done = cli("run", **CONNECTION)
     assert done.code == 2
     assert_one_line(
         done.err,
@@ -67,11 +75,12 @@ async def test_run_without_kubernetes_credentials_says_where_it_looked(tmp_path:
     )
 
 
-async def test_run_with_an_unparsable_kubeconfig_does_not_quote_it(tmp_path: Path) -> None:
+def test_run_with_an_unparsable_kubeconfig_does_not_quote_it(
+    cli: InProcess, tmp_path: Path
+) -> None:
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(f"users: [{{name: me, user: {{token: {SECRET}}}\n")  # unclosed
-    env = clean_env(tmp_path, **CONNECTION, KUBECONFIG=str(kubeconfig))
-    done = await ddisync("run", env=env)
+    done = cli("run", **CONNECTION, KUBECONFIG=str(kubeconfig))
     assert done.code == 2
     assert_one_line(
         done.err,
@@ -80,16 +89,15 @@ async def test_run_with_an_unparsable_kubeconfig_does_not_quote_it(tmp_path: Pat
     )
 
 
-async def test_run_with_an_unsupported_label_selector_names_it(tmp_path: Path) -> None:
-    env = clean_env(tmp_path, **CONNECTION, DDISYNC_LABEL_SELECTOR="shard in (a,b)")
-    done = await ddisync("run", env=env)
+def test_run_with_an_unsupported_label_selector_names_it(cli: InProcess) -> None:
+    done = cli("run", **CONNECTION, DDISYNC_LABEL_SELECTOR="shard in (a,b)")
     assert done.code == 2
     assert done.err.startswith("ddisync: invalid settings: DDISYNC_LABEL_SELECTOR: ")
     assert len(done.err.splitlines()) == 1
 
 
-async def test_run_help_lists_every_variable_with_its_default(tmp_path: Path) -> None:
-    done = await ddisync("run", "--help", env=clean_env(tmp_path))
+def test_run_help_lists_every_variable_with_its_default(cli: InProcess) -> None:
+    done = cli("run", "--help")
     assert done.code == 0
     listed = [line.strip() for line in done.out.splitlines() if line.startswith("  DDISYNC_")]
     expected = [
@@ -103,12 +111,12 @@ async def test_run_help_lists_every_variable_with_its_default(tmp_path: Path) ->
 @pytest.mark.parametrize(
     "command", [["export", "--output-dir", "out"], ["plan", "-f", "."], ["check"]]
 )
-async def test_a_tool_with_a_missing_password_file_says_so(
-    tmp_path: Path, command: list[str]
+def test_a_tool_with_a_missing_password_file_says_so(
+    cli: InProcess, tmp_path: Path, command: list[str]
 ) -> None:
     missing = tmp_path / "no-such-file"
     connection = ["--url", "http://127.0.0.1:9", "--username", "u", "--password-file", str(missing)]
-    done = await ddisync(*command, *connection, env=clean_env(tmp_path))
+    done = cli(*command, *connection)
     assert done.code == 2
     assert_one_line(
         done.err, f"ddisync {command[0]}: --password-file {missing}: No such file or directory"
@@ -116,10 +124,8 @@ async def test_a_tool_with_a_missing_password_file_says_so(
     assert done.out == ""
 
 
-async def test_a_tool_without_connection_settings_names_options_and_variables(
-    tmp_path: Path,
-) -> None:
-    done = await ddisync("check", env=clean_env(tmp_path))
+def test_a_tool_without_connection_settings_names_options_and_variables(cli: InProcess) -> None:
+    done = cli("check")
     assert done.code == 2
     assert_one_line(
         done.err,
@@ -128,9 +134,8 @@ async def test_a_tool_without_connection_settings_names_options_and_variables(
     )
 
 
-async def test_a_tool_with_a_bad_variable_names_it(tmp_path: Path) -> None:
-    env = clean_env(tmp_path, **CONNECTION, DDISYNC_WAPI_TIMEOUT="-1")
-    done = await ddisync("plan", "-f", ".", env=env)
+def test_a_tool_with_a_bad_variable_names_it(cli: InProcess) -> None:
+    done = cli("plan", "-f", ".", **CONNECTION, DDISYNC_WAPI_TIMEOUT="-1")
     assert done.code == 2
     assert_one_line(
         done.err,
