@@ -90,6 +90,26 @@ async def test_a_released_lease_is_taken_at_the_next_look(own_cluster: Cluster) 
         await standby.api.kube.aclose()
 
 
+async def test_a_renewal_that_landed_after_it_was_cancelled_does_not_block_the_release(
+    own_cluster: Cluster,
+) -> None:
+    leader = _elector(own_cluster, "leader")
+    try:
+        assert await leader.acquire(asyncio.Event())
+        # The renewing task was cancelled with its PUT on the wire, and the API server wrote it:
+        # the Lease moved on from the version the leader last saw, still in the leader's name.
+        lease = await own_cluster.get("coordination.k8s.io/v1/leases", "default", "ha-test")
+        assert lease is not None
+        lease["spec"]["renewTime"] = "2099-01-01T00:00:00.000000Z"
+        await own_cluster.request(
+            "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ha-test", lease
+        )
+        await leader.release()
+        assert (await _lease(own_cluster))["holderIdentity"] == ""
+    finally:
+        await leader.api.kube.aclose()
+
+
 async def test_a_leader_that_cannot_renew_stops_its_work_before_the_lease_expires(
     own_cluster: Cluster,
 ) -> None:

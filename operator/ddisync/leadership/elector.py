@@ -220,11 +220,24 @@ class LeaderElector:
             return
         self.holder = ""
         self._set_leading(False)
-        give_up = released(LeaseRecord.of(self._lease), datetime.datetime.now(datetime.UTC))
         try:
             async with asyncio.timeout(self.timing.renew_deadline):
-                await self.api.replace(self._lease, give_up.spec())
+                await self._give_up(self._lease)
         except (KubeApiError, TimeoutError) as error:
             logger.warning("Leader election: could not release the Lease (it expires): %s", error)
             return
         logger.info("Leader election: %s released the Lease", self.identity)
+
+    async def _give_up(self, lease: dict[str, Any]) -> None:
+        """Write the Lease released. A 409 can be this replica's own doing: a renewal cancelled
+        on the wire (the renewing task stops before the release) that the API server still
+        wrote. So on a 409 the Lease is read again, and released at its new version if this
+        replica still holds it; held by another replica, it is left alone."""
+        now = datetime.datetime.now(datetime.UTC)
+        try:
+            await self.api.replace(lease, released(LeaseRecord.of(lease), now).spec())
+        except KubeConflict:
+            fresh = await self.api.get()
+            if fresh is None or LeaseRecord.of(fresh).holder != self.identity:
+                raise
+            await self.api.replace(fresh, released(LeaseRecord.of(fresh), now).spec())
