@@ -35,6 +35,24 @@ from ddisync_emulator.objects import ApiError, Body, with_last_applied
 _MERGE = "application/merge-patch+json"
 # The emulator checks no credentials; clients that insist on some get this placeholder.
 TOKEN = "ddisync-demo"
+# The emulator speaks plain HTTP, yet kopf (and ``ddisync.kube``) build an SSL context for
+# every API session they open. Without a CA of its own, such a context loads the system's whole
+# CA bundle: 20 ms each, and the tests and benchmarks start hundreds of operators. Given this
+# one (self-signed, signing nothing, never used for a connection), it loads only that.
+UNUSED_CA = """\
+-----BEGIN CERTIFICATE-----
+MIIB1TCCAXugAwIBAgIUUQiEhjUHC9sV8VTXdZuQbrm6tSIwCgYIKoZIzj0EAwIw
+PzE9MDsGA1UEAww0ZGRpc3luYy1lbXVsYXRvciAocGxhaW4gSFRUUDsgdGhpcyBD
+QSBzaWducyBub3RoaW5nKTAgFw0yNjEyMDYxOTA5NTZaGA8yMTI2MTExMjE5MDk1
+NlowPzE9MDsGA1UEAww0ZGRpc3luYy1lbXVsYXRvciAocGxhaW4gSFRUUDsgdGhp
+cyBDQSBzaWducyBub3RoaW5nKTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABP9q
+3WtWwMlUZVaAUM9/mwaGs5EqtCe9bQUF0Bwuw6cLI52DYg/tOpI4Z7DcAmVAIJiI
+hSIXH04TIu9PNRkFokWjUzBRMB0GA1UdDgQWBBQr+W8JRqxHsh4eAW8fGLv0h5LQ
+8TAfBgNVHSMEGDAWgBQr+W8JRqxHsh4eAW8fGLv0h5LQ8TAPBgNVHRMBAf8EBTAD
+AQH/MAoGCCqGSM49BAMCA0gAMEUCIQCB0gCf+c5Jl4gG/U1koh/FuPPQT0R5axht
+OBx6SpedXgIgEnsqqOYoj9G1iOarWWcl3+QF37JDvaAfYs12PThovsA=
+-----END CERTIFICATE-----
+"""
 
 
 @dataclass
@@ -48,7 +66,7 @@ class Cluster:
     @property
     def connection(self) -> kopf.ConnectionInfo:
         """What the operator's login handler returns to talk to this cluster."""
-        return kopf.ConnectionInfo(server=self.url, token=TOKEN)
+        return kopf.ConnectionInfo(server=self.url, token=TOKEN, ca_data=UNUSED_CA.encode())
 
     async def request(
         self, method: str, path: str, body: Any = None, *, content_type: str = "application/json"
