@@ -125,6 +125,7 @@ async def test_two_name_servers_of_one_delegation_each_have_their_claim(
     await eventually(gone)
 
 
+@pytest.mark.slow  # two sweeps in step, then two repairs
 async def test_an_ns_record_deleted_or_edited_in_infoblox_is_repaired_and_announced(
     cluster, simulator, fast_operator, namespace
 ) -> None:
