@@ -7,11 +7,13 @@ that silently does not run in CI is worse than none.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import kubernetes_validate.utils
 import pytest
 
 # The helpers beside this file (and tests/k8stools.py) are imported by name; make that
@@ -23,6 +25,12 @@ from chartenv import HelmResult, K8sTools, Manifest, template_args
 from tests.yamldocs import documents
 
 from k8stools import fetch_k8s_tools
+
+# kubernetes-validate reads its JSON schemas from disk on every validate() call, the
+# multi-megabyte _definitions.json included: hundreds of calls here. The files never change.
+kubernetes_validate.utils.schema_contents = functools.cache(
+    kubernetes_validate.utils.schema_contents
+)
 
 
 @pytest.fixture(scope="session")
