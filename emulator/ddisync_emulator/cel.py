@@ -333,10 +333,18 @@ def _evaluate(expression: str, value: Any, old: Any) -> Any:
     are remembered by the part of the value the rule can see (only the fields it names, when it
     reads ``self`` only as ``self.field``). Evaluating is most of the emulator's cost per write:
     thousands of creates in a test repeat the same few field values."""
+    disjuncts = _disjuncts(expression)
     if old is not _NO_OLD:
+        # A transition rule is run whole (``oldSelf`` differs on every update), unless a side
+        # without ``oldSelf``, remembered like any rule, already holds: ``self.type != 'NS' ||
+        # <NS immutability>`` costs nothing on every other Record's updates.
+        for disjunct in disjuncts if len(disjuncts) > 1 else ():
+            if not OLD_SELF.search(disjunct):
+                result = _remembered(disjunct, value)
+                if isinstance(result, celtypes.BoolType) and bool(result):
+                    return result
         activation = {"self": json_to_cel(value), "oldSelf": json_to_cel(old)}
         return _program(expression).evaluate(activation)
-    disjuncts = _disjuncts(expression)
     if len(disjuncts) == 1:
         return _remembered(expression, value)
     # CEL's ``||`` is true if any side is, else an error if any side is one, else false: so each

@@ -239,3 +239,35 @@ def test_remembered_rule_results_follow_every_field_a_rule_reads() -> None:
             report = validate(GUARDED, {**thing(**spec), "kind": "Guarded"})
             found = [v.message for v in report.violations]
             assert [m.split(":")[0] for m in found] == expected, spec
+
+
+TRANSITION = CrdVersion("example.io", "v1", "Guarded", "guardeds", "Namespaced", {
+    "type": "object",
+    "properties": {
+        "spec": {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+            "x-kubernetes-validations": [
+                {"rule": "self.kind != 'ns' || (has(self.name) && has(oldSelf.name) "
+                         "&& self.name == oldSelf.name)",
+                 "message": "an ns keeps its name"},
+            ],
+        }
+    },
+})  # fmt: skip
+
+
+def test_a_guarded_transition_rule_is_decided_by_its_remembered_guard_or_run_whole() -> None:
+    """A side of a transition rule without ``oldSelf`` is remembered like any rule and, when it
+    holds, decides the rule; otherwise the rule runs whole, with ``oldSelf``."""
+
+    def update(kind: str, old_name: str, new_name: str) -> list[str]:
+        old = {**thing(kind=kind, name=old_name), "kind": "Guarded"}
+        new = {**thing(kind=kind, name=new_name), "kind": "Guarded"}
+        return [v.message for v in validate(TRANSITION, new, old).violations]
+
+    for _ in range(2):  # the second round is answered from what the first remembered
+        assert update("a", "x", "y") == []
+        assert update("ns", "x", "x") == []
+        assert update("ns", "x", "y") == ["an ns keeps its name"]
+        assert update("a", "y", "z") == []
