@@ -203,22 +203,21 @@ def test_switching_a_network_from_cidr_to_allocate_is_rejected() -> None:
     ]
 
 
+def guarded(*rules: dict[str, str]) -> CrdVersion:
+    """A kind ``Guarded`` whose free-form spec carries ``rules``."""
+    spec = {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
+            "x-kubernetes-validations": list(rules)}  # fmt: skip
+    schema = {"type": "object", "properties": {"spec": spec}}
+    return CrdVersion("example.io", "v1", "Guarded", "guardeds", "Namespaced", schema)
+
+
 UNDEFINED_ON_MX = "has(self.pref) || self.kind == 'a' || self.nothing > 0"
-GUARDED = CrdVersion("example.io", "v1", "Guarded", "guardeds", "Namespaced", {
-    "type": "object",
-    "properties": {
-        "spec": {
-            "type": "object",
-            "x-kubernetes-preserve-unknown-fields": True,
-            "x-kubernetes-validations": [
-                {"rule": "self.kind != 'mx' || (has(self.pref) && self.pref <= 10)",
-                 "message": "an mx needs pref 10 or less"},
-                {"rule": "size(self) < 4", "message": "at most three fields"},
-                {"rule": UNDEFINED_ON_MX, "message": "pref or kind a"},
-            ],
-        }
-    },
-})  # fmt: skip
+GUARDED = guarded(
+    {"rule": "self.kind != 'mx' || (has(self.pref) && self.pref <= 10)",
+     "message": "an mx needs pref 10 or less"},
+    {"rule": "size(self) < 4", "message": "at most three fields"},
+    {"rule": UNDEFINED_ON_MX, "message": "pref or kind a"},
+)  # fmt: skip
 
 
 def test_remembered_rule_results_follow_every_field_a_rule_reads() -> None:
@@ -241,20 +240,11 @@ def test_remembered_rule_results_follow_every_field_a_rule_reads() -> None:
             assert [m.split(":")[0] for m in found] == expected, spec
 
 
-TRANSITION = CrdVersion("example.io", "v1", "Guarded", "guardeds", "Namespaced", {
-    "type": "object",
-    "properties": {
-        "spec": {
-            "type": "object",
-            "x-kubernetes-preserve-unknown-fields": True,
-            "x-kubernetes-validations": [
-                {"rule": "self.kind != 'ns' || (has(self.name) && has(oldSelf.name) "
-                         "&& self.name == oldSelf.name)",
-                 "message": "an ns keeps its name"},
-            ],
-        }
-    },
-})  # fmt: skip
+TRANSITION = guarded(
+    {"rule": "self.kind != 'ns' || (has(self.name) && has(oldSelf.name) "
+             "&& self.name == oldSelf.name)",
+     "message": "an ns keeps its name"},
+)  # fmt: skip
 
 
 def test_a_guarded_transition_rule_is_decided_by_its_remembered_guard_or_run_whole() -> None:
