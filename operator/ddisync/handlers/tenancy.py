@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from ddisync.api.grant import DDIGrantSpec
 from ddisync.api.meta import GROUP, VERSION
 from ddisync.config import Settings
+from ddisync.handlers.background import register_background
 from ddisync.handlers.shared import shared
 from ddisync.tenancy import Enforcement, Reach, Refusal, check
 
@@ -97,16 +98,24 @@ def register_tenancy(
     if Enforcement(settings.tenancy) is not Enforcement.ON:
         return
 
-    def changed(memo: kopf.Memo) -> None:
-        """Re-judge the refused resources soon, once for a burst of changes."""
-        pending: dict[str, asyncio.Task[None]] = shared(memo, "tenancy_recheck", dict)
-        if "task" not in pending or pending["task"].done():
-
-            async def later() -> None:
-                await asyncio.sleep(0.2)
+    async def recheck_after_changes(memo: kopf.Memo) -> None:
+        """Re-judge the refused resources soon after grants or namespaces changed, once for a
+        burst of changes; a change during a recheck brings another. A background task, so
+        that kopf's clean-up stops it before it closes the API sessions a recheck writes with."""
+        changes = shared(memo, "tenancy_changes", asyncio.Event)
+        while True:
+            await changes.wait()
+            await asyncio.sleep(0.2)  # the rest of the burst
+            changes.clear()
+            try:
                 await recheck(memo)
+            except Exception:  # a bug must not end the rechecks of later changes
+                logger.exception("Re-judging the refused resources failed")
 
-            pending["task"] = asyncio.create_task(later(), name="ddisync-tenancy-recheck")
+    register_background(registry, "tenancy-recheck", recheck_after_changes)
+
+    def changed(memo: kopf.Memo) -> None:
+        shared(memo, "tenancy_changes", asyncio.Event).set()
 
     @kopf.index(GROUP, VERSION, "ddigrants", registry=registry, id="ddisync_grants")
     async def grants(name: str, spec: Any, memo: kopf.Memo, **_: Any) -> Any:
