@@ -20,6 +20,8 @@ network view are left out because loading recreates them.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from importlib import resources
 from pathlib import Path
@@ -77,6 +79,13 @@ def base_grid() -> Grid:
 
 
 def demo_seed() -> dict[str, Any]:
+    """The embedded demo seed, a fresh copy each time (a grid may change what it was given)."""
+    return copy.deepcopy(_parsed_demo_seed())
+
+
+@functools.cache
+def _parsed_demo_seed() -> dict[str, Any]:
+    # Parsed once: every reset of the simulator (each test's) starts from it again.
     text = resources.files("ddisync_simulator").joinpath("demo-seed.yaml").read_text()
     data = yaml.safe_load(text)
     return data if isinstance(data, dict) else {}
