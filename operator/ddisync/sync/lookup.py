@@ -129,10 +129,9 @@ async def find_owned(
         if decided:
             return obj
     if ref and ref_fields is not None:
-        try:
-            return await client.get_ref(ref, return_fields=ref_fields)
-        except NotFoundError:
-            logger.info("%s: %s is gone from Infoblox; looking it up by marker", owner.display, ref)
+        found = await _by_ref(client, ref, ref_fields, owner, "marker")
+        if found is not None:
+            return found
     search = {**owner.search(), **(scope or {})}
     ours = await client.find(objtype, search, return_fields=fields)
     if len(ours) > 1:
@@ -141,6 +140,19 @@ async def find_owned(
             owner.display, len(ours), objtype,
         )  # fmt: skip
     return ours[0] if ours else None
+
+
+async def _by_ref(
+    client: WapiClient, ref: str, fields: Sequence[str], owner: Owner, next_step: str
+) -> WapiObject | None:
+    """Step 1: the object of the status ref; None (logged) when it is gone from Infoblox."""
+    try:
+        return await client.get_ref(ref, return_fields=fields)
+    except NotFoundError:
+        logger.info(
+            "%s: %s is gone from Infoblox; looking it up by %s", owner.display, ref, next_step
+        )
+        return None
 
 
 async def find_by_identity(
@@ -157,12 +169,9 @@ async def _find_unmarked(
     """An object that cannot carry markers: by its ref in the status (of the part's type),
     then by identity; never by marker (WAPI cannot search extensible attributes it lacks)."""
     if ref and objtype_of(ref) == part.objtype:
-        try:
-            return await client.get_ref(ref, return_fields=part.return_fields)
-        except NotFoundError:
-            logger.info(
-                "%s: %s is gone from Infoblox; looking it up by identity", owner.display, ref
-            )
+        found = await _by_ref(client, ref, part.return_fields, owner, "identity")
+        if found is not None:
+            return found
     if part.identity is None:
         return None
     return await find_by_identity(client, part.objtype, part.identity, part.return_fields)
