@@ -70,7 +70,7 @@ from ddisync.reconcile.record_desired import (
     record_value,
     reverse_name,
 )
-from ddisync.reconcile.record_ns import read_claim
+from ddisync.reconcile.record_ns import claim_in
 from ddisync.reconcile.record_txt import encode_txt
 
 __all__ = [
@@ -181,7 +181,7 @@ def _immutable_violation(desired: DesiredRecord, actual: ActualRecord) -> str | 
             f"spec.view is {desired.view!r} but the record lives in view {actual.view!r}; "
             "view is immutable: create a new Record instead"
         )
-    if actual.text_wire is not None and read_claim({"text": actual.text_wire}) is not None:
+    if actual.text is not None and claim_in(actual.text) is not None:
         return (
             f"spec.type is {desired.type} but the Infoblox object {actual.ref} is the claim of "
             "an NS record; type is immutable: create a new Record instead"

@@ -117,20 +117,22 @@ def claim_name(name: str) -> str:
     return f"{label}.{rest}" if rest else label
 
 
+def claim_in(text: str) -> Claim | None:
+    """The claim a TXT record's (decoded) text states; None when it is not a claim's."""
+    match = _CLAIM_TEXT.fullmatch(text)
+    return Claim(*match.groups()) if match else None
+
+
 def read_claim(obj: Mapping[str, Any]) -> Claim | None:
     """The claim a TXT object states; None when it is not a claim."""
     text = obj.get("text")
-    match = _CLAIM_TEXT.fullmatch(decode_txt(text)) if isinstance(text, str) else None
-    return Claim(*match.groups()) if match else None
+    return claim_in(decode_txt(text)) if isinstance(text, str) else None
 
 
 def claims_same(desired: DesiredRecord, obj: Mapping[str, Any]) -> bool:
     """Whether ``obj`` is a claim (in any state, of anyone) on the NS record ``desired`` is."""
     claim = read_claim(obj)
-    return claim is not None and (claim.name, claim.nameserver) == (
-        desired.name,
-        desired.nameserver,
-    )
+    return claim is not None and names_ns(claim, desired.name, desired.nameserver)
 
 
 def actual_ns(obj: Mapping[str, Any]) -> ActualNS:
@@ -161,9 +163,10 @@ def ns_identity(desired: DesiredRecord) -> dict[str, str]:
     return {"name": desired.name, "nameserver": desired.nameserver or "", "view": desired.view}
 
 
-def same_ns(claim: Claim, actual: ActualNS) -> bool:
-    """Whether ``actual`` is the NS record ``claim`` names."""
-    return actual.name == claim.name and actual.nameserver == claim.nameserver
+def names_ns(record: Claim | ActualNS, name: str, nameserver: str | None) -> bool:
+    """Whether a claim, or an NS record, is of the NS record ``name`` -> ``nameserver``: the
+    identity of an NS record (both normalised)."""
+    return (record.name, record.nameserver) == (name, nameserver)
 
 
 def _describe(desired: DesiredRecord) -> str:

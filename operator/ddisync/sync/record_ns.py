@@ -20,12 +20,12 @@ from ddisync.reconcile.record_ns import (
     actual_ns,
     claim_name,
     claims_same,
+    names_ns,
     ns_identity,
     plan_claim,
     plan_hold,
     plan_ns,
     read_claim,
-    same_ns,
 )
 from ddisync.sync.driver import Claimed, Identity, Intent, Part
 from ddisync.sync.errors import SyncRefused
@@ -74,7 +74,10 @@ def _explain(desired: DesiredRecord, error: Exception) -> Exception:
 def ns_parts(desired: DesiredRecord, claim_obj: WapiObject, intent: Intent) -> list[Part]:
     """The NS record, then (run only once the NS record is in step) the claim marked held."""
     claim = read_claim(claim_obj)
-    identity = Identity(ns_identity(desired), lambda obj: _is(desired, obj))
+    identity = Identity(
+        ns_identity(desired),
+        lambda obj: names_ns(actual_ns(obj), desired.name, desired.nameserver),
+    )
 
     def planned(found: WapiObject | None) -> Any:
         actual = actual_ns(found) if found is not None else None
@@ -100,11 +103,6 @@ def ns_parts(desired: DesiredRecord, claim_obj: WapiObject, intent: Intent) -> l
     return [ns, hold]
 
 
-def _is(desired: DesiredRecord, obj: WapiObject) -> bool:
-    actual = actual_ns(obj)
-    return (actual.name, actual.nameserver) == (desired.name, desired.nameserver)
-
-
 def claimed_ns(obj: WapiObject) -> Claimed | None:
     """The NS record a claim of ours names, if ``obj`` is such a claim (its text, at the name
     a claim of that NS has); its identity only when the claim says it is held."""
@@ -115,7 +113,9 @@ def claimed_ns(obj: WapiObject) -> Claimed | None:
     if not claim.held:
         return Claimed(NS_OBJTYPE, None, NS_FIELDS)
     search = {"name": claim.name, "nameserver": claim.nameserver, "view": str(obj.get("view"))}
-    identity = Identity(search, lambda found: same_ns(claim, actual_ns(found)))
+    identity = Identity(
+        search, lambda found: names_ns(actual_ns(found), claim.name, claim.nameserver)
+    )
     return Claimed(NS_OBJTYPE, identity, NS_FIELDS)
 
 

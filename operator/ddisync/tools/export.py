@@ -58,7 +58,7 @@ from ddisync.api.meta import GROUP, VERSION, DeletionPolicy
 from ddisync.api.record import RecordType
 from ddisync.api.record_rules import CLAIM_PREFIX
 from ddisync.reconcile.record_desired import NS_OBJTYPE, objtype_of_type
-from ddisync.reconcile.record_ns import CLAIM_OBJTYPE, read_claim
+from ddisync.reconcile.record_ns import CLAIM_OBJTYPE
 from ddisync.tools.convert import (
     DHCP_RANGE,
     FIXED_ADDRESS,
@@ -182,11 +182,10 @@ async def _read(
     for dhcp_kind, objtype in _DHCP.items():
         if dhcp_kind in options.types:
             objects += await read_all(client, objtype, in_view, progress=progress)
-    claims: list[Any] = []
+    claims: list[Any] = []  # TXT records named like claims; ``claimed_ns`` reads their text
     if RecordType.NS.value in options.types:
         where = {"view": options.view} if options.view else {}
-        found = await read_all(client, CLAIM_OBJTYPE, {**where, "name~": CLAIM_PREFIX})
-        claims = [obj for obj in found if read_claim(obj) is not None]
+        claims = await read_all(client, CLAIM_OBJTYPE, {**where, "name~": CLAIM_PREFIX})
     progress.finish()
     return objects, claims
 

@@ -63,6 +63,7 @@ from ddisync.reconcile.record_ns import (
     actual_ns,
     claim_name,
     claims_same,
+    names_ns,
     plan_claim,
     plan_ns,
     read_claim,
@@ -304,7 +305,7 @@ class _Planner:
             (c for c in claims if claims_same(desired, c)), None
         )
         found = [actual_ns(obj) for obj in self.index.named(NS_OBJTYPE, desired.view, desired.name)]
-        actual = next((a for a in found if a.nameserver == desired.nameserver), None)
+        actual = next((a for a in found if names_ns(a, desired.name, desired.nameserver)), None)
         if actual is None and not self.index.has_zone_for(desired.view, desired.name):
             missing = missing_zone(desired)
             return refused(resource, what, missing.reason, missing.message)
