@@ -487,8 +487,7 @@ class RecordSpec(Model):
     def _not_on_ns(cls, value: object, info: ValidationInfo) -> object:
         kind = info.data.get("type")
         if value is not None and kind in NO_COMMON_FIELDS:
-            field = str(info.field_name)
-            raise ValueError(not_on_ns("extensibleAttributes" if "_" in field else field))
+            raise ValueError(not_on_ns(wire_name(str(info.field_name))))
         return value
 
     @field_validator("create_ptr")

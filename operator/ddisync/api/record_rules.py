@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import ValidationInfo
+from pydantic.alias_generators import to_camel
 
 from ddisync.api.syntax import (
     HOSTNAME,
@@ -92,8 +93,9 @@ TARGET_SYNTAX: dict[str, tuple[str, str]] = {
 
 
 def wire_name(field: str) -> str:
-    """The name users write for a field of ``TYPES_USING_FIELD`` (its camelCase alias)."""
-    return {"mail_exchanger": "mailExchanger"}.get(field, field)
+    """The name users write for a spec field (its camelCase alias, as ``api.meta.Model``
+    makes it: ``mail_exchanger`` is ``mailExchanger``)."""
+    return to_camel(field)
 
 
 def _article(kind: str) -> str:
