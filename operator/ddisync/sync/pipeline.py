@@ -196,11 +196,11 @@ async def delete_claimed(client: WapiClient, claimed: Claimed, policy: DeletionP
     an object the claim does not name as held is never touched."""
     if claimed.identity is None:
         return f"no {claimed.objtype} is known to be ours (its claim is not held); none deleted"
+    if policy is DeletionPolicy.RETAIN:  # nothing to do on it: no read either
+        return f"kept the {claimed.objtype} (deletionPolicy Retain)"
     found = await find_by_identity(client, claimed.objtype, claimed.identity, claimed.return_fields)
     if found is None:
         return f"the {claimed.objtype} is already gone"
     ref = str(found["_ref"])
-    if policy is DeletionPolicy.RETAIN:
-        return f"kept {ref} (deletionPolicy Retain)"
     applied = await apply(client, Delete(ref), actual=found)
     return f"deleted {ref}" if applied.what == "deleted" else f"{ref} already gone"
