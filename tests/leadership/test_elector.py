@@ -40,6 +40,16 @@ async def _lease(cluster: Cluster) -> dict[str, object]:
     return spec
 
 
+async def _write_lease(cluster: Cluster, **spec: object) -> None:
+    """Write the Lease as another writer would: ``spec`` fields changed, at its current version."""
+    lease = await cluster.get("coordination.k8s.io/v1/leases", "default", "ha-test")
+    assert lease is not None
+    lease["spec"].update(spec)
+    await cluster.request(
+        "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ha-test", lease
+    )
+
+
 async def test_of_two_racing_replicas_exactly_one_leads(own_cluster: Cluster) -> None:
     first, second = _elector(own_cluster, "first"), _elector(own_cluster, "second")
     try:
@@ -98,12 +108,7 @@ async def test_a_renewal_that_landed_after_it_was_cancelled_does_not_block_the_r
         assert await leader.acquire(asyncio.Event())
         # The renewing task was cancelled with its PUT on the wire, and the API server wrote it:
         # the Lease moved on from the version the leader last saw, still in the leader's name.
-        lease = await own_cluster.get("coordination.k8s.io/v1/leases", "default", "ha-test")
-        assert lease is not None
-        lease["spec"]["renewTime"] = "2099-01-01T00:00:00.000000Z"
-        await own_cluster.request(
-            "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ha-test", lease
-        )
+        await _write_lease(own_cluster, renewTime="2099-01-01T00:00:00.000000Z")
         await leader.release()
         assert (await _lease(own_cluster))["holderIdentity"] == ""
     finally:
@@ -199,12 +204,7 @@ async def test_a_lead_lost_to_the_deadline_is_released_only_if_nobody_wrote_sinc
         await leader.keep_leading()  # returns: the lead is lost
         assert not leader.leading
         if written_since:  # another replica took the Lease meanwhile
-            lease = await own_cluster.get("coordination.k8s.io/v1/leases", "default", "ha-test")
-            assert lease is not None
-            lease["spec"]["holderIdentity"] = "other"
-            await own_cluster.request(
-                "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ha-test", lease
-            )
+            await _write_lease(own_cluster, holderIdentity="other")
         await leader.release()
         holder = (await _lease(own_cluster))["holderIdentity"]
         assert holder == ("other" if written_since else "")
