@@ -128,3 +128,20 @@ def metric_value(operator: Any, name: str, **labels: str) -> float | None:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return float(sample.value)
     return None
+
+
+async def refused_by_the_operator(
+    lenient_cluster: Any, settings: Any, manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply ``manifest`` to a cluster whose CRDs let anything in (so that the operator, not the
+    API server, judges it) with an operator running; its Ready=False condition."""
+    from ddisync.api.crd import ALL_KINDS
+    from ddisync.runtime import running_operator
+
+    plural = next(info.plural for info in ALL_KINDS if info.kind == manifest["kind"])
+    meta = manifest["metadata"]
+    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
+        await lenient_cluster.apply(manifest)
+        return await condition_of(
+            lenient_cluster, plural, meta["name"], status="False", namespace=meta["namespace"]
+        )

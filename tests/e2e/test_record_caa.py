@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     eventually,
     extattrs,
     record_manifest,
+    refused_by_the_operator,
     wapi_create,
     wapi_request,
 )
@@ -102,13 +103,8 @@ async def test_an_existing_caa_is_refused_then_adopted_and_retained(
 async def test_an_invalid_caa_spec_says_which_field(
     lenient_cluster, simulator, settings, quick_stop, namespace, spec: dict[str, Any], message: str
 ) -> None:
-    from ddisync.runtime import running_operator
-
-    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
-        await lenient_cluster.apply(issuer("bad", namespace, "x.example", **spec))
-        condition = await condition_of(
-            lenient_cluster, "records", "bad", status="False", namespace=namespace
-        )
+    manifest = issuer("bad", namespace, "x.example", **spec)
+    condition = await refused_by_the_operator(lenient_cluster, settings, manifest)
     assert condition["reason"] == "InvalidSpec"
     assert condition["message"].startswith(message)
     assert simulator.grid.objects("record:caa") == []

@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     eventually,
     extattrs,
     record_manifest,
+    refused_by_the_operator,
     wapi_create,
     wapi_request,
 )
@@ -122,14 +123,8 @@ async def test_an_existing_host_with_several_addresses_is_refused_then_adopted(
 async def test_an_invalid_host_spec_says_which_field(
     lenient_cluster, simulator, settings, quick_stop, namespace, spec: dict[str, Any], message: str
 ) -> None:
-    from ddisync.runtime import running_operator
-
     manifest = record_manifest("bad", namespace, type="Host", name="bad.example.com", **spec)
-    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
-        await lenient_cluster.apply(manifest)
-        condition = await condition_of(
-            lenient_cluster, "records", "bad", status="False", namespace=namespace
-        )
+    condition = await refused_by_the_operator(lenient_cluster, settings, manifest)
     assert condition["reason"] == "InvalidSpec"
     assert condition["message"].startswith(message), condition["message"]
     assert simulator.grid.objects("record:host") == []

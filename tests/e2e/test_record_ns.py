@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     markers,
     metric_value,
     record_manifest,
+    refused_by_the_operator,
     wapi_create,
     wapi_request,
 )
@@ -310,11 +311,8 @@ async def test_a_duplicate_resource_for_one_ns_record_is_a_conflict(
 async def test_an_invalid_ns_spec_says_which_field(
     lenient_cluster, simulator, settings, quick_stop, namespace, spec: dict[str, Any], message: str
 ) -> None:
-    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
-        await lenient_cluster.apply(delegation("bad", namespace, "ns1.example.net", **spec))
-        condition = await condition_of(
-            lenient_cluster, "records", "bad", status="False", namespace=namespace
-        )
+    manifest = delegation("bad", namespace, "ns1.example.net", **spec)
+    condition = await refused_by_the_operator(lenient_cluster, settings, manifest)
     assert condition["reason"] == "InvalidSpec"
     assert condition["message"].startswith(message)
     assert simulator.grid.objects("record:ns") == []

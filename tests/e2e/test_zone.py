@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     eventually,
     extattrs,
     record_manifest,
+    refused_by_the_operator,
     wapi_create,
     wapi_request,
 )
@@ -177,13 +178,8 @@ async def test_a_zone_infoblox_cannot_take_says_why(
 async def test_an_invalid_zone_spec_is_refused_by_the_api_server_and_the_operator(
     lenient_cluster, simulator, settings, quick_stop, namespace, fqdn: str, message: str
 ) -> None:
-    from ddisync.runtime import running_operator
-
-    async with running_operator(settings, connection=lenient_cluster.connection, post_events=False):
-        await lenient_cluster.apply(zone_manifest("invalid", namespace, fqdn=fqdn))
-        condition = await condition_of(
-            lenient_cluster, "zones", "invalid", status="False", namespace=namespace
-        )
+    manifest = zone_manifest("invalid", namespace, fqdn=fqdn)
+    condition = await refused_by_the_operator(lenient_cluster, settings, manifest)
     assert (condition["reason"], condition["message"]) == ("InvalidSpec", message)
 
 
