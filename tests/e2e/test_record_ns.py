@@ -195,9 +195,12 @@ async def test_an_existing_ns_record_is_refused_then_adopted_and_retained(
     assert set(claims(simulator)) == {claim_text("ns1.example.net", "held")}
     assert (await cluster.get("records", namespace, "sub"))["status"]["ref"] == ref
 
+    simulator.counters.reset()
     await cluster.delete("records", namespace, "sub")
     await eventually(lambda: claims(simulator) == {})
     assert ns_records(simulator) == {"ns1.example.net": ["10.0.0.8"]}  # kept
+    # Kept as it is, so not even read: the claim alone is looked up and deleted.
+    assert not any(objtype == "record:ns" for _, objtype in simulator.counters.operations)
 
 
 async def _resource_before_the_operator(cluster: Any, namespace: str) -> str:
